@@ -1,0 +1,35 @@
+/*
+ * count_min.h - Count-Min sketch with conservative update (Cormode and
+ * Muthukrishnan 2005; Estan and Varghese 2002). API fixed here; count_min.c
+ * documents algorithm, guarantee and memory formula.
+ */
+#ifndef TS_COUNT_MIN_H
+#define TS_COUNT_MIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cms;
+
+/* Width w (rounded up to a power of two), depth d (1..16), row seeds derived
+ * from seed. Returns NULL on zero sizes, overflow or allocation failure. */
+struct cms *cms_new(size_t w, size_t d, uint64_t seed);
+void cms_free(struct cms *c);
+
+/* Adds weight to the key whose 64-bit hash is hash (conservative update).
+ * Cost: O(d). */
+void cms_add(struct cms *c, uint64_t hash, uint64_t weight);
+/* Estimate: never below the true count; above it by more than (e/w)N with
+ * probability at most e^-d (plain update; conservative update only lowers). */
+uint64_t cms_query(const struct cms *c, uint64_t hash);
+/* Merges src into dst (cell-wise sum): same w, d, seed. Returns 0 or -1. */
+int cms_merge(struct cms *dst, const struct cms *src);
+
+uint64_t cms_total(const struct cms *c);
+size_t cms_width(const struct cms *c);
+size_t cms_depth(const struct cms *c);
+size_t cms_mem_bytes(const struct cms *c);
+size_t cms_mem_bytes_for(size_t w, size_t d);
+void cms_clear(struct cms *c);
+
+#endif

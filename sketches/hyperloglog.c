@@ -1,0 +1,6 @@
+#include "config.h"
+
+#include "hyperloglog.h"
+
+/* placeholder until the module lands */
+extern int hyperloglog_placeholder;

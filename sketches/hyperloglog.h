@@ -1,0 +1,31 @@
+/*
+ * hyperloglog.h - HyperLogLog distinct counter (Flajolet et al. 2007) with
+ * the small-range (linear counting) correction. API fixed here;
+ * hyperloglog.c documents algorithm, guarantee and memory formula.
+ */
+#ifndef TS_HYPERLOGLOG_H
+#define TS_HYPERLOGLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hll;
+
+/* 2^p registers, p in 4..18. Returns NULL otherwise or on allocation failure. */
+struct hll *hll_new(unsigned p);
+void hll_free(struct hll *h);
+
+/* Adds the key whose 64-bit hash is hash. O(1). */
+void hll_add(struct hll *h, uint64_t hash);
+/* Estimated number of distinct keys added. Standard error 1.04/sqrt(2^p). */
+double hll_estimate(const struct hll *h);
+/* Register-wise max; same p. Returns 0 or -1. */
+int hll_merge(struct hll *dst, const struct hll *src);
+
+unsigned hll_precision(const struct hll *h);
+double hll_std_error(const struct hll *h);
+size_t hll_mem_bytes(const struct hll *h);
+size_t hll_mem_bytes_for(unsigned p);
+void hll_clear(struct hll *h);
+
+#endif

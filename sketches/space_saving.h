@@ -1,0 +1,60 @@
+/*
+ * space_saving.h - weighted Space-Saving top-k (Metwally et al. 2005),
+ * mergeable (Cafaro et al.). API fixed here; space_saving.c documents the
+ * algorithm, guarantee and memory formula in its header comment.
+ *
+ * Ownership: ss_new returns an object the caller owns (ss_free). Keys are
+ * copied into the sketch (at most max_key_len bytes each). Entries returned
+ * by ss_top borrow key pointers that stay valid until the sketch next changes.
+ */
+#ifndef TS_SPACE_SAVING_H
+#define TS_SPACE_SAVING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ss;
+
+struct ss_entry {
+    const uint8_t *key; /* borrowed */
+    size_t len;
+    uint64_t count; /* over-estimate: true count <= count */
+    uint64_t error; /* true count >= count - error */
+};
+
+/* k counters for keys of up to max_key_len bytes (1..255). Returns NULL if k
+ * is 0, max_key_len is 0 or > 255, the size overflows, or allocation fails. */
+struct ss *ss_new(size_t k, size_t max_key_len);
+void ss_free(struct ss *s);
+
+/* Adds weight to key (len bytes, truncated to max_key_len). hash must be
+ * hash64(key, len, seed) for one seed shared by every sketch that is merged
+ * with this one. No allocation. Cost: O(log k) worst case. */
+void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight);
+
+/* Merges src into dst (Cafaro et al.); both must have the same k and
+ * max_key_len and use the same hash seed. Returns 0, or -1 on mismatch. */
+int ss_merge(struct ss *dst, const struct ss *src);
+
+/* Writes up to n entries into out, ordered by count descending, ties by key
+ * descending (memcmp on the common length, then the longer key is larger).
+ * Returns the number written. Cost: O(k log k). */
+size_t ss_top(const struct ss *s, struct ss_entry *out, size_t n);
+
+/* Looks key up; returns true and fills *out if it is monitored. O(1). */
+bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash,
+              struct ss_entry *out);
+
+uint64_t ss_total(const struct ss *s);       /* N: sum of all weights added */
+uint64_t ss_min_count(const struct ss *s);   /* 0 while fewer than k keys are monitored */
+bool ss_has_evicted(const struct ss *s);     /* false: every count is exact */
+size_t ss_size(const struct ss *s);          /* keys monitored now */
+size_t ss_capacity(const struct ss *s);      /* k */
+size_t ss_mem_bytes(const struct ss *s);     /* bytes allocated, struct included */
+/* Bytes ss_new(k, max_key_len) would allocate, or 0 if it would overflow. */
+size_t ss_mem_bytes_for(size_t k, size_t max_key_len);
+/* Forgets everything (keeps the allocation). */
+void ss_clear(struct ss *s);
+
+#endif

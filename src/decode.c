@@ -1,0 +1,6 @@
+#include "config.h"
+
+#include "decode.h"
+
+/* placeholder until the module lands */
+extern int decode_placeholder;

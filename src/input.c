@@ -1,0 +1,6 @@
+#include "config.h"
+
+#include "input.h"
+
+/* placeholder until the module lands */
+extern int input_placeholder;

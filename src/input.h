@@ -1,0 +1,62 @@
+/*
+ * input.h - a byte stream from a file or stdin, plain or gzip-compressed
+ * (detected by the magic bytes 1f 8b, never by the file name; concatenated
+ * gzip members are read as one stream), and a bounded line reader on top.
+ *
+ * Ownership: ts_input_open returns an object the caller owns
+ * (ts_input_close). Lines returned by ts_lines_next are borrowed and valid
+ * until the next call; the reader may modify them in place.
+ */
+#ifndef TS_INPUT_H
+#define TS_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct ts_input;
+
+/* Opens path; NULL or "-" means stdin. Fails (TS_EIO) for a missing or
+ * unreadable file or a directory, with the name quoted in err. */
+struct ts_input *ts_input_open(const char *path, struct ts_err *err);
+void ts_input_close(struct ts_input *in);
+
+/* Reads up to n decompressed bytes. Returns the count, 0 at the end, or a
+ * negative code (TS_EIO, TS_EDAMAGED for a corrupt or truncated gzip
+ * stream; err says where). Bytes delivered before an error stay valid. */
+ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *err);
+
+const char *ts_input_name(const struct ts_input *in); /* "-" for stdin */
+bool ts_input_is_gzip(const struct ts_input *in);
+uint64_t ts_input_raw_offset(const struct ts_input *in); /* bytes read from the file */
+uint64_t ts_input_size(const struct ts_input *in);       /* file size, 0 if unknown */
+uint64_t ts_input_offset(const struct ts_input *in);     /* decompressed bytes delivered */
+
+/* A stdio stream reading the decompressed bytes (fopencookie), for libpcap's
+ * pcap_fopen_offline. The FILE is owned by the caller; closing it does not
+ * close in. A read error is remembered: see ts_input_error. */
+FILE *ts_input_fopen(struct ts_input *in);
+/* The first error met by any read, or NULL. */
+const struct ts_err *ts_input_error(const struct ts_input *in);
+
+struct ts_lines;
+
+/* Line reader with a fixed buffer: lines longer than max_line bytes are
+ * skipped (reported as TS_LINE_TOO_LONG) without growing memory. */
+struct ts_lines *ts_lines_new(struct ts_input *in, size_t max_line);
+void ts_lines_free(struct ts_lines *l);
+
+#define TS_LINE_TOO_LONG 2
+
+/* Returns 1 with line and len set (no newline; a trailing '\r' is kept),
+ * TS_LINE_TOO_LONG for a skipped over-long line (len = its length so far),
+ * 0 at the end, or a negative code from ts_input_read. A last line without
+ * a newline is returned as a line. */
+int ts_lines_next(struct ts_lines *l, char **line, size_t *len, struct ts_err *err);
+uint64_t ts_lines_lineno(const struct ts_lines *l); /* 1-based number of the last line */
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * pcap_in.h - packet records from a pcap or pcapng trace (through libpcap),
+ * plain or gzip-compressed, file or stdin.
+ */
+#ifndef TS_PCAP_IN_H
+#define TS_PCAP_IN_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "input.h"
+#include "record.h"
+
+struct pcap_in;
+
+/* Takes a borrowed input (must outlive the reader). Fails with TS_EFORMAT
+ * when the input is not a trace libpcap reads, naming the file. */
+struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err);
+void pcap_in_close(struct pcap_in *p);
+
+/* Returns 1 with *out set for a packet of the summary, 0 at the end, or
+ * TS_EDAMAGED when the file is damaged (err names the file and position;
+ * packets before stay counted). Frames that are not packets of the summary
+ * (non-IP, link types not decoded, damaged frames) are counted in the stats
+ * and skipped. */
+int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err);
+
+struct pcap_in_stats {
+    uint64_t frames;       /* all frames read */
+    uint64_t packets;      /* PKT_OK */
+    uint64_t not_ip;       /* PKT_NOT_IP */
+    uint64_t damaged;      /* PKT_DAMAGED */
+    uint64_t unsupported;  /* PKT_UNSUPPORTED */
+    /* Names of up to 8 link types seen but not decoded, comma separated
+     * ("IEEE802_11_RADIO, FRELAY"), NUL-terminated. */
+    char unsupported_names[160];
+};
+void pcap_in_stats(const struct pcap_in *p, struct pcap_in_stats *st);
+
+#endif

@@ -1,0 +1,1 @@
+## Unit tests (Criterion) and CLI golden tests.
