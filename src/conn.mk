@@ -3,3 +3,14 @@ noinst_LIBRARIES += libtsconn.a
 libtsconn_a_SOURCES = \
 	src/input.c src/input.h \
 	src/conn_log.c src/conn_log.h
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_input tests/test_conn_log
+TESTS += tests/test_input tests/test_conn_log
+tests_test_input_SOURCES = tests/test_input.c
+tests_test_input_CFLAGS = $(TEST_CFLAGS)
+tests_test_input_LDADD = $(TEST_LIBS)
+tests_test_conn_log_SOURCES = tests/test_conn_log.c
+tests_test_conn_log_CFLAGS = $(TEST_CFLAGS)
+tests_test_conn_log_LDADD = $(TEST_LIBS)
+endif

@@ -1,6 +1,1016 @@
+/*
+ * conn_log.c - Zeek/Bro connection log lines into records.
+ *
+ * Three line formats, told apart per line:
+ *
+ *   '#...'   a Zeek TSV header: #separator (value with \xNN escapes, after a
+ *            space), #unset_field, #fields (column names, any order; the
+ *            scope separator in id.orig_h may be any character). A later
+ *            header block replaces the column map.
+ *   '{...}'  a JSON object (Zeek's JSON writer): same field names, ts a
+ *            number or an ISO 8601 string, absent fields unset.
+ *   other    a data line: Zeek TSV (split on the separator when a usable
+ *            #fields line was seen, else on runs of whitespace in the
+ *            default column order), or Bro 1.x (space separated).
+ *
+ * Version guess (conn_version 0): the first data line that is not JSON
+ * decides, once: fewer than 15 whitespace-separated fields means Bro 1.x,
+ * unless a #fields header was seen (then it is modern).
+ *
+ * Everything is parsed in place: record strings point into the line, and
+ * nothing is allocated per line. Numbers are parsed by hand (no locale);
+ * a decimal with at most 19 significant digits and a mantissa below 2^53
+ * scaled by at most 10^22 is computed with one exact multiplication or
+ * division, so it is correctly rounded (1300475167.096535 round-trips);
+ * other numbers fall back to strtod on a bounded copy.
+ */
 #include "config.h"
 
 #include "conn_log.h"
 
-/* placeholder until the module lands */
-extern int conn_log_placeholder;
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum conn_col {
+    COL_TS,
+    COL_UID,
+    COL_ORIG_H,
+    COL_ORIG_P,
+    COL_RESP_H,
+    COL_RESP_P,
+    COL_PROTO,
+    COL_SERVICE,
+    COL_DURATION,
+    COL_ORIG_BYTES,
+    COL_RESP_BYTES,
+    COL_STATE,
+    COL_N
+};
+
+#define UNSET_MAX 64
+#define JSON_MAX_DEPTH 32
+#define BW_LIMIT_MBIT 700.0
+
+/* Column maps: column number of each needed field, -1 if absent. */
+static const int default_modern[COL_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+/* Bro 1.x: ts duration orig_h resp_h service orig_p resp_p proto
+ * orig_bytes resp_bytes state ... (no uid) */
+static const int default_bro1[COL_N] = {0, -1, 2, 5, 3, 6, 7, 4, 1, 8, 9, 10};
+
+struct conn_parser {
+    int version;      /* 0 not decided yet, 1 Bro 1.x, 2 modern */
+    bool forced;      /* version given by the caller */
+    char sep;         /* TSV field separator */
+    bool have_fields; /* a usable #fields line is in force */
+    int map[COL_N];
+    int max_col; /* highest column number in map */
+    char unset[UNSET_MAX];
+    size_t unset_len;
+};
+
+struct conn_parser *conn_parser_new(int conn_version)
+{
+    if (conn_version < 0 || conn_version > 2)
+        return NULL;
+    struct conn_parser *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->version = conn_version;
+    p->forced = conn_version != 0;
+    p->sep = '\t';
+    p->unset[0] = '-';
+    p->unset_len = 1;
+    return p;
+}
+
+void conn_parser_free(struct conn_parser *p)
+{
+    free(p);
+}
+
+/* ---- small scanners --------------------------------------------------- */
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool str_eq(struct ts_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && memcmp(s.p, lit, n) == 0;
+}
+
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Parses a whole field as a decimal number (optional sign, digits, point,
+ * exponent). Returns false unless the field is exactly a finite number. */
+static bool parse_double(const char *s, size_t len, double *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < len && (s[i] == '+' || s[i] == '-')) {
+        neg = s[i] == '-';
+        i++;
+    }
+    uint64_t m = 0;
+    int nd = 0, exp10 = 0, digits = 0;
+    bool dropped = false;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (m == 0 && d == 0)
+            continue;
+        if (nd < 19) {
+            m = m * 10 + d;
+            nd++;
+        } else {
+            exp10++;
+            dropped = dropped || d != 0;
+        }
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+            unsigned d = (unsigned)(s[i] - '0');
+            if (m == 0 && d == 0) {
+                exp10--;
+                continue;
+            }
+            if (nd < 19) {
+                m = m * 10 + d;
+                nd++;
+                exp10--;
+            } else {
+                dropped = dropped || d != 0;
+            }
+        }
+    }
+    if (digits == 0)
+        return false;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        if (i < len && (s[i] == '+' || s[i] == '-')) {
+            eneg = s[i] == '-';
+            i++;
+        }
+        if (i == len || s[i] < '0' || s[i] > '9')
+            return false;
+        int e = 0;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 100000)
+                e = e * 10 + (s[i] - '0');
+        exp10 += eneg ? -e : e;
+    }
+    if (i != len)
+        return false;
+    double v;
+    if (m == 0) {
+        v = neg ? -0.0 : 0.0;
+    } else if (!dropped && m <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+        v = (double)m;
+        v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
+        if (neg)
+            v = -v;
+    } else {
+        char buf[128];
+        if (len >= sizeof buf)
+            return false;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        char *end;
+        v = strtod(buf, &end); /* the sign is in buf */
+        if (end != buf + len)
+            return false;
+    }
+    if (!isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Parses a whole field of decimal digits. */
+static bool parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    if (len == 0)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_port(struct ts_str s, uint16_t *out)
+{
+    uint64_t v;
+    if (!parse_u64(s.p, s.len, &v) || v > 65535)
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+/* Dotted quad, as inet_pton(AF_INET) accepts it (no leading zeros). */
+static bool parse_ipv4(const char *s, size_t len, uint8_t b[4])
+{
+    size_t i = 0;
+    for (int k = 0; k < 4; k++) {
+        if (k > 0) {
+            if (i >= len || s[i] != '.')
+                return false;
+            i++;
+        }
+        size_t st = i;
+        unsigned v = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9' && i - st < 3)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        if (i == st || v > 255 || (s[st] == '0' && i - st > 1))
+            return false;
+        b[k] = (uint8_t)v;
+    }
+    return i == len;
+}
+
+static bool parse_addr(struct ts_str s, struct ts_addr *a)
+{
+    if (memchr(s.p, ':', s.len) == NULL) {
+        if (!parse_ipv4(s.p, s.len, a->b))
+            return false;
+        a->len = 4;
+        return true;
+    }
+    char buf[64];
+    if (s.len >= sizeof buf)
+        return false;
+    memcpy(buf, s.p, s.len);
+    buf[s.len] = '\0';
+    if (inet_pton(AF_INET6, buf, a->b) != 1)
+        return false;
+    a->len = 16;
+    return true;
+}
+
+/* "id" + one scope separator character + suffix, e.g. id.orig_h, id_orig_h. */
+static bool is_id_field(const char *p, size_t len, const char *suffix)
+{
+    return len == 9 && p[0] == 'i' && p[1] == 'd' && memcmp(p + 3, suffix, 6) == 0;
+}
+
+static int field_col(const char *p, size_t len)
+{
+    static const char *const names[COL_N] = {"ts",       "uid",        "",           "",
+                                             "",         "",           "proto",      "service",
+                                             "duration", "orig_bytes", "resp_bytes", "conn_state"};
+    if (is_id_field(p, len, "orig_h"))
+        return COL_ORIG_H;
+    if (is_id_field(p, len, "orig_p"))
+        return COL_ORIG_P;
+    if (is_id_field(p, len, "resp_h"))
+        return COL_RESP_H;
+    if (is_id_field(p, len, "resp_p"))
+        return COL_RESP_P;
+    for (int c = 0; c < COL_N; c++) {
+        size_t n = strlen(names[c]);
+        if (n > 0 && n == len && memcmp(names[c], p, n) == 0)
+            return c;
+    }
+    return -1;
+}
+
+/* ---- TSV headers ------------------------------------------------------ */
+
+/* Decodes a #separator value (\xNN escapes); sets sep if it is one byte. */
+static void header_separator(struct conn_parser *p, const char *v, size_t len)
+{
+    unsigned char c;
+    if (len == 1) {
+        c = (unsigned char)v[0];
+    } else if (len == 4 && v[0] == '\\' && (v[1] == 'x' || v[1] == 'X')) {
+        unsigned val = 0;
+        for (int k = 2; k < 4; k++) {
+            char h = v[k];
+            unsigned d;
+            if (h >= '0' && h <= '9')
+                d = (unsigned)(h - '0');
+            else if (h >= 'a' && h <= 'f')
+                d = (unsigned)(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F')
+                d = (unsigned)(h - 'A' + 10);
+            else
+                return;
+            val = val * 16 + d;
+        }
+        c = (unsigned char)val;
+    } else {
+        return;
+    }
+    if (c == '\n' || c == '\0')
+        return;
+    p->sep = (char)c;
+}
+
+static void header_fields(struct conn_parser *p, const char *v, size_t len)
+{
+    int map[COL_N];
+    for (int c = 0; c < COL_N; c++)
+        map[c] = -1;
+    int col = 0, max_col = -1;
+    size_t i = 0;
+    while (i <= len) {
+        const char *f = v + i;
+        const char *e = memchr(f, p->sep, len - i);
+        size_t flen = e != NULL ? (size_t)(e - f) : len - i;
+        if (flen > 0 && f[flen - 1] == '\r' && e == NULL)
+            flen--;
+        int c = field_col(f, flen);
+        if (c >= 0 && map[c] < 0) {
+            map[c] = col;
+            if (col > max_col)
+                max_col = col;
+        }
+        col++;
+        if (e == NULL || col > 100000)
+            break;
+        i += flen + 1;
+    }
+    /* Usable only with the fields every record needs. */
+    if (map[COL_TS] < 0 || map[COL_ORIG_H] < 0 || map[COL_ORIG_P] < 0 || map[COL_RESP_H] < 0 ||
+        map[COL_RESP_P] < 0 || map[COL_PROTO] < 0) {
+        p->have_fields = false;
+        return;
+    }
+    memcpy(p->map, map, sizeof map);
+    p->max_col = max_col;
+    p->have_fields = true;
+}
+
+static void parse_header(struct conn_parser *p, char *line, size_t len)
+{
+    /* line starts with '#'. The keyword ends at a space or the separator. */
+    size_t k = 1;
+    while (k < len && line[k] != ' ' && line[k] != p->sep && line[k] != '\t')
+        k++;
+    const char *kw = line + 1;
+    size_t kwlen = k - 1;
+    const char *v = k < len ? line + k + 1 : line + len;
+    size_t vlen = k < len ? len - k - 1 : 0;
+    if (vlen > 0 && v[vlen - 1] == '\r')
+        vlen--;
+    if (kwlen == 9 && memcmp(kw, "separator", 9) == 0) {
+        header_separator(p, v, vlen);
+    } else if (kwlen == 11 && memcmp(kw, "unset_field", 11) == 0) {
+        if (vlen > 0 && vlen < UNSET_MAX) {
+            memcpy(p->unset, v, vlen);
+            p->unset_len = vlen;
+        }
+    } else if (kwlen == 6 && memcmp(kw, "fields", 6) == 0) {
+        header_fields(p, v, vlen);
+    }
+}
+
+/* ---- record assembly -------------------------------------------------- */
+
+/* The values of the needed fields as found in one line; len 0 and p NULL
+ * for an absent one. */
+struct conn_fields {
+    struct ts_str f[COL_N];
+    bool json; /* numbers may have come as JSON null: p == NULL */
+};
+
+static bool is_unset(const struct conn_parser *p, struct ts_str s)
+{
+    if (s.p == NULL)
+        return true;
+    if (s.len == 1 && (s.p[0] == '-' || s.p[0] == '?'))
+        return true;
+    return s.len == p->unset_len && memcmp(s.p, p->unset, s.len) == 0;
+}
+
+static uint64_t bytes_value(struct ts_str s)
+{
+    uint64_t v;
+    if (s.p == NULL || !parse_u64(s.p, s.len, &v))
+        return 0;
+    return v;
+}
+
+static bool over_bandwidth(uint64_t bytes, double duration)
+{
+    if (!(duration > 0))
+        return false;
+    return (double)bytes * 8.0 / (1024.0 * 1024.0 * duration) > BW_LIMIT_MBIT;
+}
+
+static int build_record(struct conn_parser *p, struct conn_fields *cf, double ts,
+                        struct ts_record *out)
+{
+    memset(out, 0, sizeof *out);
+    struct ts_str *f = cf->f;
+    if (f[COL_ORIG_H].p == NULL || f[COL_RESP_H].p == NULL || f[COL_ORIG_P].p == NULL ||
+        f[COL_RESP_P].p == NULL || f[COL_PROTO].p == NULL)
+        return CONN_CORRUPT;
+    out->ts = ts;
+    double duration = 0;
+    if (!is_unset(p, f[COL_DURATION]) &&
+        !parse_double(f[COL_DURATION].p, f[COL_DURATION].len, &duration))
+        duration = 0;
+    out->end = ts + duration;
+    if (f[COL_UID].p != NULL)
+        out->uid = f[COL_UID];
+
+    struct ts_str proto = f[COL_PROTO];
+    if (str_eq(proto, "unknown_transport")) {
+        out->kind = TS_REC_UNKNOWN_TRANSPORT;
+        out->src_text = f[COL_ORIG_H];
+        out->dst_text = f[COL_RESP_H];
+        (void)parse_addr(f[COL_ORIG_H], &out->src);
+        (void)parse_addr(f[COL_RESP_H], &out->dst);
+        return CONN_UNKNOWN_TRANSPORT;
+    }
+    if (str_eq(proto, "tcp"))
+        out->proto = 6;
+    else if (str_eq(proto, "udp"))
+        out->proto = 17;
+    else if (str_eq(proto, "icmp"))
+        out->proto = 1;
+    else
+        return CONN_CORRUPT;
+    if (!parse_addr(f[COL_ORIG_H], &out->src) || !parse_addr(f[COL_RESP_H], &out->dst))
+        return CONN_CORRUPT;
+    if (!parse_port(f[COL_ORIG_P], &out->sport) || !parse_port(f[COL_RESP_P], &out->dport))
+        return CONN_CORRUPT;
+
+    out->kind = TS_REC_CONN;
+    uint64_t ob = bytes_value(f[COL_ORIG_BYTES]);
+    uint64_t rb = bytes_value(f[COL_RESP_BYTES]);
+    out->bytes = ob + rb;
+    if (over_bandwidth(ob, duration)) {
+        out->orig_bw_exceeded = true;
+        ob = 0;
+    }
+    if (over_bandwidth(rb, duration)) {
+        out->resp_bw_exceeded = true;
+        rb = 0;
+    }
+    out->payload = ob + rb;
+
+    struct ts_str unset = {p->unset, p->unset_len};
+    out->service = f[COL_SERVICE].p != NULL ? f[COL_SERVICE] : unset;
+    if (out->service.len > 0 && out->service.p[out->service.len - 1] == '?')
+        out->service.len--;
+    out->state = f[COL_STATE].p != NULL ? f[COL_STATE] : unset;
+    return CONN_RECORD;
+}
+
+/* ---- TSV and whitespace data lines ------------------------------------ */
+
+static size_t count_ws_fields(const char *s, size_t len, size_t limit)
+{
+    size_t n = 0, i = 0;
+    while (i < len && n < limit) {
+        while (i < len && is_ws(s[i]))
+            i++;
+        if (i == len)
+            break;
+        n++;
+        while (i < len && !is_ws(s[i]))
+            i++;
+    }
+    return n;
+}
+
+static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_record *out)
+{
+    if (p->version == 0)
+        p->version = p->have_fields || count_ws_fields(line, len, 15) >= 15 ? 2 : 1;
+
+    const int *map;
+    int max_col;
+    bool by_sep = p->version == 2 && p->have_fields;
+    if (by_sep) {
+        map = p->map;
+        max_col = p->max_col;
+    } else {
+        map = p->version == 1 ? default_bro1 : default_modern;
+        max_col = p->version == 1 ? 10 : 11;
+    }
+    /* Column number -> needed field, for the columns up to max_col. */
+    int want[COL_N * 2 + 24];
+    int nwant = max_col + 1;
+    if (nwant > (int)(sizeof want / sizeof want[0])) {
+        /* Wide maps: look the column up in map instead. */
+        nwant = 0;
+    }
+    for (int c = 0; c < nwant; c++)
+        want[c] = -1;
+    for (int c = 0; c < COL_N; c++)
+        if (map[c] >= 0 && map[c] < nwant)
+            want[map[c]] = c;
+
+    struct conn_fields cf;
+    memset(&cf, 0, sizeof cf);
+    int col = 0;
+    size_t i = 0;
+    if (by_sep) {
+        if (len > 0 && line[len - 1] == '\r')
+            len--;
+        char sep = p->sep;
+        for (;;) {
+            const char *f = line + i;
+            const char *e = memchr(f, sep, len - i);
+            size_t flen = e != NULL ? (size_t)(e - f) : len - i;
+            int c = -1;
+            if (col < nwant) {
+                c = want[col];
+            } else {
+                for (int k = 0; k < COL_N; k++)
+                    if (map[k] == col)
+                        c = k;
+            }
+            if (c >= 0) {
+                cf.f[c].p = f;
+                cf.f[c].len = flen;
+            }
+            if (col == max_col)
+                break;
+            col++;
+            if (e == NULL)
+                return CONN_CORRUPT; /* a needed column is missing */
+            i += flen + 1;
+        }
+    } else {
+        for (;;) {
+            while (i < len && is_ws(line[i]))
+                i++;
+            if (i == len)
+                break;
+            size_t st = i;
+            while (i < len && !is_ws(line[i]))
+                i++;
+            if (col < nwant && want[col] >= 0) {
+                cf.f[want[col]].p = line + st;
+                cf.f[want[col]].len = i - st;
+            }
+            if (col == max_col)
+                break;
+            col++;
+        }
+        if (col < max_col)
+            return CONN_CORRUPT;
+    }
+    if (p->version == 1)
+        cf.f[COL_UID].p = NULL;
+
+    double ts;
+    if (cf.f[COL_TS].p == NULL || !parse_double(cf.f[COL_TS].p, cf.f[COL_TS].len, &ts))
+        return CONN_CORRUPT;
+    return build_record(p, &cf, ts, out);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+struct json {
+    char *s;
+    size_t len, i;
+};
+
+static void json_ws(struct json *j)
+{
+    while (j->i < j->len &&
+           (j->s[j->i] == ' ' || j->s[j->i] == '\t' || j->s[j->i] == '\r' || j->s[j->i] == '\n'))
+        j->i++;
+}
+
+static int hexval(char h)
+{
+    if (h >= '0' && h <= '9')
+        return h - '0';
+    if (h >= 'a' && h <= 'f')
+        return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F')
+        return h - 'A' + 10;
+    return -1;
+}
+
+static bool json_hex4(const struct json *j, size_t at, unsigned *out)
+{
+    if (at + 4 > j->len)
+        return false;
+    unsigned v = 0;
+    for (size_t k = 0; k < 4; k++) {
+        int h = hexval(j->s[at + k]);
+        if (h < 0)
+            return false;
+        v = v * 16 + (unsigned)h;
+    }
+    *out = v;
+    return true;
+}
+
+/* Scans a string starting at '"'; validates escapes and, when decode is
+ * set, decodes it in place. Sets *out to the (decoded) contents. */
+static bool json_string(struct json *j, bool decode, struct ts_str *out)
+{
+    if (j->i >= j->len || j->s[j->i] != '"')
+        return false;
+    size_t start = ++j->i;
+    size_t w = start;
+    while (j->i < j->len) {
+        unsigned char c = (unsigned char)j->s[j->i];
+        if (c == '"') {
+            out->p = j->s + start;
+            out->len = (decode ? w : j->i) - start;
+            j->i++;
+            return true;
+        }
+        if (c < 0x20)
+            return false;
+        if (c != '\\') {
+            if (decode)
+                j->s[w++] = (char)c;
+            j->i++;
+            continue;
+        }
+        if (j->i + 1 >= j->len)
+            return false;
+        char e = j->s[j->i + 1];
+        char lit;
+        switch (e) {
+        case '"':
+            lit = '"';
+            break;
+        case '\\':
+            lit = '\\';
+            break;
+        case '/':
+            lit = '/';
+            break;
+        case 'b':
+            lit = '\b';
+            break;
+        case 'f':
+            lit = '\f';
+            break;
+        case 'n':
+            lit = '\n';
+            break;
+        case 'r':
+            lit = '\r';
+            break;
+        case 't':
+            lit = '\t';
+            break;
+        case 'u': {
+            unsigned cp;
+            if (!json_hex4(j, j->i + 2, &cp))
+                return false;
+            j->i += 6;
+            if (cp >= 0xd800 && cp <= 0xdbff && j->i + 1 < j->len && j->s[j->i] == '\\' &&
+                j->s[j->i + 1] == 'u') {
+                unsigned lo;
+                if (json_hex4(j, j->i + 2, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    j->i += 6;
+                }
+            }
+            if (decode) {
+                /* UTF-8 is never longer than the escape it replaces. */
+                if (cp < 0x80) {
+                    j->s[w++] = (char)cp;
+                } else if (cp < 0x800) {
+                    j->s[w++] = (char)(0xc0 | (cp >> 6));
+                    j->s[w++] = (char)(0x80 | (cp & 0x3f));
+                } else if (cp < 0x10000) {
+                    j->s[w++] = (char)(0xe0 | (cp >> 12));
+                    j->s[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    j->s[w++] = (char)(0x80 | (cp & 0x3f));
+                } else {
+                    j->s[w++] = (char)(0xf0 | (cp >> 18));
+                    j->s[w++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                    j->s[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    j->s[w++] = (char)(0x80 | (cp & 0x3f));
+                }
+            }
+            continue;
+        }
+        default:
+            return false;
+        }
+        if (decode)
+            j->s[w++] = lit;
+        j->i += 2;
+    }
+    return false;
+}
+
+static bool json_number(struct json *j, struct ts_str *out)
+{
+    size_t st = j->i;
+    if (j->i < j->len && j->s[j->i] == '-')
+        j->i++;
+    if (j->i >= j->len || j->s[j->i] < '0' || j->s[j->i] > '9')
+        return false;
+    if (j->s[j->i] == '0')
+        j->i++;
+    else
+        while (j->i < j->len && j->s[j->i] >= '0' && j->s[j->i] <= '9')
+            j->i++;
+    if (j->i < j->len && j->s[j->i] == '.') {
+        j->i++;
+        size_t d = j->i;
+        while (j->i < j->len && j->s[j->i] >= '0' && j->s[j->i] <= '9')
+            j->i++;
+        if (j->i == d)
+            return false;
+    }
+    if (j->i < j->len && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
+        j->i++;
+        if (j->i < j->len && (j->s[j->i] == '+' || j->s[j->i] == '-'))
+            j->i++;
+        size_t d = j->i;
+        while (j->i < j->len && j->s[j->i] >= '0' && j->s[j->i] <= '9')
+            j->i++;
+        if (j->i == d)
+            return false;
+    }
+    out->p = j->s + st;
+    out->len = j->i - st;
+    return true;
+}
+
+static bool json_literal(struct json *j, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (j->len - j->i < n || memcmp(j->s + j->i, lit, n) != 0)
+        return false;
+    j->i += n;
+    return true;
+}
+
+enum json_type { JT_STRING, JT_NUMBER, JT_NULL, JT_BOOL, JT_NESTED };
+
+static bool json_value(struct json *j, int depth, bool decode, enum json_type *type,
+                       struct ts_str *out);
+
+static bool json_container(struct json *j, int depth)
+{
+    if (depth >= JSON_MAX_DEPTH)
+        return false;
+    char open = j->s[j->i];
+    char close = open == '{' ? '}' : ']';
+    j->i++;
+    json_ws(j);
+    if (j->i < j->len && j->s[j->i] == close) {
+        j->i++;
+        return true;
+    }
+    for (;;) {
+        enum json_type t;
+        struct ts_str v;
+        if (open == '{') {
+            if (!json_string(j, false, &v))
+                return false;
+            json_ws(j);
+            if (j->i >= j->len || j->s[j->i] != ':')
+                return false;
+            j->i++;
+            json_ws(j);
+        }
+        if (!json_value(j, depth + 1, false, &t, &v))
+            return false;
+        json_ws(j);
+        if (j->i >= j->len)
+            return false;
+        if (j->s[j->i] == close) {
+            j->i++;
+            return true;
+        }
+        if (j->s[j->i] != ',')
+            return false;
+        j->i++;
+        json_ws(j);
+    }
+}
+
+static bool json_value(struct json *j, int depth, bool decode, enum json_type *type,
+                       struct ts_str *out)
+{
+    if (j->i >= j->len)
+        return false;
+    char c = j->s[j->i];
+    out->p = NULL;
+    out->len = 0;
+    switch (c) {
+    case '"':
+        *type = JT_STRING;
+        return json_string(j, decode, out);
+    case '{':
+    case '[':
+        *type = JT_NESTED;
+        return json_container(j, depth);
+    case 't':
+        *type = JT_BOOL;
+        return json_literal(j, "true");
+    case 'f':
+        *type = JT_BOOL;
+        return json_literal(j, "false");
+    case 'n':
+        *type = JT_NULL;
+        return json_literal(j, "null");
+    default:
+        *type = JT_NUMBER;
+        return json_number(j, out);
+    }
+}
+
+static int days_from_civil(int y, unsigned m, unsigned d)
+{
+    /* Days since 1970-01-01 of a proleptic Gregorian date. */
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int)doe - 719468;
+}
+
+static bool digits_n(const char *s, size_t n, unsigned *out)
+{
+    unsigned v = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[k] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* ISO 8601 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" in UTC. */
+static bool parse_iso8601(const char *s, size_t len, double *out)
+{
+    unsigned y, mo, d, h, mi, se;
+    if (len < 19 || !digits_n(s, 4, &y) || s[4] != '-' || !digits_n(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits_n(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits_n(s + 11, 2, &h) ||
+        s[13] != ':' || !digits_n(s + 14, 2, &mi) || s[16] != ':' || !digits_n(s + 17, 2, &se))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return false;
+    size_t i = 19;
+    uint64_t frac = 0;
+    int nfrac = 0;
+    if (i < len && s[i] == '.') {
+        i++;
+        size_t st = i;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            if (nfrac < 9) {
+                frac = frac * 10 + (uint64_t)(s[i] - '0');
+                nfrac++;
+            }
+        if (i == st)
+            return false;
+    }
+    long off = 0;
+    if (i < len && s[i] == 'Z') {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        unsigned oh, om;
+        if (len - i != 6 || !digits_n(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+            !digits_n(s + i + 4, 2, &om) || oh > 23 || om > 59)
+            return false;
+        off = (long)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    }
+    if (i != len)
+        return false;
+    int64_t secs = (int64_t)days_from_civil((int)y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    /* secs.frac as one decimal, so it rounds like the number written out. */
+    if (secs >= 0 && secs < (INT64_C(1) << 33) && nfrac <= 6) {
+        uint64_t scale = 1;
+        for (int k = 0; k < nfrac; k++)
+            scale *= 10;
+        *out = (double)((uint64_t)secs * scale + frac) / pow10_exact[nfrac];
+    } else {
+        *out = (double)secs + (double)frac / pow10_exact[nfrac];
+    }
+    return true;
+}
+
+static bool json_key_is(struct ts_str k, const char *lit)
+{
+    return str_eq(k, lit);
+}
+
+static int parse_json(struct conn_parser *p, char *line, size_t len, struct ts_record *out)
+{
+    struct json j = {line, len, 0};
+    struct conn_fields cf;
+    memset(&cf, 0, sizeof cf);
+    cf.json = true;
+    enum json_type types[COL_N] = {JT_NULL};
+    bool other_log = false;
+    json_ws(&j);
+    if (j.i >= j.len || j.s[j.i] != '{')
+        return CONN_CORRUPT;
+    j.i++;
+    json_ws(&j);
+    if (j.i < j.len && j.s[j.i] == '}') {
+        j.i++;
+    } else {
+        for (;;) {
+            struct ts_str key, val;
+            enum json_type t;
+            if (!json_string(&j, false, &key))
+                return CONN_CORRUPT;
+            json_ws(&j);
+            if (j.i >= j.len || j.s[j.i] != ':')
+                return CONN_CORRUPT;
+            j.i++;
+            json_ws(&j);
+            int c = field_col(key.p, key.len);
+            bool path = json_key_is(key, "_path") || json_key_is(key, "@stream");
+            if (!json_value(&j, 1, c >= 0 || path, &t, &val))
+                return CONN_CORRUPT;
+            if (c >= 0) {
+                if (t == JT_NULL) {
+                    cf.f[c].p = NULL;
+                    cf.f[c].len = 0;
+                } else {
+                    cf.f[c] = val;
+                    types[c] = t;
+                    if (t == JT_BOOL || t == JT_NESTED)
+                        return CONN_CORRUPT;
+                }
+            } else if (path && t == JT_STRING && !str_eq(val, "conn")) {
+                other_log = true;
+            }
+            json_ws(&j);
+            if (j.i >= j.len)
+                return CONN_CORRUPT;
+            if (j.s[j.i] == '}') {
+                j.i++;
+                break;
+            }
+            if (j.s[j.i] != ',')
+                return CONN_CORRUPT;
+            j.i++;
+            json_ws(&j);
+        }
+    }
+    json_ws(&j);
+    if (j.i != j.len)
+        return CONN_CORRUPT;
+    if (other_log)
+        return CONN_SKIP;
+
+    double ts;
+    struct ts_str t = cf.f[COL_TS];
+    if (t.p == NULL)
+        return CONN_CORRUPT;
+    if (types[COL_TS] == JT_NUMBER) {
+        if (!parse_double(t.p, t.len, &ts))
+            return CONN_CORRUPT;
+    } else if (!parse_double(t.p, t.len, &ts) && !parse_iso8601(t.p, t.len, &ts)) {
+        return CONN_CORRUPT;
+    }
+    /* Addresses and the protocol are strings; ports and counts numbers
+     * (a string of digits is accepted too). */
+    if (cf.f[COL_ORIG_H].p != NULL && types[COL_ORIG_H] != JT_STRING)
+        return CONN_CORRUPT;
+    if (cf.f[COL_RESP_H].p != NULL && types[COL_RESP_H] != JT_STRING)
+        return CONN_CORRUPT;
+    if (cf.f[COL_PROTO].p != NULL && types[COL_PROTO] != JT_STRING)
+        return CONN_CORRUPT;
+    return build_record(p, &cf, ts, out);
+}
+
+/* ---- entry point ------------------------------------------------------ */
+
+int conn_parse_line(struct conn_parser *p, char *line, size_t len, struct ts_record *out)
+{
+    size_t i = 0;
+    while (i < len && is_ws(line[i]))
+        i++;
+    if (i == len)
+        return CONN_SKIP;
+    if (line[i] == '#') {
+        parse_header(p, line + i, len - i);
+        return CONN_SKIP;
+    }
+    if (line[i] == '{')
+        return parse_json(p, line + i, len - i, out);
+    return parse_data(p, line, len, out);
+}
