@@ -5,3 +5,27 @@ libsketches_a_SOURCES = \
 	sketches/space_saving.c sketches/space_saving.h \
 	sketches/count_min.c sketches/count_min.h \
 	sketches/hyperloglog.c sketches/hyperloglog.h
+
+## Micro-benchmark of the sketches (not installed, not run by make check).
+noinst_PROGRAMS += bench/bench_sketches
+bench_bench_sketches_SOURCES = bench/bench_sketches.c
+bench_bench_sketches_LDADD = libsketches.a
+
+EXTRA_DIST += doc/sketches.md
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_hash tests/test_space_saving tests/test_count_min tests/test_hyperloglog
+TESTS += tests/test_hash tests/test_space_saving tests/test_count_min tests/test_hyperloglog
+tests_test_hash_SOURCES = tests/test_hash.c
+tests_test_hash_CFLAGS = $(TEST_CFLAGS)
+tests_test_hash_LDADD = $(TEST_LIBS)
+tests_test_space_saving_SOURCES = tests/test_space_saving.c
+tests_test_space_saving_CFLAGS = $(TEST_CFLAGS)
+tests_test_space_saving_LDADD = $(TEST_LIBS)
+tests_test_count_min_SOURCES = tests/test_count_min.c
+tests_test_count_min_CFLAGS = $(TEST_CFLAGS)
+tests_test_count_min_LDADD = $(TEST_LIBS)
+tests_test_hyperloglog_SOURCES = tests/test_hyperloglog.c
+tests_test_hyperloglog_CFLAGS = $(TEST_CFLAGS)
+tests_test_hyperloglog_LDADD = $(TEST_LIBS)
+endif

@@ -1,6 +1,529 @@
+/*
+ * space_saving.c - weighted Space-Saving top-k summary, mergeable.
+ *
+ * Purpose
+ * -------
+ * Keeps the heaviest keys of a stream (top ports, hosts, services) in memory
+ * fixed by k, whatever the number of distinct keys, with an honest interval
+ * for every count it reports.
+ *
+ * Algorithm
+ * ---------
+ * k counters, each holding a key, a count c and an over-estimation e.
+ * add(x, w): if x is monitored, c(x) += w. Otherwise, if a counter is free,
+ * monitor x with c = w, e = 0. Otherwise take the counter with the minimum
+ * count m, give it to x with c = m + w, e = m ("evict").
+ *
+ * merge(A, B) (Cafaro, Pulimeno, Tempesta): for every key of A u B,
+ *   c = cA(x) + cB(x), e = eA(x) + eB(x), where a side that does not monitor
+ *   x contributes its minimum count mA (or mB) to both c and e if it has ever
+ *   evicted, and 0 if it has not (then its absence means a true count of 0);
+ *   then keep the k largest counts (ties: larger key first).
+ *
+ * Guarantee
+ * ---------
+ * With N the sum of all weights added and f(x) the true total of key x:
+ *   c(x) - e(x) <= f(x) <= c(x)           for every monitored x
+ *   f(x) <= min count <= N / k             for every x not monitored
+ * so every key with f(x) > N/k is monitored. After updates only, the counts
+ * sum to exactly N; after a merge they sum to at most N (the dropped entries
+ * carry at least mA + mB each, which the added minimums cannot exceed).
+ * While ss_has_evicted() is false every count is exact (e = 0).
+ *
+ * Layout and memory
+ * -----------------
+ *   heap  [k]       {count, slot}         binary min-heap on count (16 B)
+ *   slots [k]       {error, hash, heap position, key length}        (24 B)
+ *   index [2^ceil(log2 2k)] {hash, slot+1} open addressing, linear probing,
+ *                   load <= 1/2, backward-shift deletion             (16 B)
+ *   keys  [k * L]   key bytes inline, slot i at offset i * L
+ *
+ *   bytes = sizeof(struct ss) + 40 k + 16 * pow2ceil(2k) + k L
+ *   e.g. k = 1024, L = 16: 40960 + 32768 + 16384 + ~100 = about 88 KiB.
+ *
+ * An update hashes nothing (the caller passes the hash), probes the index
+ * (expected O(1)), and restores the heap with one sift (O(log k)); an
+ * eviction also deletes one index entry. No allocation after ss_new.
+ *
+ * Reference
+ * ---------
+ * A. Metwally, D. Agrawal, A. El Abbadi, "Efficient Computation of Frequent
+ * and Top-k Elements in Data Streams", ICDT 2005.
+ * M. Cafaro, M. Pulimeno, P. Tempesta, "A parallel space saving algorithm for
+ * frequent items and the Hurwitz zeta distribution", Information Sciences 329,
+ * 2016 (the merge). P. K. Agarwal et al., "Mergeable Summaries", PODS 2012.
+ *
+ * Deviations
+ * ----------
+ * - The paper's Stream-Summary (bucket lists) supports unit increments in
+ *   O(1); with weights it does not, so a binary heap is used: O(log k).
+ * - Merge adds the other side's minimum only if that side has evicted; a
+ *   side that never evicted knows the absent key's count is 0. This keeps
+ *   merges of exact summaries exact.
+ * - Weight 0 is ignored. Counts are 64-bit and are assumed not to overflow.
+ * - Keys longer than L are truncated; the entry is identified by the hash the
+ *   caller passes, so callers should hash the truncated key.
+ */
 #include "config.h"
 
 #include "space_saving.h"
 
-/* placeholder until the module lands */
-extern int space_saving_placeholder;
+#include <stdlib.h>
+#include <string.h>
+
+struct ss_node {
+    uint64_t count;
+    uint32_t slot;
+};
+
+struct ss_slot {
+    uint64_t error;
+    uint64_t hash;
+    uint32_t heap_pos;
+    uint8_t len;
+};
+
+struct ss_index {
+    uint64_t hash;
+    uint32_t slot1; /* slot + 1; 0 marks an empty cell */
+};
+
+struct ss {
+    size_t k;
+    size_t max_len;
+    size_t size;
+    size_t mask; /* index cells - 1 */
+    uint64_t total;
+    bool evicted;
+    struct ss_node *heap;
+    struct ss_slot *slots;
+    struct ss_index *index;
+    uint8_t *keys;
+};
+
+/* Keeps slot ids (and slot + 1) in uint32_t. */
+#define SS_MAX_K ((size_t)UINT32_MAX / 2)
+
+static bool mul_ok(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return false;
+    *out = a * b;
+    return true;
+}
+
+static bool add_ok(size_t a, size_t b, size_t *out)
+{
+    if (b > SIZE_MAX - a)
+        return false;
+    *out = a + b;
+    return true;
+}
+
+/* Index cells: the smallest power of two >= 2k, or 0 on overflow. */
+static size_t index_cells(size_t k)
+{
+    size_t cells = 1;
+    while (cells < 2 * k) {
+        if (cells > SIZE_MAX / 2)
+            return 0;
+        cells *= 2;
+    }
+    return cells;
+}
+
+size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+{
+    if (k == 0 || k > SS_MAX_K || max_key_len == 0 || max_key_len > 255)
+        return 0;
+    size_t cells = index_cells(k), heap, slots, index, keys, sum = sizeof(struct ss);
+    if (cells == 0 || !mul_ok(k, sizeof(struct ss_node), &heap) ||
+        !mul_ok(k, sizeof(struct ss_slot), &slots) ||
+        !mul_ok(cells, sizeof(struct ss_index), &index) || !mul_ok(k, max_key_len, &keys) ||
+        !add_ok(sum, heap, &sum) || !add_ok(sum, slots, &sum) || !add_ok(sum, index, &sum) ||
+        !add_ok(sum, keys, &sum))
+        return 0;
+    return sum;
+}
+
+struct ss *ss_new(size_t k, size_t max_key_len)
+{
+    if (ss_mem_bytes_for(k, max_key_len) == 0)
+        return NULL;
+    struct ss *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    size_t cells = index_cells(k);
+    s->k = k;
+    s->max_len = max_key_len;
+    s->mask = cells - 1;
+    s->heap = malloc(k * sizeof *s->heap);
+    s->slots = malloc(k * sizeof *s->slots);
+    s->index = calloc(cells, sizeof *s->index);
+    s->keys = malloc(k * max_key_len);
+    if (s->heap == NULL || s->slots == NULL || s->index == NULL || s->keys == NULL) {
+        ss_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ss_free(struct ss *s)
+{
+    if (s == NULL)
+        return;
+    free(s->heap);
+    free(s->slots);
+    free(s->index);
+    free(s->keys);
+    free(s);
+}
+
+void ss_clear(struct ss *s)
+{
+    memset(s->index, 0, (s->mask + 1) * sizeof *s->index);
+    s->size = 0;
+    s->total = 0;
+    s->evicted = false;
+}
+
+static inline const uint8_t *slot_key(const struct ss *s, size_t slot)
+{
+    return s->keys + slot * s->max_len;
+}
+
+static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)
+{
+    s->heap[pos] = node;
+    s->slots[node.slot].heap_pos = (uint32_t)pos;
+}
+
+/* Moves the node at pos towards the leaves until its children are not
+ * smaller. */
+static void sift_down(struct ss *s, size_t pos)
+{
+    struct ss_node node = s->heap[pos];
+    size_t n = s->size;
+    for (;;) {
+        size_t child = 2 * pos + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && s->heap[child + 1].count < s->heap[child].count)
+            child++;
+        if (s->heap[child].count >= node.count)
+            break;
+        heap_place(s, pos, s->heap[child]);
+        pos = child;
+    }
+    heap_place(s, pos, node);
+}
+
+static void sift_up(struct ss *s, size_t pos)
+{
+    struct ss_node node = s->heap[pos];
+    while (pos > 0) {
+        size_t parent = (pos - 1) / 2;
+        if (s->heap[parent].count <= node.count)
+            break;
+        heap_place(s, pos, s->heap[parent]);
+        pos = parent;
+    }
+    heap_place(s, pos, node);
+}
+
+/* Returns the index cell holding key, or the empty cell where it would go.
+ * *found tells which. */
+static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint64_t hash,
+                         bool *found)
+{
+    size_t pos = (size_t)hash & s->mask;
+    for (;;) {
+        const struct ss_index *cell = &s->index[pos];
+        if (cell->slot1 == 0) {
+            *found = false;
+            return pos;
+        }
+        if (cell->hash == hash) {
+            size_t slot = cell->slot1 - 1;
+            if (s->slots[slot].len == len &&
+                (len == 0 || memcmp(slot_key(s, slot), key, len) == 0)) {
+                *found = true;
+                return pos;
+            }
+        }
+        pos = (pos + 1) & s->mask;
+    }
+}
+
+/* Removes the index cell of slot (which must be present), shifting later
+ * cells of the cluster back so that linear probing needs no tombstones. */
+static void index_remove_slot(struct ss *s, size_t slot)
+{
+    size_t mask = s->mask;
+    size_t hole = (size_t)s->slots[slot].hash & mask;
+    while (s->index[hole].slot1 != slot + 1)
+        hole = (hole + 1) & mask;
+    size_t j = hole;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (s->index[j].slot1 == 0)
+            break;
+        size_t home = (size_t)s->index[j].hash & mask;
+        /* The cell at j may move to the hole unless its home lies cyclically
+         * in (hole, j]. */
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            s->index[hole] = s->index[j];
+            hole = j;
+        }
+    }
+    s->index[hole].slot1 = 0;
+}
+
+static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, uint64_t hash,
+                     uint64_t error)
+{
+    s->slots[slot].error = error;
+    s->slots[slot].hash = hash;
+    s->slots[slot].len = (uint8_t)len;
+    if (len > 0)
+        memcpy(s->keys + slot * s->max_len, key, len);
+}
+
+void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
+{
+    if (weight == 0)
+        return;
+    if (len > s->max_len)
+        len = s->max_len;
+    s->total += weight;
+
+    bool found;
+    size_t pos = index_find(s, key, len, hash, &found);
+    if (found) {
+        size_t hp = s->slots[s->index[pos].slot1 - 1].heap_pos;
+        s->heap[hp].count += weight;
+        sift_down(s, hp);
+        return;
+    }
+    if (s->size < s->k) {
+        size_t slot = s->size++;
+        slot_set(s, slot, key, len, hash, 0);
+        s->index[pos].hash = hash;
+        s->index[pos].slot1 = (uint32_t)(slot + 1);
+        heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot});
+        sift_up(s, slot);
+        return;
+    }
+    /* Evict the minimum: the root of the heap. */
+    size_t slot = s->heap[0].slot;
+    uint64_t min = s->heap[0].count;
+    index_remove_slot(s, slot);
+    /* The removal may have opened a cell before pos: probe again. */
+    pos = (size_t)hash & s->mask;
+    while (s->index[pos].slot1 != 0)
+        pos = (pos + 1) & s->mask;
+    slot_set(s, slot, key, len, hash, min);
+    s->index[pos].hash = hash;
+    s->index[pos].slot1 = (uint32_t)(slot + 1);
+    s->heap[0].count = min + weight;
+    s->evicted = true;
+    sift_down(s, 0);
+}
+
+static void entry_of(const struct ss *s, size_t slot, struct ss_entry *out)
+{
+    out->key = slot_key(s, slot);
+    out->len = s->slots[slot].len;
+    out->count = s->heap[s->slots[slot].heap_pos].count;
+    out->error = s->slots[slot].error;
+}
+
+bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash, struct ss_entry *out)
+{
+    bool found;
+    if (len > s->max_len)
+        len = s->max_len;
+    size_t pos = index_find(s, key, len, hash, &found);
+    if (!found)
+        return false;
+    if (out != NULL)
+        entry_of(s, s->index[pos].slot1 - 1, out);
+    return true;
+}
+
+/* Key order: memcmp on the common length, then the longer key is larger
+ * (the order of Python bytes and str). */
+static int key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int r = n > 0 ? memcmp(a, b, n) : 0;
+    if (r != 0)
+        return r;
+    return (alen > blen) - (alen < blen);
+}
+
+/* > 0 if a ranks before b in the report: larger count, then larger key. */
+static int rank_cmp(const struct ss_entry *a, const struct ss_entry *b)
+{
+    if (a->count != b->count)
+        return a->count > b->count ? 1 : -1;
+    return key_cmp(a->key, a->len, b->key, b->len);
+}
+
+static int rank_qsort(const void *pa, const void *pb)
+{
+    return rank_cmp(pb, pa); /* best first */
+}
+
+/* out[0..n) as a heap whose root is the worst-ranked entry. */
+static void worst_heap_down(struct ss_entry *h, size_t n, size_t pos)
+{
+    struct ss_entry e = h[pos];
+    for (;;) {
+        size_t child = 2 * pos + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && rank_cmp(&h[child + 1], &h[child]) < 0)
+            child++;
+        if (rank_cmp(&h[child], &e) >= 0)
+            break;
+        h[pos] = h[child];
+        pos = child;
+    }
+    h[pos] = e;
+}
+
+size_t ss_top(const struct ss *s, struct ss_entry *out, size_t n)
+{
+    if (n > s->size)
+        n = s->size;
+    if (n == 0)
+        return 0;
+    for (size_t slot = 0; slot < n; slot++)
+        entry_of(s, slot, &out[slot]);
+    for (size_t i = n / 2; i-- > 0;)
+        worst_heap_down(out, n, i);
+    for (size_t slot = n; slot < s->size; slot++) {
+        struct ss_entry e;
+        entry_of(s, slot, &e);
+        if (rank_cmp(&e, &out[0]) > 0) {
+            out[0] = e;
+            worst_heap_down(out, n, 0);
+        }
+    }
+    qsort(out, n, sizeof *out, rank_qsort);
+    return n;
+}
+
+struct ss_cand {
+    struct ss_entry e;
+    uint64_t hash;
+};
+
+static int cand_qsort(const void *pa, const void *pb)
+{
+    const struct ss_cand *a = pa, *b = pb;
+    return rank_cmp(&b->e, &a->e);
+}
+
+int ss_merge(struct ss *dst, const struct ss *src)
+{
+    if (dst->k != src->k || dst->max_len != src->max_len)
+        return -1;
+    if (src->size == 0) {
+        dst->total += src->total;
+        return 0;
+    }
+    uint64_t m_dst = dst->evicted ? ss_min_count(dst) : 0;
+    uint64_t m_src = src->evicted ? ss_min_count(src) : 0;
+
+    struct ss_cand *cand = malloc((dst->size + src->size) * sizeof *cand);
+    struct ss *r = ss_new(dst->k, dst->max_len);
+    if (cand == NULL || r == NULL) {
+        free(cand);
+        ss_free(r);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t slot = 0; slot < dst->size; slot++) {
+        struct ss_cand *c = &cand[n++];
+        struct ss_entry other;
+        entry_of(dst, slot, &c->e);
+        c->hash = dst->slots[slot].hash;
+        if (ss_query(src, c->e.key, c->e.len, c->hash, &other)) {
+            c->e.count += other.count;
+            c->e.error += other.error;
+        } else {
+            c->e.count += m_src;
+            c->e.error += m_src;
+        }
+    }
+    for (size_t slot = 0; slot < src->size; slot++) {
+        struct ss_cand *c = &cand[n];
+        entry_of(src, slot, &c->e);
+        c->hash = src->slots[slot].hash;
+        if (ss_query(dst, c->e.key, c->e.len, c->hash, NULL))
+            continue;
+        c->e.count += m_dst;
+        c->e.error += m_dst;
+        n++;
+    }
+    bool dropped = false;
+    if (n > r->k) {
+        qsort(cand, n, sizeof *cand, cand_qsort);
+        n = r->k;
+        dropped = true;
+    }
+    for (size_t slot = 0; slot < n; slot++) {
+        const struct ss_cand *c = &cand[slot];
+        bool found;
+        size_t pos = index_find(r, c->e.key, c->e.len, c->hash, &found);
+        slot_set(r, slot, c->e.key, c->e.len, c->hash, c->e.error);
+        r->index[pos].hash = c->hash;
+        r->index[pos].slot1 = (uint32_t)(slot + 1);
+        r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot};
+        r->slots[slot].heap_pos = (uint32_t)slot;
+    }
+    r->size = n;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(r, i);
+    r->total = dst->total + src->total;
+    r->evicted = dst->evicted || src->evicted || dropped;
+    free(cand);
+
+    struct ss tmp = *dst;
+    *dst = *r;
+    *r = tmp;
+    ss_free(r);
+    return 0;
+}
+
+uint64_t ss_total(const struct ss *s)
+{
+    return s->total;
+}
+
+uint64_t ss_min_count(const struct ss *s)
+{
+    return s->size < s->k ? 0 : s->heap[0].count;
+}
+
+bool ss_has_evicted(const struct ss *s)
+{
+    return s->evicted;
+}
+
+size_t ss_size(const struct ss *s)
+{
+    return s->size;
+}
+
+size_t ss_capacity(const struct ss *s)
+{
+    return s->k;
+}
+
+size_t ss_mem_bytes(const struct ss *s)
+{
+    return ss_mem_bytes_for(s->k, s->max_len);
+}

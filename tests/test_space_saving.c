@@ -1,0 +1,577 @@
+/*
+ * test_space_saving.c - Space-Saving against exact counts on seeded streams.
+ *
+ * Every stream is checked at ten checkpoints while it is fed and again after
+ * a split-and-merge: each reported interval [c - e, c] contains the true
+ * count, counts sum to N (at most N after a merge), min count <= N/k, every
+ * key above N/k is monitored, and the top list is ordered correctly wherever
+ * intervals separate (exactly, ties included, while nothing was evicted).
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "space_saving.h"
+
+#define SEED 0x5eed5eed12345678ULL
+
+/* ---- deterministic random numbers (splitmix64) ------------------------- */
+
+static uint64_t rng_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(uint64_t *state, uint64_t n)
+{
+    return rng_next(state) % n;
+}
+
+static double rng_unit(uint64_t *state)
+{
+    return (double)(rng_next(state) >> 11) / 9007199254740992.0;
+}
+
+/* ---- streams of 32-bit key ids with weights ---------------------------- */
+
+struct stream {
+    uint32_t *id;
+    uint64_t *w;
+    size_t n;
+};
+
+static struct stream stream_alloc(size_t n)
+{
+    struct stream s = {calloc(n, sizeof(uint32_t)), calloc(n, sizeof(uint64_t)), n};
+    cr_assert(s.id != NULL && s.w != NULL);
+    for (size_t i = 0; i < n; i++)
+        s.w[i] = 1;
+    return s;
+}
+
+static void stream_free(struct stream *s)
+{
+    free(s->id);
+    free(s->w);
+}
+
+static void stream_weights(struct stream *s, uint64_t seed)
+{
+    for (size_t i = 0; i < s->n; i++)
+        s->w[i] = 1 + rng_below(&seed, 1500);
+}
+
+static void stream_shuffle(struct stream *s, uint64_t seed)
+{
+    for (size_t i = s->n; i > 1; i--) {
+        size_t j = (size_t)rng_below(&seed, i);
+        uint32_t t = s->id[i - 1];
+        s->id[i - 1] = s->id[j];
+        s->id[j] = t;
+    }
+}
+
+static struct stream stream_uniform(size_t n, uint32_t universe, uint64_t seed)
+{
+    struct stream s = stream_alloc(n);
+    for (size_t i = 0; i < n; i++)
+        s.id[i] = (uint32_t)rng_below(&seed, universe);
+    return s;
+}
+
+/* Zipf over ranks 1..universe with exponent z: P(rank r) ~ r^-z. Ids are
+ * scrambled so that rank order differs from key order. */
+static struct stream stream_zipf(size_t n, uint32_t universe, double z, uint64_t seed)
+{
+    struct stream s = stream_alloc(n);
+    double *cdf = malloc(universe * sizeof *cdf);
+    cr_assert(cdf != NULL);
+    double acc = 0;
+    for (uint32_t r = 0; r < universe; r++) {
+        acc += pow((double)r + 1.0, -z);
+        cdf[r] = acc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double u = rng_unit(&seed) * acc;
+        size_t lo = 0, hi = universe - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cdf[mid] < u)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        s.id[i] = (uint32_t)(lo * 2654435761u);
+    }
+    free(cdf);
+    return s;
+}
+
+static struct stream stream_distinct(size_t n, uint64_t seed)
+{
+    struct stream s = stream_alloc(n);
+    for (size_t i = 0; i < n; i++)
+        s.id[i] = (uint32_t)i;
+    stream_shuffle(&s, seed);
+    return s;
+}
+
+/* One key (id 0xffffffff) with `heavy` occurrences among `oneoffs` keys seen
+ * once, shuffled. */
+static struct stream stream_heavy(size_t oneoffs, size_t heavy, uint64_t seed)
+{
+    struct stream s = stream_alloc(oneoffs + heavy);
+    for (size_t i = 0; i < oneoffs; i++)
+        s.id[i] = (uint32_t)i;
+    for (size_t i = 0; i < heavy; i++)
+        s.id[oneoffs + i] = 0xffffffffu;
+    stream_shuffle(&s, seed);
+    return s;
+}
+
+/* `keys` keys each seen exactly `times` times, shuffled: all counts tie. */
+static struct stream stream_ties(uint32_t keys, size_t times, uint64_t seed)
+{
+    struct stream s = stream_alloc((size_t)keys * times);
+    for (size_t i = 0; i < s.n; i++)
+        s.id[i] = (uint32_t)(i % keys) * 7919u;
+    stream_shuffle(&s, seed);
+    return s;
+}
+
+/* ---- exact counts: open addressing on the id -------------------------- */
+
+struct exact {
+    uint32_t *id;
+    uint64_t *count; /* 0: empty */
+    size_t mask;
+    size_t used;
+};
+
+static void exact_init(struct exact *x, size_t expect)
+{
+    size_t cap = 16;
+    while (cap < 2 * expect)
+        cap *= 2;
+    x->id = calloc(cap, sizeof *x->id);
+    x->count = calloc(cap, sizeof *x->count);
+    cr_assert(x->id != NULL && x->count != NULL);
+    x->mask = cap - 1;
+    x->used = 0;
+}
+
+static void exact_free(struct exact *x)
+{
+    free(x->id);
+    free(x->count);
+}
+
+static size_t exact_pos(const struct exact *x, uint32_t id)
+{
+    size_t pos = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 20) & x->mask;
+    while (x->count[pos] != 0 && x->id[pos] != id)
+        pos = (pos + 1) & x->mask;
+    return pos;
+}
+
+static void exact_add(struct exact *x, uint32_t id, uint64_t w)
+{
+    size_t pos = exact_pos(x, id);
+    if (x->count[pos] == 0) {
+        x->id[pos] = id;
+        x->used++;
+        cr_assert(x->used * 2 <= x->mask + 1, "exact map too small");
+    }
+    x->count[pos] += w;
+}
+
+static uint64_t exact_get(const struct exact *x, uint32_t id)
+{
+    return x->count[exact_pos(x, id)];
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static void key_of(uint32_t id, uint8_t out[4])
+{
+    out[0] = (uint8_t)(id >> 24);
+    out[1] = (uint8_t)(id >> 16);
+    out[2] = (uint8_t)(id >> 8);
+    out[3] = (uint8_t)id;
+}
+
+static uint32_t id_of(const uint8_t *key)
+{
+    return ((uint32_t)key[0] << 24) | ((uint32_t)key[1] << 16) | ((uint32_t)key[2] << 8) | key[3];
+}
+
+static void feed(struct ss *s, struct exact *x, const struct stream *st, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        uint8_t key[4];
+        key_of(st->id[i], key);
+        ss_add(s, key, 4, hash64(key, 4, SEED), st->w[i]);
+        if (x != NULL)
+            exact_add(x, st->id[i], st->w[i]);
+    }
+}
+
+/* ---- the invariants ------------------------------------------------------ */
+
+static int entry_order(const void *pa, const void *pb)
+{
+    const struct ss_entry *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return -memcmp(a->key, b->key, 4); /* all keys here are 4 bytes */
+}
+
+static void check(const struct ss *s, const struct exact *x, bool merged)
+{
+    uint64_t n = ss_total(s);
+    size_t k = ss_capacity(s), size = ss_size(s);
+    struct ss_entry *all = calloc(size + 1, sizeof *all);
+    cr_assert(all != NULL);
+    cr_assert_eq(ss_top(s, all, size), size);
+
+    /* intervals contain the truth; sums */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < size; i++) {
+        uint64_t truth = exact_get(x, id_of(all[i].key));
+        sum += all[i].count;
+        if (!(all[i].count - all[i].error <= truth && truth <= all[i].count))
+            cr_assert_fail("key %u: true %llu outside [%llu, %llu]", id_of(all[i].key),
+                           (unsigned long long)truth,
+                           (unsigned long long)(all[i].count - all[i].error),
+                           (unsigned long long)all[i].count);
+        if (i > 0 && entry_order(&all[i - 1], &all[i]) > 0)
+            cr_assert_fail("ss_top out of order at %zu", i);
+    }
+    if (merged)
+        cr_assert_leq(sum, n, "counts sum %llu > N %llu", (unsigned long long)sum,
+                      (unsigned long long)n);
+    else
+        cr_assert_eq(sum, n, "counts sum %llu != N %llu", (unsigned long long)sum,
+                     (unsigned long long)n);
+    uint64_t min = ss_min_count(s);
+    cr_assert_leq(min * k, n, "min count %llu > N/k", (unsigned long long)min);
+    if (size == k)
+        cr_assert_eq(min, all[size - 1].count);
+
+    /* every key above N/k is monitored, and top-20 misses nobody above its
+     * last upper bound */
+    size_t top = size < 20 ? size : 20;
+    uint64_t last_upper = top > 0 ? all[top - 1].count : 0;
+    for (size_t pos = 0; pos <= x->mask; pos++) {
+        uint64_t truth = x->count[pos];
+        if (truth == 0)
+            continue;
+        uint8_t key[4];
+        key_of(x->id[pos], key);
+        bool present = ss_query(s, key, 4, hash64(key, 4, SEED), NULL);
+        if (truth * k > n && !present)
+            cr_assert_fail("key %u with true count %llu > N/k not monitored", x->id[pos],
+                           (unsigned long long)truth);
+        if (!present && truth > min)
+            cr_assert_fail("unmonitored key %u above min count", x->id[pos]);
+        if (top > 0 && truth > last_upper) {
+            bool listed = false;
+            for (size_t i = 0; i < top; i++)
+                listed |= id_of(all[i].key) == x->id[pos];
+            if (!listed)
+                cr_assert_fail("key %u (true %llu) missing from top %zu", x->id[pos],
+                               (unsigned long long)truth, top);
+        }
+    }
+
+    /* separated intervals are in true order */
+    for (size_t i = 0; i < top; i++)
+        for (size_t j = i + 1; j < top; j++)
+            if (all[i].count - all[i].error > all[j].count)
+                cr_assert_gt(exact_get(x, id_of(all[i].key)), exact_get(x, id_of(all[j].key)));
+
+    /* exact mode: identical to the exact table, ties by key descending */
+    if (!ss_has_evicted(s)) {
+        cr_assert_eq(size, x->used);
+        struct ss_entry *want = calloc(x->used + 1, sizeof *want);
+        uint8_t(*keys)[4] = calloc(x->used + 1, 4);
+        cr_assert(want != NULL && keys != NULL);
+        size_t m = 0;
+        for (size_t pos = 0; pos <= x->mask; pos++) {
+            if (x->count[pos] == 0)
+                continue;
+            key_of(x->id[pos], keys[m]);
+            want[m] = (struct ss_entry){keys[m], 4, x->count[pos], 0};
+            m++;
+        }
+        qsort(want, m, sizeof *want, entry_order);
+        for (size_t i = 0; i < m; i++) {
+            cr_assert_eq(all[i].error, 0);
+            cr_assert_eq(all[i].count, want[i].count);
+            cr_assert_eq(memcmp(all[i].key, want[i].key, 4), 0, "exact order differs at %zu", i);
+        }
+        free(want);
+        free(keys);
+    }
+    free(all);
+}
+
+/* Feeds the stream with checks at ten checkpoints, then splits it in two
+ * halves, sketches each and checks the merge against the whole. */
+static void run(struct stream *st, size_t k, size_t distinct_hint)
+{
+    struct exact x;
+    exact_init(&x, distinct_hint);
+    struct ss *s = ss_new(k, 4);
+    cr_assert(s != NULL);
+    for (int part = 0; part < 10; part++) {
+        feed(s, &x, st, st->n * part / 10, st->n * (part + 1) / 10);
+        check(s, &x, false);
+    }
+
+    struct ss *a = ss_new(k, 4), *b = ss_new(k, 4);
+    cr_assert(a != NULL && b != NULL);
+    feed(a, NULL, st, 0, st->n / 3);
+    feed(b, NULL, st, st->n / 3, st->n);
+    cr_assert_eq(ss_merge(a, b), 0);
+    check(a, &x, true);
+    cr_assert_eq(ss_total(a), ss_total(s));
+
+    /* and the other way round, into a fresh sketch */
+    ss_clear(s);
+    cr_assert_eq(ss_merge(s, b), 0);
+    struct ss *c = ss_new(k, 4);
+    feed(c, NULL, st, 0, st->n / 3);
+    cr_assert_eq(ss_merge(s, c), 0);
+    check(s, &x, true);
+
+    ss_free(a);
+    ss_free(b);
+    ss_free(c);
+    ss_free(s);
+    exact_free(&x);
+}
+
+/* ---- the streams ------------------------------------------------------- */
+
+Test(space_saving, uniform_bounds_contain_true_count)
+{
+    struct stream st = stream_uniform(300000, 20000, 1);
+    run(&st, 100, 20000);
+    stream_free(&st);
+}
+
+Test(space_saving, zipf_0_8_bounds_contain_true_count)
+{
+    struct stream st = stream_zipf(300000, 100000, 0.8, 2);
+    run(&st, 200, 100000);
+    stream_free(&st);
+}
+
+Test(space_saving, zipf_1_1_bounds_contain_true_count)
+{
+    struct stream st = stream_zipf(300000, 100000, 1.1, 3);
+    run(&st, 200, 100000);
+    stream_free(&st);
+}
+
+Test(space_saving, zipf_1_5_bounds_contain_true_count)
+{
+    struct stream st = stream_zipf(300000, 100000, 1.5, 4);
+    run(&st, 100, 100000);
+    stream_free(&st);
+}
+
+Test(space_saving, zipf_weighted_by_packet_bytes)
+{
+    struct stream st = stream_zipf(300000, 100000, 1.1, 5);
+    stream_weights(&st, 55);
+    run(&st, 200, 100000);
+    stream_free(&st);
+}
+
+Test(space_saving, uniform_weighted_by_packet_bytes)
+{
+    struct stream st = stream_uniform(200000, 5000, 6);
+    stream_weights(&st, 66);
+    run(&st, 500, 5000);
+    stream_free(&st);
+}
+
+Test(space_saving, all_distinct_keys)
+{
+    struct stream st = stream_distinct(200000, 7);
+    run(&st, 256, 200000);
+    stream_free(&st);
+}
+
+Test(space_saving, heavy_key_among_a_million_one_offs_is_found)
+{
+    struct stream st = stream_heavy(1000000, 20000, 8);
+    run(&st, 1024, 1000001);
+    struct ss *s = ss_new(1024, 4);
+    feed(s, NULL, &st, 0, st.n);
+    struct ss_entry top;
+    cr_assert_eq(ss_top(s, &top, 1), 1);
+    cr_assert_eq(id_of(top.key), 0xffffffffu);
+    cr_assert_geq(top.count, 20000);
+    cr_assert_leq(top.count - top.error, 20000);
+    ss_free(s);
+    stream_free(&st);
+}
+
+Test(space_saving, many_ties_with_evictions)
+{
+    struct stream st = stream_ties(5000, 20, 9);
+    run(&st, 100, 5000);
+    stream_free(&st);
+}
+
+Test(space_saving, ties_without_eviction_are_exact_and_ordered_by_key)
+{
+    struct stream st = stream_ties(3000, 5, 10);
+    run(&st, 4096, 3000);
+    stream_free(&st);
+}
+
+Test(space_saving, small_k_exact_until_full)
+{
+    struct stream st = stream_uniform(50000, 64, 11);
+    run(&st, 64, 64);
+    run(&st, 65, 64);
+    stream_free(&st);
+}
+
+Test(space_saving, colliding_hashes_keep_keys_apart)
+{
+    /* Every key gets the same hash: the index must fall back on the key
+     * bytes, and backward-shift deletion must keep long clusters intact. */
+    struct ss *s = ss_new(16, 4);
+    struct exact x;
+    exact_init(&x, 64);
+    uint64_t state = 12;
+    for (size_t i = 0; i < 20000; i++) {
+        uint32_t id = (uint32_t)rng_below(&state, 40);
+        uint8_t key[4];
+        key_of(id, key);
+        ss_add(s, key, 4, (i & 1) ? 42 : id & 3, 1);
+        exact_add(&x, id, 1);
+        if (i % 1000 == 999) {
+            cr_assert_eq(ss_total(s), i + 1);
+            struct ss_entry all[16];
+            size_t n = ss_top(s, all, 16);
+            uint64_t sum = 0;
+            for (size_t j = 0; j < n; j++)
+                sum += all[j].count;
+            cr_assert_eq(sum, i + 1);
+        }
+    }
+    ss_free(s);
+    exact_free(&x);
+}
+
+Test(space_saving, string_keys_tie_order_is_bytes_descending)
+{
+    struct ss *s = ss_new(8, 8);
+    const char *keys[] = {"a", "ab", "b", "", "ba", "abc"};
+    for (size_t i = 0; i < 6; i++)
+        ss_add(s, keys[i], strlen(keys[i]), hash64(keys[i], strlen(keys[i]), SEED), 3);
+    ss_add(s, "zz", 2, hash64("zz", 2, SEED), 1);
+    const char *want[] = {"ba", "b", "abc", "ab", "a", "", "zz"};
+    struct ss_entry out[8];
+    cr_assert_eq(ss_top(s, out, 8), 7);
+    for (size_t i = 0; i < 7; i++) {
+        cr_assert_eq(out[i].len, strlen(want[i]));
+        cr_assert(out[i].len == 0 || memcmp(out[i].key, want[i], out[i].len) == 0, "position %zu",
+                  i);
+    }
+    /* top(n) with n < size picks the best n in order */
+    cr_assert_eq(ss_top(s, out, 2), 2);
+    cr_assert_eq(memcmp(out[0].key, "ba", 2), 0);
+    cr_assert_eq(memcmp(out[1].key, "b", 1), 0);
+    cr_assert_not(ss_has_evicted(s));
+    cr_assert_eq(ss_min_count(s), 0);
+    ss_free(s);
+}
+
+Test(space_saving, long_keys_are_truncated_to_max_len)
+{
+    struct ss *s = ss_new(4, 3);
+    ss_add(s, "abcdef", 6, hash64("abc", 3, SEED), 2);
+    struct ss_entry e;
+    cr_assert(ss_query(s, "abcxyz", 6, hash64("abc", 3, SEED), &e));
+    cr_assert_eq(e.len, 3);
+    cr_assert_eq(e.count, 2);
+    ss_free(s);
+}
+
+Test(space_saving, merge_of_exact_sketches_stays_exact)
+{
+    struct ss *a = ss_new(100, 4), *b = ss_new(100, 4);
+    struct exact x;
+    exact_init(&x, 100);
+    struct stream st = stream_uniform(10000, 80, 13);
+    feed(a, &x, &st, 0, 5000);
+    feed(b, &x, &st, 5000, 10000);
+    cr_assert_eq(ss_merge(a, b), 0);
+    cr_assert_not(ss_has_evicted(a));
+    check(a, &x, false);
+    stream_free(&st);
+    exact_free(&x);
+    ss_free(a);
+    ss_free(b);
+}
+
+Test(space_saving, merge_with_itself_doubles)
+{
+    struct ss *a = ss_new(10, 4);
+    struct stream st = stream_uniform(1000, 5, 14);
+    feed(a, NULL, &st, 0, st.n);
+    cr_assert_eq(ss_merge(a, a), 0);
+    cr_assert_eq(ss_total(a), 2000);
+    stream_free(&st);
+    ss_free(a);
+}
+
+Test(space_saving, merge_rejects_mismatched_sizes)
+{
+    struct ss *a = ss_new(10, 4), *b = ss_new(11, 4), *c = ss_new(10, 5);
+    cr_assert_eq(ss_merge(a, b), -1);
+    cr_assert_eq(ss_merge(a, c), -1);
+    ss_free(a);
+    ss_free(b);
+    ss_free(c);
+}
+
+struct size_row {
+    size_t k, len;
+};
+
+Test(space_saving, bad_or_overflowing_sizes_are_rejected)
+{
+    static const struct size_row rows[] = {
+        {0, 4}, {4, 0}, {4, 256}, {SIZE_MAX, 16}, {SIZE_MAX / 255 + 1, 255}, {SIZE_MAX / 2, 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        cr_assert_null(ss_new(rows[i].k, rows[i].len), "row %zu", i);
+        cr_assert_eq(ss_mem_bytes_for(rows[i].k, rows[i].len), 0, "row %zu", i);
+    }
+    ss_free(NULL);
+}
+
+Test(space_saving, memory_is_reported)
+{
+    struct ss *s = ss_new(1024, 16);
+    cr_assert_eq(ss_mem_bytes(s), ss_mem_bytes_for(1024, 16));
+    cr_assert_geq(ss_mem_bytes(s), 1024 * (16 + 40) + 2048 * 16);
+    cr_assert_lt(ss_mem_bytes(s), 1024 * (16 + 40) + 2048 * 16 + 1024);
+    ss_free(s);
+}
