@@ -9,8 +9,10 @@ check_PROGRAMS += tests/test_input tests/test_conn_log
 TESTS += tests/test_input tests/test_conn_log
 tests_test_input_SOURCES = tests/test_input.c
 tests_test_input_CFLAGS = $(TEST_CFLAGS)
-tests_test_input_LDADD = $(TEST_LIBS)
+tests_test_input_LDADD = $(TEST_LIBS) libtscore.a
+## libtscore.a again: TEST_LIBS lists it before libtsconn.a, which needs it.
 tests_test_conn_log_SOURCES = tests/test_conn_log.c
 tests_test_conn_log_CFLAGS = $(TEST_CFLAGS)
-tests_test_conn_log_LDADD = $(TEST_LIBS)
+tests_test_conn_log_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_test_conn_log_LDADD = $(TEST_LIBS) libtscore.a
 endif

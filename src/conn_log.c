@@ -552,6 +552,7 @@ static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_r
             i += flen + 1;
         }
     } else {
+        bool complete = false;
         for (;;) {
             while (i < len && is_ws(line[i]))
                 i++;
@@ -564,12 +565,14 @@ static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_r
                 cf.f[want[col]].p = line + st;
                 cf.f[want[col]].len = i - st;
             }
-            if (col == max_col)
+            if (col == max_col) {
+                complete = true;
                 break;
+            }
             col++;
         }
-        if (col < max_col)
-            return CONN_CORRUPT;
+        if (!complete)
+            return CONN_CORRUPT; /* a needed column is missing */
     }
     if (p->version == 1)
         cf.f[COL_UID].p = NULL;

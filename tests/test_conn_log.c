@@ -1,0 +1,461 @@
+/*
+ * test_conn_log.c - the conn.log line parser: TSV headers, separators,
+ * unset markers, column maps, scope separators, JSON, Bro 1.x, the version
+ * guess, corrupt lines and the bandwidth rule.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conn_log.h"
+#include "input.h"
+
+#define HDR_FIELDS                                                                                 \
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_"                                  \
+    "p\tproto\tservice\tduration\torig_"                                                           \
+    "bytes\tresp_bytes\tconn_state\tlocal_orig\tmissed_bytes\thistory\torig_pkts\torig_ip_"        \
+    "bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents"
+
+#define LINE_SF                                                                                    \
+    "1300475168.853899\tCRn7ihZWsWE4uYev\t141.142.220.118\t43927\t141.142.2.2\t53\tudp\tdns\t0."   \
+    "000435\t38\t89\tSF\tF\t0\tDd\t1\t66\t1\t117\t(empty)"
+
+/* Feeds one line (copied, so the parser may write to it). */
+static int feed(struct conn_parser *p, const char *s, struct ts_record *r, char *buf, size_t cap)
+{
+    size_t n = strlen(s);
+    cr_assert(n < cap);
+    memcpy(buf, s, n + 1);
+    return conn_parse_line(p, buf, n, r);
+}
+
+static bool str_is(struct ts_str s, const char *lit)
+{
+    return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
+}
+
+static char lb[8][1024];
+
+static int feed_n(struct conn_parser *p, const char *s, struct ts_record *r, int slot)
+{
+    return feed(p, s, r, lb[slot], sizeof lb[slot]);
+}
+
+Test(conn_log, tsv_with_header_gives_all_fields)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p, "#separator \\x09", &r, 0), CONN_SKIP);
+    cr_assert_eq(feed_n(p, "#unset_field\t-", &r, 0), CONN_SKIP);
+    cr_assert_eq(feed_n(p, HDR_FIELDS, &r, 0), CONN_SKIP);
+    cr_assert_eq(feed_n(p, LINE_SF, &r, 1), CONN_RECORD);
+    cr_assert_eq(r.kind, TS_REC_CONN);
+    cr_assert(r.ts == 1300475168.853899);
+    cr_assert(r.end == 1300475168.853899 + 0.000435);
+    cr_assert_eq(r.src.len, 4);
+    cr_assert_eq(r.src.b[0], 141);
+    cr_assert_eq(r.src.b[3], 118);
+    cr_assert_eq(r.dst.b[3], 2);
+    cr_assert_eq(r.sport, 43927);
+    cr_assert_eq(r.dport, 53);
+    cr_assert_eq(r.proto, 17);
+    cr_assert_eq(r.bytes, 127);
+    cr_assert_eq(r.payload, 127);
+    cr_assert(str_is(r.service, "dns"));
+    cr_assert(str_is(r.state, "SF"));
+    cr_assert(str_is(r.uid, "CRn7ihZWsWE4uYev"));
+    cr_assert(!r.orig_bw_exceeded && !r.resp_bw_exceeded);
+    conn_parser_free(p);
+}
+
+Test(conn_log, timestamp_round_trips_exactly)
+{
+    struct conn_parser *p = conn_parser_new(2);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p,
+                        "1300475167.096535\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tS0\tF\t0\tD"
+                        "\t1\t73\t0\t0\t(empty)",
+                        &r, 0),
+                 CONN_RECORD);
+    char out[64];
+    snprintf(out, sizeof out, "%.6f", r.ts);
+    cr_assert_str_eq(out, "1300475167.096535");
+    cr_assert(r.ts == strtod("1300475167.096535", NULL));
+    cr_assert(r.end == r.ts);
+    conn_parser_free(p);
+}
+
+Test(conn_log, separator_hex_escape_and_literal)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    feed_n(p, "#separator \\x7c", &r, 0);
+    feed_n(p,
+           "#fields|ts|uid|id.orig_h|id.orig_p|id.resp_h|id.resp_p|proto|service|duration|orig_"
+           "bytes|resp_bytes|conn_state",
+           &r, 0);
+    cr_assert_eq(feed_n(p, "10.5|C1|10.0.0.1|1234|10.0.0.2|80|tcp|http|2|100|200|SF", &r, 1),
+                 CONN_RECORD);
+    cr_assert_eq(r.dport, 80);
+    cr_assert_eq(r.bytes, 300);
+    cr_assert(r.end == 12.5);
+    /* A literal one-byte separator works too. */
+    feed_n(p, "#separator ,", &r, 0);
+    feed_n(p, "#fields,ts,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto", &r, 0);
+    cr_assert_eq(feed_n(p, "1,10.0.0.1,1,10.0.0.2,22,tcp", &r, 1), CONN_RECORD);
+    cr_assert_eq(r.dport, 22);
+    conn_parser_free(p);
+}
+
+Test(conn_log, unset_marker_from_header)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    feed_n(p, "#unset_field\tXXX", &r, 0);
+    feed_n(p, HDR_FIELDS, &r, 0);
+    cr_assert_eq(feed_n(p,
+                        "1300475167.1\tC\t1.2.3.4\t5353\t5.6.7.8\t5353\tudp\tXXX\tXXX\tXXX\tXXX\tS0"
+                        "\tF\t0\tD\t1\t73\t0\t0\t(empty)",
+                        &r, 1),
+                 CONN_RECORD);
+    cr_assert(r.end == r.ts);
+    cr_assert_eq(r.bytes, 0);
+    cr_assert(str_is(r.service, "XXX"), "an unset service is the unset marker itself");
+    conn_parser_free(p);
+}
+
+Test(conn_log, reordered_columns_and_scope_separator)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    feed_n(p,
+           "#fields\tuid\tidXorig_h\tidXorig_p\tidXresp_h\tidXresp_p\tproto\tservice\tduration\t"
+           "orig_bytes\tresp_bytes\tconn_state\tts",
+           &r, 0);
+    cr_assert_eq(
+        feed_n(p, "C1\t10.0.0.1\t1234\tfe80::1\t443\ttcp\tssl?\t1.5\t10\t20\tSF\t99.25", &r, 1),
+        CONN_RECORD);
+    cr_assert(r.ts == 99.25);
+    cr_assert_eq(r.dst.len, 16);
+    cr_assert_eq(r.dst.b[0], 0xfe);
+    cr_assert_eq(r.dst.b[15], 1);
+    cr_assert(str_is(r.service, "ssl"), "a trailing '?' is dropped");
+    conn_parser_free(p);
+}
+
+Test(conn_log, later_header_block_switches_column_map)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    feed_n(p, "#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto", &r, 0);
+    cr_assert_eq(feed_n(p, "1\t10.0.0.1\t1\t10.0.0.2\t2\ttcp", &r, 1), CONN_RECORD);
+    cr_assert_eq(r.dport, 2);
+    feed_n(p, "#fields\t_node\tid.resp_p\tid.resp_h\tid.orig_p\tid.orig_h\tproto\tts", &r, 0);
+    cr_assert_eq(feed_n(p, "n\t7\t10.0.0.2\t8\t10.0.0.1\tudp\t3", &r, 1), CONN_RECORD);
+    cr_assert_eq(r.dport, 7);
+    cr_assert_eq(r.sport, 8);
+    cr_assert(r.ts == 3);
+    cr_assert(str_is(r.service, "-"), "absent columns are unset");
+    cr_assert(str_is(r.state, "-"));
+    conn_parser_free(p);
+}
+
+Test(conn_log, headerless_default_order_split_on_whitespace)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p, LINE_SF, &r, 1), CONN_RECORD);
+    cr_assert_eq(r.bytes, 127);
+    cr_assert_eq(feed_n(p, "1.0 C 1.2.3.4  5 6.7.8.9 10 icmp - - - - OTH x y z", &r, 1),
+                 CONN_RECORD);
+    cr_assert_eq(r.proto, 1);
+    conn_parser_free(p);
+}
+
+Test(conn_log, leading_whitespace_before_header)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p, "\t#separator \\x09", &r, 0), CONN_SKIP);
+    cr_assert_eq(feed_n(p, "   ", &r, 0), CONN_SKIP);
+    cr_assert_eq(feed_n(p, "", &r, 0), CONN_SKIP);
+    conn_parser_free(p);
+}
+
+Test(conn_log, bro1_fields_and_unset_marker)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p,
+                        "1300475168.859163 ? 141.142.220.118 208.80.152.3 http 49998 80 tcp "
+                        "1130 734 S1 L %4",
+                        &r, 1),
+                 CONN_RECORD);
+    cr_assert_eq(r.sport, 49998);
+    cr_assert_eq(r.dport, 80);
+    cr_assert_eq(r.bytes, 1864);
+    cr_assert(r.end == r.ts);
+    cr_assert(str_is(r.service, "http"));
+    cr_assert(str_is(r.state, "S1"));
+    cr_assert_eq(r.uid.len, 0);
+    cr_assert_eq(
+        feed_n(p, "1300475167.099816 0.5 141.142.220.50 224.0.0.251 other 5353 5353 udp 151 ? S0 L",
+               &r, 1),
+        CONN_RECORD);
+    cr_assert_eq(r.bytes, 151);
+    cr_assert(r.end == 1300475167.099816 + 0.5);
+    conn_parser_free(p);
+}
+
+Test(conn_log, guess_uses_first_data_line)
+{
+    /* 15 or more fields: modern, and it stays modern. */
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p, LINE_SF, &r, 1), CONN_RECORD);
+    cr_assert_eq(feed_n(p, "1 ? 1.2.3.4 5.6.7.8 http 1 80 tcp 1 2 S1", &r, 1), CONN_CORRUPT);
+    conn_parser_free(p);
+    /* Fewer: Bro 1.x, and a modern line is then read as Bro 1.x. */
+    p = conn_parser_new(0);
+    cr_assert_eq(feed_n(p, "1 ? 1.2.3.4 5.6.7.8 http 1 80 tcp 1 2 S1", &r, 1), CONN_RECORD);
+    cr_assert_eq(feed_n(p, LINE_SF, &r, 1), CONN_CORRUPT);
+    conn_parser_free(p);
+    /* Forced modern: a short line is corrupt rather than Bro 1.x. */
+    p = conn_parser_new(2);
+    cr_assert_eq(feed_n(p, "1 ? 1.2.3.4 5.6.7.8 http 1 80 tcp 1 2 S1", &r, 1), CONN_CORRUPT);
+    conn_parser_free(p);
+    cr_assert_null(conn_parser_new(3));
+}
+
+Test(conn_log, json_numeric_ts_and_absent_fields)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p,
+                        "{\"ts\":1300475167.096535,\"uid\":\"Cx\",\"id.orig_h\":\"141.142.220."
+                        "202\",\"id.orig_p\":5353,\"id.resp_h\":\"224.0.0.251\",\"id.resp_p\":5353,"
+                        "\"proto\":\"udp\",\"service\":\"dns\",\"conn_state\":\"S0\",\"local_"
+                        "orig\":false,\"tunnel_parents\":[]}",
+                        &r, 1),
+                 CONN_RECORD);
+    cr_assert(r.ts == 1300475167.096535);
+    cr_assert(r.end == r.ts);
+    cr_assert_eq(r.bytes, 0);
+    cr_assert(str_is(r.service, "dns"));
+    cr_assert(str_is(r.uid, "Cx"));
+    cr_assert_eq(feed_n(p,
+                        "{\"ts\":5,\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":1,\"id.resp_h\":\"10.0."
+                        "0.2\",\"id.resp_p\":2,\"proto\":\"tcp\",\"service\":null}",
+                        &r, 1),
+                 CONN_RECORD);
+    cr_assert(str_is(r.service, "-"), "absent service is the unset marker");
+    cr_assert(str_is(r.state, "-"));
+    cr_assert_eq(r.uid.len, 0);
+    conn_parser_free(p);
+}
+
+Test(conn_log, json_iso_ts_scope_separator_and_escapes)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p,
+                        " { \"ts\" : \"2011-03-18T19:06:08.123456Z\" , \"id_orig_h\":\"::1\","
+                        "\"id_orig_p\":\"80\",\"id_resp_h\":\"10.0.0.2\",\"id_resp_p\":2,"
+                        "\"proto\":\"t\\u0063p\",\"service\":\"a\\\"b\",\"x\":{\"y\":[1,{}]}} ",
+                        &r, 1),
+                 CONN_RECORD);
+    /* 2011-03-18T19:06:08Z is 1300475168. */
+    cr_assert(r.ts == 1300475168.123456);
+    cr_assert_eq(r.src.len, 16);
+    cr_assert_eq(r.sport, 80);
+    cr_assert_eq(r.proto, 6);
+    cr_assert(str_is(r.service, "a\"b"));
+    conn_parser_free(p);
+}
+
+Test(conn_log, json_other_log_types)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    /* A line naming another stream is not a connection. */
+    cr_assert_eq(feed_n(p,
+                        "{\"@stream\":\"dns\",\"ts\":1,\"id_orig_h\":\"10.0.0.1\",\"id_orig_p\":1,"
+                        "\"id_resp_h\":\"10.0.0.2\",\"id_resp_p\":53,\"proto\":\"udp\"}",
+                        &r, 1),
+                 CONN_SKIP);
+    /* Without the id fields it is corrupt. */
+    cr_assert_eq(feed_n(p, "{\"ts\":1,\"fuid\":\"F\"}", &r, 1), CONN_CORRUPT);
+    conn_parser_free(p);
+}
+
+struct corrupt_case {
+    const char *line;
+    int status;
+};
+
+Test(conn_log, corrupt_lines_table)
+{
+    static const struct corrupt_case cases[] = {
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_RECORD},
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-", CONN_CORRUPT},     /* too few fields */
+        {"x\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT}, /* ts */
+        {"-\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT}, /* ts unset */
+        {"nan\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.256\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8:\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t1\tfe80:::1\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t65536\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t-1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8\t8x\ttcp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8\t2\tsctp\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8\t2\tTCP\t-\t-\t-\t-\tSF", CONN_CORRUPT},
+        {"1\tC\tx\t0\ty\t0\tunknown_transport\t-\t-\t-\t-\tOTH", CONN_UNKNOWN_TRANSPORT},
+        {"1\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\tbad\tx\t-\tSF", CONN_RECORD}, /* lenient */
+        {"{\"ts\":1,\"id.orig_h\":\"1.2.3.4\"", CONN_CORRUPT},                /* truncated */
+        {"{\"ts\":1,}", CONN_CORRUPT},
+        {"{\"ts\":01}", CONN_CORRUPT},
+        {"{\"ts\":1} x", CONN_CORRUPT},
+        {"{\"ts\":\"\\q\"}", CONN_CORRUPT},
+        {"{\"ts\":1,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"1.2.3.5\","
+         "\"id.resp_p\":99999,\"proto\":\"tcp\"}",
+         CONN_CORRUPT},
+        {"{\"ts\":1,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"1.2.3.5\","
+         "\"id.resp_p\":9,\"proto\":\"tcp\"}",
+         CONN_RECORD},
+        {"{\"ts\":\"2011-13-18T19:06:08Z\",\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,"
+         "\"id.resp_h\":\"1.2.3.5\",\"id.resp_p\":9,\"proto\":\"tcp\"}",
+         CONN_CORRUPT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct conn_parser *p = conn_parser_new(2);
+        struct ts_record r;
+        int got = feed_n(p, cases[i].line, &r, 2);
+        cr_expect_eq(got, cases[i].status, "case %zu '%s': got %d, want %d", i, cases[i].line, got,
+                     cases[i].status);
+        conn_parser_free(p);
+    }
+}
+
+Test(conn_log, deeply_nested_json_is_refused)
+{
+    char line[600];
+    size_t n = 0;
+    n += (size_t)snprintf(line, sizeof line, "{\"x\":");
+    for (int i = 0; i < 200; i++)
+        line[n++] = '[';
+    for (int i = 0; i < 200; i++)
+        line[n++] = ']';
+    line[n++] = '}';
+    line[n] = '\0';
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(conn_parse_line(p, line, n, &r), CONN_CORRUPT);
+    conn_parser_free(p);
+}
+
+Test(conn_log, unknown_transport_keeps_text)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p,
+                        "1088696689.872282\tClE\t10.28.6.42\t0\t10.28.6.44\t0\tunknown_transport\t-"
+                        "\t0.000349\t0\t0\tOTH\tT\tT\t0\t-\t1\t56\t1\t56\t-\t132",
+                        &r, 1),
+                 CONN_UNKNOWN_TRANSPORT);
+    cr_assert_eq(r.kind, TS_REC_UNKNOWN_TRANSPORT);
+    cr_assert(str_is(r.src_text, "10.28.6.42"));
+    cr_assert(str_is(r.dst_text, "10.28.6.44"));
+    conn_parser_free(p);
+}
+
+Test(conn_log, missing_needed_column_in_line_is_corrupt)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    feed_n(p, HDR_FIELDS, &r, 0);
+    cr_assert_eq(feed_n(p, "1\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-", &r, 1), CONN_CORRUPT);
+    /* A #fields line without the id fields is not usable: default order. */
+    feed_n(p, "#fields\tts\tfuid\tsource", &r, 0);
+    cr_assert_eq(feed_n(p, LINE_SF, &r, 1), CONN_RECORD);
+    conn_parser_free(p);
+}
+
+Test(conn_log, bandwidth_over_700_mbit_zeroes_that_direction)
+{
+    struct conn_parser *p = conn_parser_new(2);
+    struct ts_record r;
+    /* 1 s: 700 Mbit = 91750400 bytes exactly is not over; one more is. */
+    cr_assert_eq(
+        feed_n(p, "1\tCu\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t1\t91750400\t91750401\tSF", &r, 1),
+        CONN_RECORD);
+    cr_assert(!r.orig_bw_exceeded);
+    cr_assert(r.resp_bw_exceeded);
+    cr_assert_eq(r.bytes, 91750400u + 91750401u);
+    cr_assert_eq(r.payload, 91750400u);
+    cr_assert(str_is(r.uid, "Cu"));
+    /* Unset or zero duration: no rate, nothing dropped. */
+    cr_assert_eq(feed_n(p, "1\tCu\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t999999999\t0\tSF", &r, 1),
+                 CONN_RECORD);
+    cr_assert(!r.orig_bw_exceeded);
+    cr_assert_eq(r.payload, 999999999u);
+    conn_parser_free(p);
+}
+
+/* Lines through ts_lines into the parser, from the reference inputs. */
+static void count_file(const char *name, int version, unsigned *rec, unsigned *corrupt,
+                       unsigned *unknown)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/../shared/data/zeek-trace-summary/inputs/%s", TOP_SRCDIR, name);
+    struct ts_err err;
+    struct ts_input *in = ts_input_open(path, &err);
+    cr_assert_not_null(in, "%s", err.msg);
+    struct ts_lines *l = ts_lines_new(in, 4096);
+    struct conn_parser *p = conn_parser_new(version);
+    char *line;
+    size_t len;
+    int rc;
+    *rec = *corrupt = *unknown = 0;
+    while ((rc = ts_lines_next(l, &line, &len, &err)) > 0) {
+        struct ts_record r;
+        int s = conn_parse_line(p, line, len, &r);
+        *rec += s == CONN_RECORD;
+        *corrupt += s == CONN_CORRUPT;
+        *unknown += s == CONN_UNKNOWN_TRANSPORT;
+    }
+    cr_assert_eq(rc, 0);
+    conn_parser_free(p);
+    ts_lines_free(l);
+    ts_input_close(in);
+}
+
+Test(conn_log, reference_inputs_record_counts)
+{
+    static const struct {
+        const char *name;
+        unsigned rec, unknown;
+    } files[] = {
+        {"conn.log", 34, 0},
+        {"conn.log_json", 34, 0},
+        {"conn.log_json_scope_sep", 34, 0},
+        {"conn.log_no_header", 34, 0},
+        {"conn.log_reorder", 34, 0},
+        {"conn.log_scope_sep", 34, 0},
+        {"conn.log_separator", 34, 0},
+        {"conn.log_unknown_transport", 0, 2},
+        {"conn.log_unset_field", 34, 0},
+        {"conn2.log", 17, 0},
+        {"conn_ipv4.log", 25, 0},
+        {"conn_ver1.log", 31, 0},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        unsigned rec, corrupt, unknown;
+        count_file(files[i].name, 0, &rec, &corrupt, &unknown);
+        cr_expect_eq(rec, files[i].rec, "%s: %u records", files[i].name, rec);
+        cr_expect_eq(corrupt, 0, "%s: %u corrupt", files[i].name, corrupt);
+        cr_expect_eq(unknown, files[i].unknown, "%s", files[i].name);
+    }
+}
