@@ -1,4 +1,10 @@
-## The tool's core: errors, records, options, aggregation, reports.
+## The tool's core: errors, formats, networks, summaries, the engine, reports.
 noinst_LIBRARIES += libtscore.a
 libtscore_a_SOURCES = \
-	src/err.c src/err.h src/record.h
+	src/err.c src/err.h src/record.h \
+	src/fmt.c src/fmt.h \
+	src/netset.c src/netset.h \
+	src/summary.c src/summary.h \
+	src/report.c src/report.h \
+	src/resolve.c src/resolve.h \
+	src/engine.c src/engine.h

@@ -1,0 +1,904 @@
+#include "config.h"
+
+#include "engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "hash.h"
+#include "summary.h"
+
+/* conn_state values the R output has a column for, in the original's order */
+static const char *const r_states[] = {"OTH", "REJ", "RSTO", "RSTOS0", "RSTR", "RSTRH", "S0",
+                                       "S1",  "S2",  "S3",   "SF",     "SH",   "SHR"};
+#define N_R_STATES (sizeof r_states / sizeof r_states[0])
+
+#define MAX_OPEN_TABLES 16      /* open intervals that keep breakdowns */
+#define MAX_OPEN_COUNTERS 4096  /* open intervals that keep counters only */
+#define NONLOCAL_MAX 1024       /* pairs kept for the "no local address" list */
+#define UNKNOWN_MAX 1024        /* pairs kept for the unknown-transport table */
+#define UNKNOWN_TEXT_MAX 64     /* bytes kept of an address as written */
+
+struct slot {
+    long long idx; /* interval number: floor(ts / ilen) relative to the stream */
+    struct summary *s;
+};
+
+/* The intervals of one of Total, Incoming, Outgoing. */
+struct istream {
+    const char *name; /* "total", "incoming", "outgoing" */
+    bool started;
+    long long base;     /* the original's IntervalList.start / ilen */
+    long long frontier; /* last interval written out */
+    bool any_written;
+    struct slot *slots;
+    size_t nslots, maxslots;
+    uint64_t late;
+    /* R: rows written so far go to a temporary file, the columns of the
+     * top ports >= 1024 (known only at the end) to a second one. */
+    FILE *rrows, *rports;
+    uint64_t rcount;
+};
+
+struct pair {
+    uint8_t a[17], b[17]; /* len byte + address */
+};
+
+struct upair {
+    char src[UNKNOWN_TEXT_MAX + 1], dst[UNKNOWN_TEXT_MAX + 1];
+    uint64_t count;
+    uint64_t hash;
+};
+
+struct engine {
+    struct engine_opts o;
+    struct report_opts ro;
+    FILE *out; /* text report target while streaming intervals */
+    struct summary_sizes main_sizes, net_sizes, int_sizes;
+    struct summary *total, *incoming, *outgoing;
+    struct summary **nets;
+    size_t nnets;
+    struct istream is_total, is_in, is_out;
+    bool interval_tables;
+    double lag; /* intervals kept open behind the newest */
+    uint64_t nonlocal_count;
+    struct pair *nonlocal;
+    size_t n_nonlocal;
+    struct upair *unknown;
+    size_t n_unknown;
+    uint64_t unknown_total, unknown_dropped;
+    uint64_t late;
+    size_t mem_planned;
+};
+
+/* ---- memory plan ------------------------------------------------------ */
+
+/* Largest k whose Space-Saving of keylen-byte keys fits bytes (at least lo). */
+static size_t k_for_bytes(size_t bytes, size_t keylen, size_t lo, size_t hi)
+{
+    size_t best = lo;
+    size_t a = lo, b = hi;
+    while (a <= b) {
+        size_t mid = a + (b - a) / 2;
+        size_t need = ss_mem_bytes_for(mid, keylen);
+        if (need != 0 && need <= bytes) {
+            best = mid;
+            a = mid + 1;
+        } else {
+            if (mid == 0)
+                break;
+            b = mid - 1;
+        }
+    }
+    return best;
+}
+
+/* Sizes for one summary given its share of the budget: addresses take 70%,
+ * ports 20% (never more than the 65536 possible ports), strings 10%. */
+static void sizes_for_share(size_t bytes, bool addrs, struct summary_sizes *z)
+{
+    unsigned hll_p = bytes >= (1u << 20) ? 12 : 8;
+    size_t hll = 2 * ((size_t)1 << hll_p);
+    size_t rest = bytes > hll + 4096 ? bytes - hll - 4096 : 0;
+    z->hll_p = hll_p;
+    z->k_ports = k_for_bytes(rest / 5, 2, 16, 65536);
+    z->k_strings = k_for_bytes(rest / 10, SUMMARY_STR_MAX, 8, 4096);
+    z->k_addrs = addrs ? k_for_bytes(rest * 7 / 20, 16, 16, (size_t)1 << 24) : 0;
+}
+
+static void plan(struct engine *e)
+{
+    const struct engine_opts *o = &e->o;
+    /* shares: Total 4, Incoming and Outgoing 2 each, a local network 1,
+     * an open interval with tables 1 */
+    size_t nnets = netset_count(o->local_nets);
+    double units = 4;
+    if (o->local_nets)
+        units += 4 + (nnets ? 1.0 * (nnets < 64 ? nnets : 64) : 0);
+    if (e->interval_tables)
+        units += (double)MAX_OPEN_TABLES / 4;
+    double unit = (double)o->memory / units;
+    sizes_for_share((size_t)(unit * 4), true, &e->main_sizes);
+    /* networks beyond 64 share the same 64 units */
+    double per_net = nnets > 64 ? unit * 64 / (double)nnets : unit;
+    sizes_for_share((size_t)per_net, true, &e->net_sizes);
+    if (e->interval_tables) {
+        sizes_for_share((size_t)(unit / 4), o->verbose && !o->r_tag, &e->int_sizes);
+    } else {
+        memset(&e->int_sizes, 0, sizeof e->int_sizes);
+    }
+}
+
+/* ---- ports filter ----------------------------------------------------- */
+
+static bool port_counts(void *ctx, uint16_t port)
+{
+    const struct engine_opts *o = ctx;
+    if (port < 1024 || o->write_ports)
+        return true;
+    if (o->port_set && o->port_set_nonempty)
+        return (o->port_set[port >> 3] >> (port & 7)) & 1;
+    return !o->save_mem;
+}
+
+/* ---- intervals -------------------------------------------------------- */
+
+static int istream_init(struct istream *is, const char *name, size_t maxslots)
+{
+    memset(is, 0, sizeof *is);
+    is->name = name;
+    is->maxslots = maxslots;
+    is->slots = calloc(maxslots, sizeof *is->slots);
+    return is->slots ? 0 : -1;
+}
+
+static void istream_free(struct istream *is)
+{
+    for (size_t i = 0; i < is->nslots; i++)
+        summary_free(is->slots[i].s);
+    free(is->slots);
+    if (is->rrows)
+        fclose(is->rrows);
+    if (is->rports)
+        fclose(is->rports);
+}
+
+static int write_r_row(struct engine *e, FILE *f, FILE *fports, const struct summary *s,
+                       double start, double end);
+
+/* Writes interval slot i out and removes it. */
+static int istream_flush_one(struct engine *e, struct istream *is, size_t i)
+{
+    struct slot sl = is->slots[i];
+    memmove(&is->slots[i], &is->slots[i + 1], (is->nslots - i - 1) * sizeof *is->slots);
+    is->nslots--;
+    int rc = 0;
+    double ilen = (double)e->o.ilen;
+    if (e->o.r_tag) {
+        if (is->rrows == NULL) {
+            is->rrows = tmpfile();
+            is->rports = tmpfile();
+            if (is->rrows == NULL || is->rports == NULL) {
+                summary_free(sl.s);
+                return -1;
+            }
+        }
+        /* empty intervals between two written ones are zero rows */
+        if (is->any_written) {
+            for (long long g = is->frontier + 1; g < sl.idx; g++) {
+                struct summary *z = summary_new(&(struct summary_sizes){0});
+                if (z == NULL)
+                    return -1;
+                double st = (double)g * ilen;
+                rc |= write_r_row(e, is->rrows, is->rports, z, st, st + ilen);
+                summary_free(z);
+            }
+        }
+        double st = (double)sl.idx * ilen;
+        rc |= write_r_row(e, is->rrows, is->rports, sl.s, st, st + ilen);
+    } else if (is == &e->is_total && summary_counters(sl.s)->updates > 0) {
+        double st = (double)sl.idx * ilen;
+        summary_set_span(sl.s, st, st + ilen);
+        rc = report_block(&e->ro, sl.s, "", e->o.verbose);
+    }
+    is->frontier = sl.idx;
+    is->any_written = true;
+    summary_free(sl.s);
+    return rc;
+}
+
+static int istream_add(struct engine *e, struct istream *is, double ts,
+                       const struct summary_update *u)
+{
+    double ilen = (double)e->o.ilen;
+    if (!is->started) {
+        is->started = true;
+        is->base = (long long)(ts / ilen); /* the original truncated toward 0 */
+    }
+    double rel = floor((ts - (double)is->base * ilen) / ilen);
+    if (!isfinite(rel) || rel > 4e15 || rel < -4e15)
+        return 0;
+    long long idx = is->base + (long long)rel;
+    if (is->any_written && idx <= is->frontier) {
+        is->late++;
+        e->late++;
+        return 0;
+    }
+    /* find or open the slot; slots are kept sorted by idx */
+    size_t pos = 0;
+    while (pos < is->nslots && is->slots[pos].idx < idx)
+        pos++;
+    if (pos == is->nslots || is->slots[pos].idx != idx) {
+        if (is->nslots == is->maxslots) {
+            if (pos == 0) {
+                /* older than every open interval while all are in use */
+                is->late++;
+                e->late++;
+                return 0;
+            }
+            if (istream_flush_one(e, is, 0) != 0)
+                return -1;
+            pos--;
+        }
+        struct summary *s = summary_new(&e->int_sizes);
+        if (s == NULL)
+            return -1;
+        memmove(&is->slots[pos + 1], &is->slots[pos], (is->nslots - pos) * sizeof *is->slots);
+        is->slots[pos].idx = idx;
+        is->slots[pos].s = s;
+        is->nslots++;
+    }
+    summary_add(is->slots[pos].s, u, false);
+    /* write out what fell behind the reorder horizon */
+    long long newest = is->slots[is->nslots - 1].idx;
+    while (is->nslots > 0 && (double)(newest - is->slots[0].idx) > e->lag)
+        if (istream_flush_one(e, is, 0) != 0)
+            return -1;
+    return 0;
+}
+
+static int istream_finish(struct engine *e, struct istream *is)
+{
+    int rc = 0;
+    while (is->nslots > 0)
+        rc |= istream_flush_one(e, is, 0);
+    return rc;
+}
+
+/* ---- construction ----------------------------------------------------- */
+
+struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
+{
+    struct engine *e = calloc(1, sizeof *e);
+    if (e == NULL) {
+        ts_err_set(err, TS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    e->o = *o;
+    e->ro.conns = o->conns;
+    e->ro.topn = o->topn;
+    e->ro.by_bytes = o->by_bytes;
+    e->ro.factor = o->factor;
+    e->ro.factor_float = o->factor_float;
+    e->ro.resolve = o->resolve;
+    e->ro.resolve_ctx = o->resolve_ctx;
+    e->ro.seed = o->seed;
+    e->ro.out = stdout;
+    e->interval_tables = o->ilen > 0 && (o->verbose || o->r_tag);
+    plan(e);
+    if (o->ilen > 0) {
+        e->lag = ceil(o->reorder / (double)o->ilen);
+        if (e->lag < 1)
+            e->lag = 1;
+        size_t maxslots = e->interval_tables ? MAX_OPEN_TABLES : MAX_OPEN_COUNTERS;
+        if (e->lag > (double)maxslots - 1)
+            e->lag = (double)maxslots - 1;
+        if (istream_init(&e->is_total, "total", maxslots) != 0 ||
+            istream_init(&e->is_in, "incoming", maxslots) != 0 ||
+            istream_init(&e->is_out, "outgoing", maxslots) != 0)
+            goto nomem;
+    }
+    e->total = summary_new(&e->main_sizes);
+    if (e->total == NULL)
+        goto nomem;
+    if (o->local_nets) {
+        e->incoming = summary_new(&e->main_sizes);
+        e->outgoing = summary_new(&e->main_sizes);
+        e->nnets = netset_count(o->local_nets);
+        e->nets = calloc(e->nnets ? e->nnets : 1, sizeof *e->nets);
+        size_t keep = o->topn > 1 ? o->topn - 1 : 0;
+        if (keep > NONLOCAL_MAX)
+            keep = NONLOCAL_MAX;
+        e->nonlocal = calloc(keep ? keep : 1, sizeof *e->nonlocal);
+        if (e->incoming == NULL || e->outgoing == NULL || e->nets == NULL || e->nonlocal == NULL)
+            goto nomem;
+    }
+    if (o->conns) {
+        e->unknown = calloc(UNKNOWN_MAX, sizeof *e->unknown);
+        if (e->unknown == NULL)
+            goto nomem;
+    }
+    e->mem_planned = summary_mem_bytes_for(&e->main_sizes) * (o->local_nets ? 3 : 1) +
+                     summary_mem_bytes_for(&e->net_sizes) * e->nnets +
+                     (o->ilen > 0 ? 3 * e->is_total.maxslots * summary_mem_bytes_for(&e->int_sizes)
+                                  : 0);
+    return e;
+nomem:
+    ts_err_set(err, TS_ENOMEM, "out of memory for the summaries (try a smaller --memory or -m)");
+    engine_free(e);
+    return NULL;
+}
+
+void engine_free(struct engine *e)
+{
+    if (e == NULL)
+        return;
+    summary_free(e->total);
+    summary_free(e->incoming);
+    summary_free(e->outgoing);
+    for (size_t i = 0; i < e->nnets; i++)
+        summary_free(e->nets[i]);
+    free(e->nets);
+    if (e->o.ilen > 0) {
+        istream_free(&e->is_total);
+        istream_free(&e->is_in);
+        istream_free(&e->is_out);
+    }
+    free(e->nonlocal);
+    free(e->unknown);
+    free(e);
+}
+
+uint64_t engine_late_records(const struct engine *e)
+{
+    return e->late;
+}
+
+/* ---- adding records --------------------------------------------------- */
+
+static bool excluded(const struct engine *e, const struct ts_addr *a)
+{
+    return e->o.exclude_nets && netset_lookup(e->o.exclude_nets, a->b, a->len) >= 0;
+}
+
+static void add_unknown(struct engine *e, const struct ts_record *r)
+{
+    e->unknown_total++;
+    char s[UNKNOWN_TEXT_MAX + 1], d[UNKNOWN_TEXT_MAX + 1];
+    size_t sl = r->src_text.len > UNKNOWN_TEXT_MAX ? UNKNOWN_TEXT_MAX : r->src_text.len;
+    size_t dl = r->dst_text.len > UNKNOWN_TEXT_MAX ? UNKNOWN_TEXT_MAX : r->dst_text.len;
+    memcpy(s, r->src_text.p ? r->src_text.p : "", sl);
+    s[sl] = '\0';
+    memcpy(d, r->dst_text.p ? r->dst_text.p : "", dl);
+    d[dl] = '\0';
+    uint64_t h = hash64(s, sl, e->o.seed) ^ hash64(d, dl, e->o.seed + 1);
+    for (size_t i = 0; i < e->n_unknown; i++) {
+        struct upair *p = &e->unknown[i];
+        if (p->hash == h && strcmp(p->src, s) == 0 && strcmp(p->dst, d) == 0) {
+            p->count++;
+            return;
+        }
+    }
+    if (e->n_unknown == UNKNOWN_MAX) {
+        e->unknown_dropped++;
+        return;
+    }
+    struct upair *p = &e->unknown[e->n_unknown++];
+    memcpy(p->src, s, sl + 1);
+    memcpy(p->dst, d, dl + 1);
+    p->count = 1;
+    p->hash = h;
+}
+
+static void add_nonlocal(struct engine *e, const struct ts_record *r)
+{
+    e->nonlocal_count++;
+    /* the original kept the pairs of the first topn - 1 such records */
+    if (e->nonlocal_count >= e->o.topn || e->nonlocal_count > NONLOCAL_MAX)
+        return;
+    struct pair p;
+    memset(&p, 0, sizeof p);
+    p.a[0] = r->src.len;
+    memcpy(p.a + 1, r->src.b, r->src.len);
+    p.b[0] = r->dst.len;
+    memcpy(p.b + 1, r->dst.b, r->dst.len);
+    for (size_t i = 0; i < e->n_nonlocal; i++)
+        if (memcmp(&e->nonlocal[i], &p, sizeof p) == 0)
+            return;
+    e->nonlocal[e->n_nonlocal++] = p;
+}
+
+int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
+{
+    const struct engine_opts *o = &e->o;
+    if (r->kind == TS_REC_UNKNOWN_TRANSPORT) {
+        if (o->tcp_only || o->udp_only || r->ts < o->mintime || r->end > o->maxtime)
+            return 0;
+        add_unknown(e, r);
+        return 0;
+    }
+    if (o->conns) {
+        if (r->ts < o->mintime || r->end > o->maxtime)
+            return 0;
+    } else {
+        if (r->ts < o->mintime || r->ts > o->maxtime)
+            return 0;
+        if (o->chema && (r->proto != 6 || !r->tcp_seq_valid || r->tcp_seq == 0))
+            return 0;
+    }
+    if (o->tcp_only && r->proto != 6)
+        return 0;
+    if (o->udp_only && r->proto != 17)
+        return 0;
+    if (excluded(e, &r->src) || excluded(e, &r->dst))
+        return 0;
+    int src_net = -1, dst_net = -1;
+    if (o->local_nets) {
+        src_net = netset_lookup(o->local_nets, r->src.b, r->src.len);
+        dst_net = netset_lookup(o->local_nets, r->dst.b, r->dst.len);
+        if (o->external && src_net >= 0 && dst_net >= 0)
+            return 0;
+    }
+    struct summary_update u;
+    summary_update_prepare(&u, r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+    summary_add(e->total, &u, true);
+    int rc = 0;
+    if (o->ilen > 0)
+        rc |= istream_add(e, &e->is_total, r->ts, &u);
+    if (o->local_nets) {
+        int net = src_net >= 0 ? src_net : dst_net;
+        if (net >= 0) {
+            if (e->nets[net] == NULL) {
+                e->nets[net] = summary_new(&e->net_sizes);
+                if (e->nets[net] == NULL)
+                    return ts_err_set(err, TS_ENOMEM, "out of memory");
+            }
+            summary_add(e->nets[net], &u, true);
+            struct summary *dir = src_net >= 0 ? e->outgoing : e->incoming;
+            summary_add(dir, &u, true);
+            if (o->ilen > 0)
+                rc |= istream_add(e, src_net >= 0 ? &e->is_out : &e->is_in, r->ts, &u);
+        } else {
+            add_nonlocal(e, r);
+        }
+    }
+    if (rc != 0)
+        return ts_err_set(err, TS_EIO, "cannot write interval output: %s", strerror(errno));
+    return 0;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+/* Python's str() of a count: an integer, or a float's shortest repr. */
+static void fmt_count(char *buf, size_t n, const struct engine *e, uint64_t v)
+{
+    if (!e->o.factor_float) {
+        snprintf(buf, n, "%llu", (unsigned long long)(v * (uint64_t)e->o.factor));
+        return;
+    }
+    double d = (double)v * e->o.factor;
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    if (strpbrk(buf, ".einn") == NULL) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, n - l, ".0");
+    }
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The union of the top-n ports of Total, Incoming and Outgoing, ascending. */
+static size_t top_ports(const struct engine *e, uint16_t *out, size_t cap)
+{
+    const struct summary *sums[3] = {e->total, e->incoming, e->outgoing};
+    size_t n = 0;
+    size_t topn = e->o.topn;
+    struct ss_entry *tmp = calloc(topn ? topn : 1, sizeof *tmp);
+    if (tmp == NULL)
+        return 0;
+    for (int i = 0; i < 3; i++) {
+        if (sums[i] == NULL)
+            continue;
+        size_t got = summary_top(sums[i], COL_PORTS, tmp, topn);
+        for (size_t j = 0; j < got; j++) {
+            uint16_t p = (uint16_t)(tmp[j].key[0] << 8 | tmp[j].key[1]);
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup |= out[k] == p;
+            if (!dup && n < cap)
+                out[n++] = p;
+        }
+    }
+    free(tmp);
+    qsort(out, n, sizeof *out, cmp_u16);
+    return n;
+}
+
+static void write_r_header(const struct engine *e, FILE *f, const uint16_t *ports, size_t np)
+{
+    fputs("start end count bytes payload frags srcs dsts prot.tcp prot.udp prot.icmp ", f);
+    for (size_t i = 0; i < N_R_STATES; i++) {
+        char low[8];
+        size_t l = strlen(r_states[i]);
+        for (size_t j = 0; j <= l; j++)
+            low[j] = (char)(r_states[i][j] >= 'A' && r_states[i][j] <= 'Z' ? r_states[i][j] + 32
+                                                                             : r_states[i][j]);
+        fprintf(f, "%sstate.%s", i ? " " : "", low);
+    }
+    fputc(' ', f);
+    for (size_t i = 0; i < e->o.topn; i++)
+        fprintf(f, "%stop.port.%zu", i ? " " : "", i + 1);
+    fputc(' ', f);
+    for (int p = 0; p < 1024; p++)
+        fprintf(f, "%sport.%d", p ? " " : "", p);
+    if (!e->o.save_mem) {
+        fputc(' ', f);
+        bool first = true;
+        for (size_t i = 0; i < np; i++)
+            if (ports[i] >= 1024) {
+                fprintf(f, "%sport.%u", first ? "" : " ", ports[i]);
+                first = false;
+            }
+    }
+    fputc('\n', f);
+}
+
+/* Row of one summary without the top-port columns; those go to fports as
+ * "port count" pairs of every monitored port >= 1024, one line per row. */
+static int write_r_row(struct engine *e, FILE *f, FILE *fports, const struct summary *s,
+                       double start, double end)
+{
+    const struct summary_counters *c = summary_counters(s);
+    char b[5][48];
+    fprintf(f, "%.16g %.16g %s %s %s %s ", start, end, (fmt_count(b[0], 48, e, c->pkts), b[0]),
+            (fmt_count(b[1], 48, e, c->bytes), b[1]), (fmt_count(b[2], 48, e, c->payload), b[2]),
+            (fmt_count(b[3], 48, e, c->frags), b[3]));
+    double ds = summary_distinct(s, true), dd = summary_distinct(s, false);
+    fprintf(f, "%.0f %.0f ", ds < 0 ? 0 : ds * (e->o.factor_float ? 1 : 1), dd < 0 ? 0 : dd);
+    uint8_t protos[3] = {6, 17, 1};
+    for (int i = 0; i < 3; i++) {
+        fmt_count(b[0], 48, e, summary_proto_count(s, protos[i]));
+        fprintf(f, "%s ", b[0]);
+    }
+    for (size_t i = 0; i < N_R_STATES; i++) {
+        fmt_count(b[0], 48, e, summary_state_count(s, r_states[i], e->o.seed));
+        fprintf(f, "%s%s", i ? " " : "", b[0]);
+    }
+    fputc(' ', f);
+    size_t topn = e->o.topn;
+    struct ss_entry *tmp = calloc(topn ? topn : 1, sizeof *tmp);
+    size_t got = tmp ? summary_top(s, COL_PORTS, tmp, topn) : 0;
+    for (size_t i = 0; i < topn; i++)
+        fprintf(f, "%s%u", i ? " " : "",
+                i < got ? (unsigned)(tmp[i].key[0] << 8 | tmp[i].key[1]) : 0u);
+    free(tmp);
+    fputc(' ', f);
+    for (int p = 0; p < 1024; p++) {
+        fmt_count(b[0], 48, e, summary_port_count(s, (uint16_t)p, e->o.seed));
+        fprintf(f, "%s%s", p ? " " : "", b[0]);
+    }
+    fputc('\n', f);
+    /* ports >= 1024 of this row */
+    const struct ss *sk = summary_col_sketch(s, COL_PORTS);
+    if (sk != NULL) {
+        size_t k = ss_size(sk);
+        struct ss_entry *all = calloc(k ? k : 1, sizeof *all);
+        if (all == NULL)
+            return -1;
+        size_t n = ss_top(sk, all, k);
+        for (size_t i = 0; i < n; i++) {
+            unsigned p = (unsigned)(all[i].key[0] << 8 | all[i].key[1]);
+            if (p >= 1024)
+                fprintf(fports, "%u %llu ", p, (unsigned long long)all[i].count);
+        }
+        free(all);
+    }
+    fputc('\n', fports);
+    return ferror(f) || ferror(fports) ? -1 : 0;
+}
+
+/* Copies rows from the temporary files into f, appending the columns of
+ * the top ports >= 1024. */
+static int r_merge_rows(const struct engine *e, FILE *f, FILE *rows, FILE *ports,
+                        const uint16_t *tp, size_t ntp, const char *const *prefixes)
+{
+    rewind(rows);
+    rewind(ports);
+    char *line = NULL, *pline = NULL;
+    size_t cap = 0, pcap = 0;
+    ssize_t len;
+    size_t row = 0;
+    uint64_t *counts = calloc(65536, sizeof *counts);
+    if (counts == NULL)
+        return -1;
+    while ((len = getline(&line, &cap, rows)) > 0) {
+        if (line[len - 1] == '\n')
+            line[--len] = '\0';
+        memset(counts, 0, 65536 * sizeof *counts);
+        if (getline(&pline, &pcap, ports) > 0) {
+            char *p = pline;
+            for (;;) {
+                char *end;
+                unsigned long port = strtoul(p, &end, 10);
+                if (end == p)
+                    break;
+                p = end;
+                unsigned long long cnt = strtoull(p, &end, 10);
+                if (end == p)
+                    break;
+                p = end;
+                if (port < 65536)
+                    counts[port] = cnt;
+            }
+        }
+        if (prefixes)
+            fprintf(f, "%s ", prefixes[row]);
+        fputs(line, f);
+        if (!e->o.save_mem) {
+            fputc(' ', f);
+            bool first = true;
+            for (size_t i = 0; i < ntp; i++)
+                if (tp[i] >= 1024) {
+                    char b[48];
+                    fmt_count(b, sizeof b, e, counts[tp[i]]);
+                    fprintf(f, "%s%s", first ? "" : " ", b);
+                    first = false;
+                }
+        }
+        fputc('\n', f);
+        row++;
+    }
+    free(counts);
+    free(line);
+    free(pline);
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_r_files(struct engine *e, struct ts_err *err)
+{
+    uint16_t tp[3 * 1024];
+    size_t ntp = top_ports(e, tp, sizeof tp / sizeof tp[0]);
+    char path[4096];
+    /* TAG.dat: total, incoming, outgoing, then each local network */
+    FILE *rows = tmpfile(), *ports = tmpfile();
+    if (rows == NULL || ports == NULL)
+        return ts_err_set(err, TS_EIO, "cannot create a temporary file: %s", strerror(errno));
+    struct summary *empty = summary_new(&(struct summary_sizes){0});
+    const struct summary *order[3] = {e->total, e->incoming ? e->incoming : empty,
+                                      e->outgoing ? e->outgoing : empty};
+    const char **prefixes = calloc(3 + e->nnets, sizeof *prefixes);
+    char **netnames = calloc(e->nnets ? e->nnets : 1, sizeof *netnames);
+    int rc = 0;
+    size_t nrows = 0;
+    if (empty == NULL || prefixes == NULL || netnames == NULL) {
+        rc = -1;
+        goto out;
+    }
+    static const char *const names[3] = {"total", "incoming", "outgoing"};
+    for (int i = 0; i < 3; i++) {
+        const struct summary_counters *c = summary_counters(order[i]);
+        prefixes[nrows++] = names[i];
+        rc |= write_r_row(e, rows, ports, order[i], c->start, c->end);
+    }
+    for (size_t i = 0; i < e->nnets; i++) {
+        if (e->nets[i] == NULL)
+            continue;
+        const char *cidr = netset_cidr(e->o.local_nets, i);
+        netnames[i] = strdup(cidr);
+        if (netnames[i] == NULL) {
+            rc = -1;
+            goto out;
+        }
+        for (char *p = netnames[i]; *p; p++)
+            if (*p == ' ')
+                *p = '_';
+        prefixes[nrows++] = netnames[i];
+        const struct summary_counters *c = summary_counters(e->nets[i]);
+        rc |= write_r_row(e, rows, ports, e->nets[i], c->start, c->end);
+    }
+    snprintf(path, sizeof path, "%s.dat", e->o.r_tag);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        rc = ts_err_set(err, TS_EIO, "'%s': %s", path, strerror(errno));
+        goto out;
+    }
+    fputs("tag ", f);
+    write_r_header(e, f, tp, ntp);
+    rc |= r_merge_rows(e, f, rows, ports, tp, ntp, prefixes);
+    if (fclose(f) != 0)
+        rc = -1;
+    /* the interval files */
+    struct istream *iss[3] = {&e->is_total, &e->is_in, &e->is_out};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s.%s.dat", e->o.r_tag, names[i]);
+        f = fopen(path, "w");
+        if (f == NULL) {
+            rc = ts_err_set(err, TS_EIO, "'%s': %s", path, strerror(errno));
+            goto out;
+        }
+        write_r_header(e, f, tp, ntp);
+        if (e->o.ilen > 0 && iss[i]->rrows)
+            rc |= r_merge_rows(e, f, iss[i]->rrows, iss[i]->rports, tp, ntp, NULL);
+        if (fclose(f) != 0)
+            rc = -1;
+    }
+out:
+    for (size_t i = 0; i < e->nnets; i++)
+        free(netnames ? netnames[i] : NULL);
+    free(netnames);
+    free(prefixes);
+    summary_free(empty);
+    fclose(rows);
+    fclose(ports);
+    if (rc != 0 && err->code == 0)
+        ts_err_set(err, TS_EIO, "cannot write the R files '%s.*': %s", e->o.r_tag,
+                   strerror(errno));
+    return rc ? TS_EIO : 0;
+}
+
+static int write_ports_file(struct engine *e, struct ts_err *err)
+{
+    uint16_t tp[3 * 1024];
+    size_t ntp = top_ports(e, tp, sizeof tp / sizeof tp[0]);
+    FILE *f = fopen(e->o.write_ports, "w");
+    if (f == NULL)
+        return ts_err_set(err, TS_EIO, "'%s': %s", e->o.write_ports, strerror(errno));
+    for (size_t i = 0; i < ntp; i++)
+        fprintf(f, "%u\n", tp[i]);
+    if (fclose(f) != 0)
+        return ts_err_set(err, TS_EIO, "'%s': %s", e->o.write_ports, strerror(errno));
+    return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    /* by source, then destination, each as the original's bytes compare */
+    for (int part = 0; part < 2; part++) {
+        const uint8_t *p = part ? x->b : x->a, *q = part ? y->b : y->a;
+        size_t n = p[0] < q[0] ? p[0] : q[0];
+        int c = memcmp(p + 1, q + 1, n);
+        if (c != 0)
+            return c;
+        if (p[0] != q[0])
+            return p[0] < q[0] ? -1 : 1;
+    }
+    return 0;
+}
+
+struct net_rank {
+    size_t idx;
+    uint64_t pkts;
+};
+
+static int cmp_net_rank(const void *a, const void *b)
+{
+    const struct net_rank *x = a, *y = b;
+    if (x->pkts != y->pkts)
+        return x->pkts > y->pkts ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx); /* ties keep the file's order */
+}
+
+static int cmp_upair(const void *a, const void *b)
+{
+    const struct upair *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return (x > y) - (x < y); /* first appearance first */
+}
+
+static struct net_rank *print_local_sections(struct engine *e, FILE *out)
+{
+    const char *type = e->o.conns ? "connections" : "packets";
+    size_t n = e->nnets;
+    struct net_rank *rank = calloc(n ? n : 1, sizeof *rank);
+    if (rank == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        rank[i].idx = i;
+        rank[i].pkts = e->nets[i] ? summary_counters(e->nets[i])->pkts : 0;
+    }
+    /* a stable sort by count: qsort with the index as tie-break */
+    qsort(rank, n, sizeof *rank, cmp_net_rank);
+    fprintf(out, "\n>== Top %zu local networks by number of %s\n\n", e->o.topn, type);
+    for (size_t i = 0; i < n && i < e->o.topn; i++) {
+        char v[FMT_VAL_MAX];
+        double pk = (double)rank[i].pkts * (e->nets[rank[i].idx] ? e->o.factor : 1);
+        bool fl = e->o.factor_float && e->nets[rank[i].idx] != NULL;
+        fprintf(out, "    %2zu %5s  %-16s %s \n", i + 1, fmt_val(v, sizeof v, pk, fl),
+                netset_cidr(e->o.local_nets, rank[i].idx),
+                netset_descr(e->o.local_nets, rank[i].idx));
+    }
+    fputc('\n', out);
+    if (e->n_nonlocal > 0) {
+        fprintf(out, "\n>== %llu %s did not have any local address. Here are the first %zu:\n\n",
+                (unsigned long long)e->nonlocal_count, type, e->o.topn);
+        qsort(e->nonlocal, e->n_nonlocal, sizeof *e->nonlocal, cmp_pair);
+        for (size_t i = 0; i < e->n_nonlocal; i++) {
+            char a[64], b[64];
+            fprintf(out, "    %s <-> %s\n", fmt_addr(a, sizeof a, e->nonlocal[i].a + 1,
+                                                      e->nonlocal[i].a[0]),
+                    fmt_addr(b, sizeof b, e->nonlocal[i].b + 1, e->nonlocal[i].b[0]));
+        }
+    }
+    return rank;
+}
+
+static void print_unknown(struct engine *e, FILE *out)
+{
+    if (e->unknown_total == 0)
+        return;
+    qsort(e->unknown, e->n_unknown, sizeof *e->unknown, cmp_upair);
+    char v[FMT_VAL_MAX];
+    fprintf(out, "\n>== Unknown Transport Connections Summary by Source/Destination IPs\n\n");
+    fprintf(out, "%-40s | %-40s | %s\n", "Source IP", "Destination IP", "Connections");
+    for (int i = 0; i < 40 + 3 + 40 + 3 + 11; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    size_t shown = e->n_unknown < e->o.topn ? e->n_unknown : e->o.topn;
+    for (size_t i = 0; i < shown; i++)
+        fprintf(out, "%-40s | %-40s | %s\n", e->unknown[i].src, e->unknown[i].dst,
+                fmt_val(v, sizeof v, (double)e->unknown[i].count * e->o.factor,
+                        e->o.factor_float));
+    if (e->unknown_dropped)
+        fprintf(out, "(%llu connections of further pairs not listed)\n",
+                (unsigned long long)e->unknown_dropped);
+    fprintf(out, "\nTotal unknown_transport connections: %s\n",
+            fmt_val(v, sizeof v, (double)e->unknown_total * e->o.factor, e->o.factor_float));
+}
+
+int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
+{
+    e->ro.out = out;
+    int rc = 0;
+    if (e->o.ilen > 0) {
+        rc |= istream_finish(e, &e->is_total);
+        rc |= istream_finish(e, &e->is_in);
+        rc |= istream_finish(e, &e->is_out);
+        if (rc != 0)
+            return ts_err_set(err, TS_EIO, "cannot write interval output: %s", strerror(errno));
+    }
+    if (e->o.write_ports && (rc = write_ports_file(e, err)) != 0)
+        return rc;
+    if (e->o.r_tag)
+        return write_r_files(e, err);
+    rc |= report_block(&e->ro, e->total, "Total", true);
+    if (e->o.local_nets) {
+        struct net_rank *rank = print_local_sections(e, out);
+        rc |= report_block(&e->ro, e->incoming, "Incoming", true);
+        rc |= report_block(&e->ro, e->outgoing, "Outgoing", true);
+        /* per-network blocks in the ranking's order, as the original sorted
+         * its list in place before printing them */
+        for (size_t r = 0; rank != NULL && r < e->nnets; r++) {
+            size_t i = rank[r].idx;
+            if (e->nets[i] == NULL)
+                continue;
+            char title[512];
+            snprintf(title, sizeof title, "%s %s", netset_cidr(e->o.local_nets, i),
+                     netset_descr(e->o.local_nets, i));
+            rc |= report_block(&e->ro, e->nets[i], title, true);
+        }
+        free(rank);
+    }
+    print_unknown(e, out);
+    rc |= report_first_last(&e->ro, e->total);
+    if (fflush(out) != 0 || rc != 0)
+        return ts_err_set(err, TS_EIO, "cannot write the report: %s", strerror(errno));
+    return 0;
+}
+
+void engine_print_plan(const struct engine *e, FILE *out)
+{
+    fprintf(out, "memory budget for summaries: %zu bytes, planned %zu bytes\n", e->o.memory,
+            e->mem_planned);
+}

@@ -1,0 +1,48 @@
+/*
+ * report.h - the original tool's text report.
+ *
+ * Writes blocks exactly as the original printed them whenever the counts
+ * are exact; see ../shared/doc/reference-behaviour.md, "The text report".
+ * Functions write to out and never fail silently: they return 0 or -1 on a
+ * write error (errno set).
+ */
+#ifndef TS_REPORT_H
+#define TS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "summary.h"
+
+/* Resolves an address to a host name for -r. Returns a string that stays
+ * valid until the resolver is freed ("<???>" when unknown). */
+typedef const char *(*report_resolve_fn)(void *ctx, const unsigned char *addr, size_t len);
+
+struct report_opts {
+    FILE *out;
+    bool conns;          /* connection logs: Services and States columns */
+    size_t topn;         /* -n */
+    bool by_bytes;       /* -b */
+    double factor;       /* -s N or 1/P for -S P; 1 = no sampling */
+    bool factor_float;   /* counts print as floats (-S) */
+    report_resolve_fn resolve; /* -r, or NULL */
+    void *resolve_ctx;
+    uint64_t seed;       /* hash seed of the summaries */
+};
+
+/* One block: the "\n>== TITLE === START - END" line, the counters line and,
+ * when table is true, the top-n table. The trailing newline the original's
+ * print() added is included. */
+int report_block(const struct report_opts *o, const struct summary *s, const char *title,
+                 bool table);
+
+/* "First: ... Last: ..." from the Total's span. */
+int report_first_last(const struct report_opts *o, const struct summary *total);
+
+/* Addresses of the top rows of a block, in the order -r numbers them, for
+ * resolving ahead of printing. Calls fn for each. */
+void report_block_addrs(const struct report_opts *o, const struct summary *s,
+                        void (*fn)(void *ctx, const unsigned char *addr, size_t len), void *ctx);
+
+#endif

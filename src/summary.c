@@ -1,0 +1,309 @@
+#include "config.h"
+
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hyperloglog.h"
+
+struct summary {
+    struct summary_counters c;
+    struct summary_sizes sizes;
+    struct ss *col[COL_COUNT]; /* COL_PROTS unused */
+    uint64_t prots[256];
+    bool prot_seen[256]; /* a key with weight 0 still shows, as in the original */
+    struct hll *hll_src, *hll_dst;
+};
+
+static size_t col_k(const struct summary_sizes *z, int col)
+{
+    switch (col) {
+    case COL_PORTS:
+        return z->k_ports;
+    case COL_SRCS:
+    case COL_DSTS:
+        return z->k_addrs;
+    case COL_SERVICES:
+    case COL_STATES:
+        return z->k_strings;
+    default:
+        return 0;
+    }
+}
+
+static size_t col_keylen(int col)
+{
+    switch (col) {
+    case COL_PORTS:
+        return 2;
+    case COL_SRCS:
+    case COL_DSTS:
+        return 16;
+    default:
+        return SUMMARY_STR_MAX;
+    }
+}
+
+static size_t add_checked(size_t a, size_t b)
+{
+    return (a == 0 || b == 0 || a > SIZE_MAX - b) ? 0 : a + b;
+}
+
+size_t summary_mem_bytes_for(const struct summary_sizes *z)
+{
+    size_t total = sizeof(struct summary);
+    for (int col = 0; col < COL_COUNT; col++) {
+        size_t k = col_k(z, col);
+        if (k == 0)
+            continue;
+        total = add_checked(total, ss_mem_bytes_for(k, col_keylen(col)));
+        if (total == 0)
+            return 0;
+    }
+    if (z->hll_p) {
+        total = add_checked(total, 2 * hll_mem_bytes_for(z->hll_p));
+        if (total == 0)
+            return 0;
+    }
+    return total;
+}
+
+struct summary *summary_new(const struct summary_sizes *z)
+{
+    if (summary_mem_bytes_for(z) == 0)
+        return NULL;
+    struct summary *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->sizes = *z;
+    s->c.start = 1e20;
+    for (int col = 0; col < COL_COUNT; col++) {
+        size_t k = col_k(z, col);
+        if (k == 0 || col == COL_PROTS)
+            continue;
+        s->col[col] = ss_new(k, col_keylen(col));
+        if (s->col[col] == NULL)
+            goto fail;
+    }
+    if (z->hll_p) {
+        s->hll_src = hll_new(z->hll_p);
+        s->hll_dst = hll_new(z->hll_p);
+        if (s->hll_src == NULL || s->hll_dst == NULL)
+            goto fail;
+    }
+    return s;
+fail:
+    summary_free(s);
+    return NULL;
+}
+
+void summary_free(struct summary *s)
+{
+    if (s == NULL)
+        return;
+    for (int col = 0; col < COL_COUNT; col++)
+        ss_free(s->col[col]);
+    hll_free(s->hll_src);
+    hll_free(s->hll_dst);
+    free(s);
+}
+
+size_t summary_mem_bytes(const struct summary *s)
+{
+    size_t total = sizeof *s;
+    for (int col = 0; col < COL_COUNT; col++)
+        if (s->col[col])
+            total += ss_mem_bytes(s->col[col]);
+    if (s->hll_src)
+        total += hll_mem_bytes(s->hll_src) + hll_mem_bytes(s->hll_dst);
+    return total;
+}
+
+void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
+                            bool conns, uint64_t seed,
+                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx)
+{
+    u->r = r;
+    u->weight = by_bytes ? r->bytes : 1;
+    u->conns = conns;
+    u->sport_key[0] = (uint8_t)(r->sport >> 8);
+    u->sport_key[1] = (uint8_t)r->sport;
+    u->dport_key[0] = (uint8_t)(r->dport >> 8);
+    u->dport_key[1] = (uint8_t)r->dport;
+    u->count_sport = !conns && (ports_filter == NULL || ports_filter(ctx, r->sport));
+    u->count_dport = ports_filter == NULL || ports_filter(ctx, r->dport);
+    u->h_sport = u->count_sport ? hash64(u->sport_key, 2, seed) : 0;
+    u->h_dport = u->count_dport ? hash64(u->dport_key, 2, seed) : 0;
+    u->h_src = hash64(r->src.b, r->src.len, seed);
+    u->h_dst = hash64(r->dst.b, r->dst.len, seed);
+    u->service = r->service.p;
+    u->service_len = r->service.len;
+    if (conns) {
+        if (u->service_len > 0 && u->service[u->service_len - 1] == '?')
+            u->service_len--;
+        if (u->service_len > SUMMARY_STR_MAX)
+            u->service_len = SUMMARY_STR_MAX;
+        size_t sl = r->state.len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : r->state.len;
+        u->h_service = hash64(u->service ? u->service : "", u->service_len, seed);
+        u->h_state = hash64(r->state.p ? r->state.p : "", sl, seed);
+    } else {
+        u->h_service = u->h_state = 0;
+    }
+}
+
+void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time)
+{
+    const struct ts_record *r = u->r;
+    s->c.updates++;
+    s->c.pkts++;
+    s->c.bytes += r->bytes;
+    s->c.payload += r->payload;
+    s->c.frags += r->frag;
+    if (adjust_time) {
+        if (r->ts < s->c.start)
+            s->c.start = r->ts;
+        if (r->end > s->c.end)
+            s->c.end = r->end;
+    }
+    s->prots[r->proto] += u->weight;
+    s->prot_seen[r->proto] = true;
+    if (s->col[COL_PORTS]) {
+        if (u->count_sport)
+            ss_add(s->col[COL_PORTS], u->sport_key, 2, u->h_sport, u->weight);
+        if (u->count_dport)
+            ss_add(s->col[COL_PORTS], u->dport_key, 2, u->h_dport, u->weight);
+    }
+    if (s->col[COL_SRCS]) {
+        ss_add(s->col[COL_SRCS], r->src.b, r->src.len, u->h_src, u->weight);
+        ss_add(s->col[COL_DSTS], r->dst.b, r->dst.len, u->h_dst, u->weight);
+    }
+    if (s->hll_src) {
+        hll_add(s->hll_src, u->h_src);
+        hll_add(s->hll_dst, u->h_dst);
+    }
+    if (u->conns && s->col[COL_SERVICES]) {
+        ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
+               u->weight);
+        size_t sl = r->state.len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : r->state.len;
+        ss_add(s->col[COL_STATES], r->state.p ? r->state.p : "", sl, u->h_state, u->weight);
+    }
+}
+
+void summary_set_span(struct summary *s, double start, double end)
+{
+    s->c.start = start;
+    s->c.end = end;
+}
+
+const struct summary_counters *summary_counters(const struct summary *s)
+{
+    return &s->c;
+}
+
+static bool key_is_zero(const struct ss_entry *e)
+{
+    for (size_t i = 0; i < e->len; i++)
+        if (e->key[i] != 0)
+            return false;
+    return e->len > 0;
+}
+
+size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entry *out, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (col == COL_PROTS) {
+        /* protocol numbers as 1-byte keys; key 0 is never shown */
+        static const uint8_t keys[256] = {
+#define K16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, \
+               b + 12, b + 13, b + 14, b + 15
+            K16(0),   K16(16),  K16(32),  K16(48),  K16(64),  K16(80),  K16(96),  K16(112),
+            K16(128), K16(144), K16(160), K16(176), K16(192), K16(208), K16(224), K16(240)
+#undef K16
+        };
+        size_t got = 0;
+        bool used[256] = {false};
+        while (got < n) {
+            int best = -1;
+            for (int p = 255; p >= 1; p--)
+                if (!used[p] && s->prot_seen[p] && (best < 0 || s->prots[p] > s->prots[best]))
+                    best = p;
+            if (best < 0)
+                break;
+            used[best] = true;
+            out[got].key = &keys[best];
+            out[got].len = 1;
+            out[got].count = s->prots[best];
+            out[got].error = 0;
+            got++;
+        }
+        return got;
+    }
+    const struct ss *sk = s->col[col];
+    if (sk == NULL)
+        return 0;
+    /* ask for one more: a zero key may have to be dropped */
+    size_t want = n + 1;
+    struct ss_entry buf[64];
+    struct ss_entry *tmp = want <= 64 ? buf : malloc(want * sizeof *tmp);
+    if (tmp == NULL)
+        return 0;
+    size_t got = ss_top(sk, tmp, want);
+    size_t w = 0;
+    bool drop_zero = col == COL_PORTS;
+    for (size_t i = 0; i < got && w < n; i++) {
+        if (drop_zero && key_is_zero(&tmp[i]))
+            continue;
+        out[w++] = tmp[i];
+    }
+    if (tmp != buf)
+        free(tmp);
+    return w;
+}
+
+uint64_t summary_port_count(const struct summary *s, uint16_t port, uint64_t seed)
+{
+    if (s->col[COL_PORTS] == NULL)
+        return 0;
+    uint8_t k[2] = {(uint8_t)(port >> 8), (uint8_t)port};
+    struct ss_entry e;
+    if (ss_query(s->col[COL_PORTS], k, 2, hash64(k, 2, seed), &e))
+        return e.count;
+    return 0;
+}
+
+uint64_t summary_proto_count(const struct summary *s, uint8_t proto)
+{
+    return s->prots[proto];
+}
+
+uint64_t summary_state_count(const struct summary *s, const char *state, uint64_t seed)
+{
+    if (s->col[COL_STATES] == NULL)
+        return 0;
+    size_t len = strlen(state);
+    struct ss_entry e;
+    if (ss_query(s->col[COL_STATES], state, len, hash64(state, len, seed), &e))
+        return e.count;
+    return 0;
+}
+
+bool summary_col_exact(const struct summary *s, enum summary_col col)
+{
+    if (col == COL_PROTS)
+        return true;
+    return s->col[col] == NULL || !ss_has_evicted(s->col[col]);
+}
+
+const struct ss *summary_col_sketch(const struct summary *s, enum summary_col col)
+{
+    return col == COL_PROTS ? NULL : s->col[col];
+}
+
+double summary_distinct(const struct summary *s, bool sources)
+{
+    const struct hll *h = sources ? s->hll_src : s->hll_dst;
+    return h ? hll_estimate(h) : -1;
+}

@@ -1,0 +1,115 @@
+/*
+ * summary.h - one block of the report: counters plus bounded breakdowns.
+ *
+ * A summary is the unit the original called an Interval: Total, Incoming,
+ * Outgoing, one per local network and one per time interval are all
+ * summaries. Its breakdowns are sketches of fixed size:
+ *
+ *   breakdown   structure                      key
+ *   ports       Space-Saving, k_ports          port, 2 bytes big-endian
+ *   sources     Space-Saving, k_addrs          address, 4 or 16 bytes
+ *   dests       Space-Saving, k_addrs          address, 4 or 16 bytes
+ *   services    Space-Saving, k_strings        name, at most SUMMARY_STR_MAX bytes
+ *   states      Space-Saving, k_strings        name, at most SUMMARY_STR_MAX bytes
+ *   protocols   256 exact counters             protocol number
+ *   distinct    HyperLogLog 2^hll_p each       sources, destinations
+ *
+ * Memory: summary_mem_bytes_for(sizes); nothing grows after summary_new.
+ * With all k at 0 a summary keeps counters only (intervals without -v).
+ *
+ * Ownership: the caller owns the summary. Entries returned by summary_top
+ * borrow key bytes until the summary next changes.
+ */
+#ifndef TS_SUMMARY_H
+#define TS_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+#include "space_saving.h"
+
+#define SUMMARY_STR_MAX 64
+
+enum summary_col {
+    COL_PORTS = 0,
+    COL_SRCS,
+    COL_DSTS,
+    COL_SERVICES,
+    COL_PROTS,
+    COL_STATES,
+    COL_COUNT
+};
+
+struct summary_sizes {
+    size_t k_ports;
+    size_t k_addrs;
+    size_t k_strings;
+    unsigned hll_p; /* 0: no distinct counts */
+};
+
+struct summary_counters {
+    uint64_t updates; /* records added */
+    uint64_t pkts;    /* packets or connections */
+    uint64_t bytes;
+    uint64_t payload;
+    uint64_t frags;
+    double start; /* 1e20 while empty */
+    double end;   /* 0 while empty */
+};
+
+/*
+ * What one record adds: computed once per record and shared by every
+ * summary it updates, so each key is hashed once.
+ */
+struct summary_update {
+    const struct ts_record *r;
+    uint64_t weight; /* 1, or the record's bytes with -b */
+    bool conns;      /* connection record: no source port, has service/state */
+    bool count_sport, count_dport;
+    uint8_t sport_key[2], dport_key[2];
+    uint64_t h_sport, h_dport, h_src, h_dst, h_service, h_state;
+    const char *service; /* after the trailing '?' was dropped */
+    size_t service_len;
+};
+
+struct summary;
+
+/* Returns NULL when sizes overflow or memory runs out. */
+struct summary *summary_new(const struct summary_sizes *sizes);
+void summary_free(struct summary *s);
+/* Bytes summary_new(sizes) allocates, or 0 on overflow. */
+size_t summary_mem_bytes_for(const struct summary_sizes *sizes);
+size_t summary_mem_bytes(const struct summary *s);
+
+/* Prepares u for r: hashes the keys with seed. ports_filter decides which
+ * ports count (the -m/-p/-P rule); NULL counts all. */
+void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
+                            bool conns, uint64_t seed,
+                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx);
+
+/* Adds u. adjust_time: widen start/end to the record's span (false for
+ * intervals, whose bounds are fixed). O(log k) per breakdown. */
+void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time);
+/* Sets the bounds of an interval summary. */
+void summary_set_span(struct summary *s, double start, double end);
+
+const struct summary_counters *summary_counters(const struct summary *s);
+
+/* Top n of a column, count desc then key desc, keys equal to 0 (port 0,
+ * protocol 0) left out as the original did. Returns the number written. */
+size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entry *out, size_t n);
+/* Count of one port / protocol / state name (exact or Space-Saving upper bound). */
+uint64_t summary_port_count(const struct summary *s, uint16_t port, uint64_t seed);
+uint64_t summary_proto_count(const struct summary *s, uint8_t proto);
+uint64_t summary_state_count(const struct summary *s, const char *state, uint64_t seed);
+
+/* True when the column's counts are exact (its sketch never evicted). */
+bool summary_col_exact(const struct summary *s, enum summary_col col);
+/* The sketch behind a column (NULL for protocols or a counters-only summary). */
+const struct ss *summary_col_sketch(const struct summary *s, enum summary_col col);
+/* Distinct sources / destinations (HyperLogLog), -1 when not kept. */
+double summary_distinct(const struct summary *s, bool sources);
+
+#endif
