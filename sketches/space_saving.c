@@ -198,6 +198,10 @@ static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)
     s->slots[node.slot].heap_pos = (uint32_t)pos;
 }
 
+/* The heap is 4-ary: half the depth of a binary heap, and the four children
+ * of a node (64 bytes) usually share one cache line. */
+#define SS_ARITY 4
+
 /* Moves the node at pos towards the leaves until its children are not
  * smaller. */
 static void sift_down(struct ss *s, size_t pos)
@@ -205,11 +209,14 @@ static void sift_down(struct ss *s, size_t pos)
     struct ss_node node = s->heap[pos];
     size_t n = s->size;
     for (;;) {
-        size_t child = 2 * pos + 1;
-        if (child >= n)
+        size_t first = SS_ARITY * pos + 1;
+        if (first >= n)
             break;
-        if (child + 1 < n && s->heap[child + 1].count < s->heap[child].count)
-            child++;
+        size_t last = first + SS_ARITY < n ? first + SS_ARITY : n;
+        size_t child = first;
+        for (size_t c = first + 1; c < last; c++)
+            if (s->heap[c].count < s->heap[child].count)
+                child = c;
         if (s->heap[child].count >= node.count)
             break;
         heap_place(s, pos, s->heap[child]);
@@ -222,7 +229,7 @@ static void sift_up(struct ss *s, size_t pos)
 {
     struct ss_node node = s->heap[pos];
     while (pos > 0) {
-        size_t parent = (pos - 1) / 2;
+        size_t parent = (pos - 1) / SS_ARITY;
         if (s->heap[parent].count <= node.count)
             break;
         heap_place(s, pos, s->heap[parent]);
@@ -256,8 +263,9 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
 }
 
 /* Removes the index cell of slot (which must be present), shifting later
- * cells of the cluster back so that linear probing needs no tombstones. */
-static void index_remove_slot(struct ss *s, size_t slot)
+ * cells of the cluster back so that linear probing needs no tombstones.
+ * Returns the cell left empty at the end. */
+static size_t index_remove_slot(struct ss *s, size_t slot)
 {
     size_t mask = s->mask;
     size_t hole = (size_t)s->slots[slot].hash & mask;
@@ -277,6 +285,7 @@ static void index_remove_slot(struct ss *s, size_t slot)
         }
     }
     s->index[hole].slot1 = 0;
+    return hole;
 }
 
 static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, uint64_t hash,
@@ -291,14 +300,16 @@ static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, 
 
 void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
 {
-    if (weight == 0)
-        return;
     if (len > s->max_len)
         len = s->max_len;
     s->total += weight;
 
     bool found;
     size_t pos = index_find(s, key, len, hash, &found);
+    /* A weight of 0 (a connection of 0 bytes with -b) still makes its key
+     * known, as an exact table would, but never evicts another key. */
+    if (weight == 0 && (found || s->size >= s->k))
+        return;
     if (found) {
         size_t hp = s->slots[s->index[pos].slot1 - 1].heap_pos;
         s->heap[hp].count += weight;
@@ -317,11 +328,13 @@ void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t w
     /* Evict the minimum: the root of the heap. */
     size_t slot = s->heap[0].slot;
     uint64_t min = s->heap[0].count;
-    index_remove_slot(s, slot);
-    /* The removal may have opened a cell before pos: probe again. */
-    pos = (size_t)hash & s->mask;
-    while (s->index[pos].slot1 != 0)
-        pos = (pos + 1) & s->mask;
+    size_t hole = index_remove_slot(s, slot);
+    /* Shifting only moves cells backwards, so every cell from the key's home
+     * up to pos is still occupied except, perhaps, the final hole: if the
+     * hole lies in that run, the key belongs there instead. */
+    size_t home = (size_t)hash & s->mask;
+    if (((hole - home) & s->mask) < ((pos - home) & s->mask))
+        pos = hole;
     slot_set(s, slot, key, len, hash, min);
     s->index[pos].hash = hash;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
