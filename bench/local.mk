@@ -1,1 +1,17 @@
-## (empty)
+## Benchmark: the input generator (tsgen), the pcap read floor, and
+## `make bench` (bench/run; BENCH_ARGS=--quick for the small sizes).
+## Generated inputs and results go to bench/out/ (not in git).
+
+noinst_PROGRAMS += bench/tsgen bench/read_floor
+bench_tsgen_SOURCES = bench/tsgen.c
+bench_tsgen_LDADD = $(ZLIB_LIBS)
+bench_read_floor_SOURCES = bench/read_floor.c
+bench_read_floor_LDADD = $(PCAP_LIBS)
+
+TESTS += tests/test_tsgen.sh
+EXTRA_DIST += bench/run bench/README.md tests/test_tsgen.sh
+
+BENCH_ARGS =
+bench: bench/tsgen$(EXEEXT) bench/read_floor$(EXEEXT) trace-summary$(EXEEXT)
+	BUILDDIR='$(abs_builddir)' bash '$(abs_srcdir)/bench/run' $(BENCH_ARGS)
+.PHONY: bench
