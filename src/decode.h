@@ -22,6 +22,12 @@ enum pkt_status {
  * pcap_datalink returns it). caplen bytes are readable at data. */
 enum pkt_status pkt_decode(int dlt, const uint8_t *data, uint32_t caplen, struct ts_record *out);
 
+/* As pkt_decode, with the frame's length on the wire (wirelen >= caplen):
+ * an IPv4 total length of 0 (captured before TCP segmentation offload) then
+ * counts as the rest of the frame on the wire. Cost: O(headers). */
+enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                                struct ts_record *out);
+
 /* True when pkt_decode knows the link type. */
 int pkt_linktype_supported(int dlt);
 
