@@ -544,7 +544,7 @@ static void report_corrupt(struct counters *k, const char *line, size_t len)
         line++;
         len--;
     }
-    fprintf(stderr, "Ignoring corrupt line: '%.*s'\n", len > 512 ? 512 : (int)len, line);
+    fprintf(stderr, "Ignoring corrupt line: %.*s\n", len > 512 ? 512 : (int)len, line);
 }
 
 static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struct sampler *smp,
