@@ -12,9 +12,13 @@
  * stream are delivered first, and the error is returned by the next read
  * (and by every read after it).
  *
- * Threading: every decompressed byte passes through fill_out(), which is
- * the only place that would change if inflation moved to a producer thread
- * filling a bounded ring of buffers; the public API would stay as it is.
+ * Threading: for a gzip regular file a second thread inflates ahead into a
+ * bounded ring of RING_SLOTS buffers of SLOT_SIZE bytes while the caller
+ * parses (memory: 1 MiB more per input). The thread owns the zlib state
+ * and the raw buffer; the reader only takes filled slots in order, so the
+ * bytes and the errors arrive exactly as without the thread. Pipes (stdin)
+ * are inflated in the caller's thread: a producer blocked in read() on a
+ * pipe could not be stopped by ts_input_close.
  */
 #include "config.h"
 
@@ -23,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +36,19 @@
 
 #define INPUT_RAW_SIZE (256u * 1024u)
 #define LINES_CHUNK (256u * 1024u)
+#define RING_SLOTS 4
+#define SLOT_SIZE (256u * 1024u)
+
+/* One buffer of decompressed bytes handed from the inflate thread to the
+ * reader. A slot ends the stream when eof or err is set. */
+struct ring_slot {
+    unsigned char *data;
+    size_t len;
+    uint64_t raw_off; /* file bytes read when the slot was filled */
+    bool eof;
+    int err;
+    struct ts_err e;
+};
 
 struct ts_input {
     int fd;
@@ -48,7 +66,24 @@ struct ts_input {
     uint64_t out_off; /* decompressed bytes delivered */
     uint64_t size;
     struct ts_err err; /* first error; code TS_OK when none */
+    int zpend;         /* inflate error held back behind good bytes */
+    struct ts_err zpend_err;
+
+    /* Inflate thread (gzip regular files only): the producer owns zs, raw
+     * and the raw counters; the reader takes filled slots in order. */
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t nonempty, nonfull;
+    struct ring_slot ring[RING_SLOTS];
+    unsigned head, count; /* under mu */
+    bool stop;            /* under mu */
+    size_t cpos;          /* reader's position in ring[head] */
+    uint64_t raw_seen;    /* raw_off of the last slot taken */
 };
+
+static bool ring_start(struct ts_input *in);
+static void ring_stop(struct ts_input *in);
 
 /* strerror text with a lower-case first letter, as the messages want. */
 static int set_errno_err(struct ts_err *err, int code, const char *name, int e)
@@ -157,6 +192,10 @@ struct ts_input *ts_input_open(const char *path, struct ts_err *err)
         }
         in->zinit = true;
         in->in_member = true;
+        /* Inflate ahead in a second thread, unless reads could block
+         * forever (a pipe), which would make closing early hang. */
+        if (S_ISREG(st.st_mode))
+            (void)ring_start(in);
     }
     return in;
 }
@@ -165,6 +204,8 @@ void ts_input_close(struct ts_input *in)
 {
     if (in == NULL)
         return;
+    if (in->threaded)
+        ring_stop(in);
     if (in->zinit)
         inflateEnd(&in->zs);
     if (in->own_fd)
@@ -186,6 +227,11 @@ static ssize_t remember(struct ts_input *in, struct ts_err *err)
 static ssize_t inflate_some(struct ts_input *in, unsigned char *buf, size_t n, struct ts_err *err)
 {
     size_t produced = 0;
+    if (in->zpend != 0) {
+        if (err != NULL)
+            *err = in->zpend_err;
+        return in->zpend;
+    }
     if (n > UINT_MAX)
         n = UINT_MAX;
     while (produced == 0) {
@@ -224,24 +270,149 @@ static ssize_t inflate_some(struct ts_input *in, unsigned char *buf, size_t n, s
         } else if (rc == Z_BUF_ERROR) {
             /* No progress possible: needs more input (handled above). */
             if (used == 0 && in->raw_pos != in->raw_len)
-                return ts_err_set(err, TS_EDAMAGED, "'%s': corrupt gzip stream at offset %llu",
-                                  in->name, (unsigned long long)in->zin_off);
+                return ts_err_set(err, TS_EDAMAGED,
+                                  "'%s': corrupt gzip stream at compressed offset %llu", in->name,
+                                  (unsigned long long)in->zin_off);
         } else if (rc != Z_OK) {
             const char *why = in->zs.msg != NULL ? in->zs.msg : "corrupt data";
-            if (produced > 0) {
-                /* Deliver what came before; the error is found again next
-                 * time, because inflate's state stays in error. */
-                ts_err_set(err, TS_EDAMAGED, "'%s': corrupt gzip stream (%s) at offset %llu",
-                           in->name, why, (unsigned long long)in->zin_off);
-                if (in->err.code == TS_OK)
-                    in->err = err != NULL ? *err : in->err;
-                return (ssize_t)produced;
-            }
-            return ts_err_set(err, TS_EDAMAGED, "'%s': corrupt gzip stream (%s) at offset %llu",
-                              in->name, why, (unsigned long long)in->zin_off);
+            in->zpend = ts_err_set(&in->zpend_err, TS_EDAMAGED,
+                                   "'%s': corrupt gzip stream (%s) at compressed offset %llu",
+                                   in->name, why, (unsigned long long)in->zin_off);
+            if (produced > 0)
+                return (ssize_t)produced; /* the error comes next time */
+            if (err != NULL)
+                *err = in->zpend_err;
+            return in->zpend;
         }
     }
     return (ssize_t)produced;
+}
+
+/* ---- inflate thread ---------------------------------------------------- */
+
+static void *inflate_thread(void *arg)
+{
+    struct ts_input *in = arg;
+    for (;;) {
+        pthread_mutex_lock(&in->mu);
+        while (in->count == RING_SLOTS && !in->stop)
+            pthread_cond_wait(&in->nonfull, &in->mu);
+        bool stop = in->stop;
+        struct ring_slot *s = &in->ring[(in->head + in->count) % RING_SLOTS];
+        pthread_mutex_unlock(&in->mu);
+        if (stop)
+            break;
+        /* The slot is ours until it is published below. */
+        s->len = 0;
+        s->eof = false;
+        s->err = 0;
+        ts_err_clear(&s->e);
+        while (s->len < SLOT_SIZE) {
+            ssize_t got = inflate_some(in, s->data + s->len, SLOT_SIZE - s->len, &s->e);
+            if (got < 0)
+                s->err = (int)got;
+            else if (got == 0)
+                s->eof = true;
+            else
+                s->len += (size_t)got;
+            if (got <= 0)
+                break;
+        }
+        s->raw_off = in->raw_off;
+        bool last = s->eof || s->err != 0;
+        pthread_mutex_lock(&in->mu);
+        in->count++;
+        pthread_cond_signal(&in->nonempty);
+        pthread_mutex_unlock(&in->mu);
+        if (last)
+            break;
+    }
+    return NULL;
+}
+
+/* Starts the inflate thread. Returns false (and stays single-threaded) if
+ * anything is missing. */
+static bool ring_start(struct ts_input *in)
+{
+    for (unsigned k = 0; k < RING_SLOTS; k++) {
+        in->ring[k].data = malloc(SLOT_SIZE);
+        if (in->ring[k].data == NULL)
+            goto fail;
+    }
+    if (pthread_mutex_init(&in->mu, NULL) != 0)
+        goto fail;
+    if (pthread_cond_init(&in->nonempty, NULL) != 0) {
+        pthread_mutex_destroy(&in->mu);
+        goto fail;
+    }
+    if (pthread_cond_init(&in->nonfull, NULL) != 0) {
+        pthread_cond_destroy(&in->nonempty);
+        pthread_mutex_destroy(&in->mu);
+        goto fail;
+    }
+    if (pthread_create(&in->thread, NULL, inflate_thread, in) != 0) {
+        pthread_cond_destroy(&in->nonfull);
+        pthread_cond_destroy(&in->nonempty);
+        pthread_mutex_destroy(&in->mu);
+        goto fail;
+    }
+    in->threaded = true;
+    return true;
+fail:
+    for (unsigned k = 0; k < RING_SLOTS; k++) {
+        free(in->ring[k].data);
+        in->ring[k].data = NULL;
+    }
+    return false;
+}
+
+static void ring_stop(struct ts_input *in)
+{
+    pthread_mutex_lock(&in->mu);
+    in->stop = true;
+    pthread_cond_signal(&in->nonfull);
+    pthread_mutex_unlock(&in->mu);
+    pthread_join(in->thread, NULL);
+    pthread_cond_destroy(&in->nonfull);
+    pthread_cond_destroy(&in->nonempty);
+    pthread_mutex_destroy(&in->mu);
+    for (unsigned k = 0; k < RING_SLOTS; k++)
+        free(in->ring[k].data);
+    in->threaded = false;
+}
+
+/* Copies from the oldest filled slot; releases it when drained. */
+static ssize_t ring_read(struct ts_input *in, unsigned char *buf, size_t n, struct ts_err *err)
+{
+    pthread_mutex_lock(&in->mu);
+    while (in->count == 0)
+        pthread_cond_wait(&in->nonempty, &in->mu);
+    struct ring_slot *s = &in->ring[in->head];
+    pthread_mutex_unlock(&in->mu);
+    in->raw_seen = s->raw_off;
+    if (in->cpos == s->len) {
+        /* A drained slot is only kept when it ends the stream. */
+        if (s->err != 0) {
+            if (err != NULL)
+                *err = s->e;
+            return s->err;
+        }
+        return 0;
+    }
+    size_t k = s->len - in->cpos;
+    if (k > n)
+        k = n;
+    memcpy(buf, s->data + in->cpos, k);
+    in->cpos += k;
+    if (in->cpos == s->len && !s->eof && s->err == 0) {
+        in->cpos = 0;
+        pthread_mutex_lock(&in->mu);
+        in->head = (in->head + 1) % RING_SLOTS;
+        in->count--;
+        pthread_cond_signal(&in->nonfull);
+        pthread_mutex_unlock(&in->mu);
+    }
+    return (ssize_t)k;
 }
 
 ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *err)
@@ -258,10 +429,10 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
     if (n > SSIZE_MAX)
         n = SSIZE_MAX;
     ssize_t got;
-    if (in->gzip) {
+    if (in->threaded) {
+        got = ring_read(in, buf, n, err);
+    } else if (in->gzip) {
         got = inflate_some(in, buf, n, err);
-        if (got > 0 && in->err.code != TS_OK)
-            ts_err_clear(err); /* error noted, delivered next time */
     } else if (in->raw_pos < in->raw_len) {
         size_t have = in->raw_len - in->raw_pos;
         if (have > n)
@@ -303,6 +474,8 @@ bool ts_input_is_gzip(const struct ts_input *in)
 
 uint64_t ts_input_raw_offset(const struct ts_input *in)
 {
+    if (in->threaded)
+        return in->raw_seen;
     return in->raw_off;
 }
 
