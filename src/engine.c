@@ -121,12 +121,15 @@ static void plan(struct engine *e)
     if (e->interval_tables)
         units += (double)MAX_OPEN_TABLES / 4;
     double unit = (double)o->memory / units;
-    sizes_for_share((size_t)(unit * 4), true, &e->main_sizes);
+    /* like the original, -m and -R keep no per-host tables (the R output
+     * still gets distinct counts from HyperLogLog) */
+    bool addrs = !o->save_mem && !o->r_tag;
+    sizes_for_share((size_t)(unit * 4), addrs, &e->main_sizes);
     /* networks beyond 64 share the same 64 units */
     double per_net = nnets > 64 ? unit * 64 / (double)nnets : unit;
-    sizes_for_share((size_t)per_net, true, &e->net_sizes);
+    sizes_for_share((size_t)per_net, addrs, &e->net_sizes);
     if (e->interval_tables) {
-        sizes_for_share((size_t)(unit / 4), o->verbose && !o->r_tag, &e->int_sizes);
+        sizes_for_share((size_t)(unit / 4), addrs && o->verbose, &e->int_sizes);
     } else {
         memset(&e->int_sizes, 0, sizeof e->int_sizes);
     }

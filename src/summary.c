@@ -175,7 +175,7 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
         if (u->count_dport)
             ss_add(s->col[COL_PORTS], u->dport_key, 2, u->h_dport, u->weight);
     }
-    if (s->col[COL_SRCS]) {
+    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
         ss_add(s->col[COL_SRCS], r->src.b, r->src.len, u->h_src, u->weight);
         ss_add(s->col[COL_DSTS], r->dst.b, r->dst.len, u->h_dst, u->weight);
     }
