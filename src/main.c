@@ -545,7 +545,32 @@ static void report_corrupt(struct counters *k, const char *line, size_t len)
         line++;
         len--;
     }
-    fprintf(stderr, "Ignoring corrupt line: %.*s\n", len > 512 ? 512 : (int)len, line);
+    /* the line is attacker-controlled: show control and non-ASCII bytes
+     * escaped, so a message can never drive the terminal */
+    fputs("Ignoring corrupt line: ", stderr);
+    size_t show = len > 512 ? 512 : len;
+    for (size_t i = 0; i < show; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c >= 0x20 && c < 0x7f)
+            fputc(c, stderr);
+        else if (c == '\t')
+            fputc('\t', stderr);
+        else
+            fprintf(stderr, "\\x%02x", c);
+    }
+    fputs(show < len ? "...\n" : "\n", stderr);
+}
+
+/* True when a connection log starts like a pcap or pcapng trace. */
+static bool looks_like_trace(const char *line, size_t len)
+{
+    static const unsigned char magic[][4] = {
+        {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, {0x4d, 0x3c, 0xb2, 0xa1},
+        {0xa1, 0xb2, 0x3c, 0x4d}, {0x0a, 0x0d, 0x0d, 0x0a}};
+    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+        if (len >= 4 && memcmp(line, magic[i], 4) == 0)
+            return true;
+    return false;
 }
 
 static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struct sampler *smp,
@@ -577,6 +602,12 @@ static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struc
                         (unsigned long long)ts_lines_lineno(lines), MAX_LINE);
             }
             continue;
+        }
+        if (ts_lines_lineno(lines) == 1 && looks_like_trace(line, len)) {
+            rc = ts_err_set(err, TS_EFORMAT,
+                            "'%s': this is a packet trace, not a connection log (drop -c)",
+                            ts_input_name(in));
+            break;
         }
         if ((len == 0 || line[0] != '#') && sampler_drop(smp))
             continue;
