@@ -3,3 +3,13 @@
 TESTS += tests/golden.test
 EXTRA_DIST += tests/golden.test tests/golden/TESTLIST tests/golden/expected
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir; top_builddir='$(top_builddir)'; export top_builddir;
+
+## `make demo`: summarise samples that the project generates itself.
+DEMO_ENV = TZ=UTC
+demo: trace-summary bench/tsgen
+	./bench/tsgen --format tsv --records 200000 --hosts 5000 --ipv6 0.1 --seed 7 --gzip -o sample-conn.log.gz
+	$(DEMO_ENV) ./trace-summary -c -i 1m sample-conn.log.gz | tail -n 30
+	./bench/tsgen --format pcap --records 100000 --hosts 2000 --ipv6 0.2 --snaplen 96 --seed 8 -o sample.pcap
+	$(DEMO_ENV) ./trace-summary -n 5 sample.pcap
+.PHONY: demo
+CLEANFILES += sample-conn.log.gz sample.pcap
