@@ -32,7 +32,7 @@
  *
  * Layout and memory
  * -----------------
- *   heap  [k]       {count, slot}         binary min-heap on count (16 B)
+ *   heap  [k]       {count, slot}         4-ary min-heap on count  (16 B)
  *   slots [k]       {error, hash, heap position, key length}        (24 B)
  *   index [2^ceil(log2 2k)] {hash, slot+1} open addressing, linear probing,
  *                   load <= 1/2, backward-shift deletion             (16 B)
@@ -56,11 +56,14 @@
  * Deviations
  * ----------
  * - The paper's Stream-Summary (bucket lists) supports unit increments in
- *   O(1); with weights it does not, so a binary heap is used: O(log k).
+ *   O(1); with weights it does not, so a 4-ary min-heap is used: O(log k).
  * - Merge adds the other side's minimum only if that side has evicted; a
  *   side that never evicted knows the absent key's count is 0. This keeps
  *   merges of exact summaries exact.
- * - Weight 0 is ignored. Counts are 64-bit and are assumed not to overflow.
+ * - Weight 0 monitors a new key with count 0 while a counter is free (an
+ *   exact table lists a 0-byte connection too) but never evicts, and changes
+ *   nothing for a key already monitored. Counts are 64-bit and are assumed
+ *   not to overflow.
  * - Keys longer than L are truncated; the entry is identified by the hash the
  *   caller passes, so callers should hash the truncated key.
  */
@@ -212,11 +215,19 @@ static void sift_down(struct ss *s, size_t pos)
         size_t first = SS_ARITY * pos + 1;
         if (first >= n)
             break;
-        size_t last = first + SS_ARITY < n ? first + SS_ARITY : n;
         size_t child = first;
-        for (size_t c = first + 1; c < last; c++)
-            if (s->heap[c].count < s->heap[child].count)
-                child = c;
+        if (first + SS_ARITY <= n) {
+            /* All four children: a tournament the compiler turns into
+             * conditional moves (the comparisons are unpredictable). */
+            const struct ss_node *h = s->heap;
+            size_t a = first + (h[first + 1].count < h[first].count);
+            size_t b = first + 2 + (h[first + 3].count < h[first + 2].count);
+            child = h[b].count < h[a].count ? b : a;
+        } else {
+            for (size_t c = first + 1; c < n; c++)
+                if (s->heap[c].count < s->heap[child].count)
+                    child = c;
+        }
         if (s->heap[child].count >= node.count)
             break;
         heap_place(s, pos, s->heap[child]);
@@ -238,6 +249,22 @@ static void sift_up(struct ss *s, size_t pos)
     heap_place(s, pos, node);
 }
 
+/* Key equality with the common address sizes as fixed-size compares, which
+ * the compiler inlines. */
+static inline bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    switch (len) {
+    case 0:
+        return true;
+    case 4:
+        return memcmp(a, b, 4) == 0;
+    case 16:
+        return memcmp(a, b, 16) == 0;
+    default:
+        return memcmp(a, b, len) == 0;
+    }
+}
+
 /* Returns the index cell holding key, or the empty cell where it would go.
  * *found tells which. */
 static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint64_t hash,
@@ -252,8 +279,7 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
         }
         if (cell->hash == hash) {
             size_t slot = cell->slot1 - 1;
-            if (s->slots[slot].len == len &&
-                (len == 0 || memcmp(slot_key(s, slot), key, len) == 0)) {
+            if (s->slots[slot].len == len && key_eq(slot_key(s, slot), key, len)) {
                 *found = true;
                 return pos;
             }
@@ -294,28 +320,24 @@ static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, 
     s->slots[slot].error = error;
     s->slots[slot].hash = hash;
     s->slots[slot].len = (uint8_t)len;
-    if (len > 0)
-        memcpy(s->keys + slot * s->max_len, key, len);
+    uint8_t *to = s->keys + slot * s->max_len;
+    if (len == 4)
+        memcpy(to, key, 4);
+    else if (len == 16)
+        memcpy(to, key, 16);
+    else if (len > 0)
+        memcpy(to, key, len);
 }
 
-void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
+/* Monitors a key that is not monitored yet; pos is the empty index cell
+ * where the probe for it ended. Kept out of line so that the common case,
+ * an increment, stays small. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t weight, size_t pos)
 {
-    if (len > s->max_len)
-        len = s->max_len;
-    s->total += weight;
-
-    bool found;
-    size_t pos = index_find(s, key, len, hash, &found);
-    /* A weight of 0 (a connection of 0 bytes with -b) still makes its key
-     * known, as an exact table would, but never evicts another key. */
-    if (weight == 0 && (found || s->size >= s->k))
-        return;
-    if (found) {
-        size_t hp = s->slots[s->index[pos].slot1 - 1].heap_pos;
-        s->heap[hp].count += weight;
-        sift_down(s, hp);
-        return;
-    }
     if (s->size < s->k) {
         size_t slot = s->size++;
         slot_set(s, slot, key, len, hash, 0);
@@ -325,6 +347,10 @@ void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t w
         sift_up(s, slot);
         return;
     }
+    /* A weight of 0 (a connection of 0 bytes with -b) makes its key known
+     * while there is room, as an exact table would, but never evicts. */
+    if (weight == 0)
+        return;
     /* Evict the minimum: the root of the heap. */
     size_t slot = s->heap[0].slot;
     uint64_t min = s->heap[0].count;
@@ -341,6 +367,25 @@ void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t w
     s->heap[0].count = min + weight;
     s->evicted = true;
     sift_down(s, 0);
+}
+
+void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
+{
+    if (len > s->max_len)
+        len = s->max_len;
+    s->total += weight;
+
+    bool found;
+    size_t pos = index_find(s, key, len, hash, &found);
+    if (!found) {
+        add_new(s, key, len, hash, weight, pos);
+        return;
+    }
+    if (weight == 0)
+        return;
+    size_t hp = s->slots[s->index[pos].slot1 - 1].heap_pos;
+    s->heap[hp].count += weight;
+    sift_down(s, hp);
 }
 
 static void entry_of(const struct ss *s, size_t slot, struct ss_entry *out)

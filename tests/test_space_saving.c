@@ -326,7 +326,7 @@ static void check(const struct ss *s, const struct exact *x, bool merged)
 
 /* Feeds the stream with checks at ten checkpoints, then splits it in two
  * halves, sketches each and checks the merge against the whole. */
-static void run(struct stream *st, size_t k, size_t distinct_hint)
+static void run_split(struct stream *st, size_t k, size_t distinct_hint, size_t split)
 {
     struct exact x;
     exact_init(&x, distinct_hint);
@@ -339,8 +339,8 @@ static void run(struct stream *st, size_t k, size_t distinct_hint)
 
     struct ss *a = ss_new(k, 4), *b = ss_new(k, 4);
     cr_assert(a != NULL && b != NULL);
-    feed(a, NULL, st, 0, st->n / 3);
-    feed(b, NULL, st, st->n / 3, st->n);
+    feed(a, NULL, st, 0, split);
+    feed(b, NULL, st, split, st->n);
     cr_assert_eq(ss_merge(a, b), 0);
     check(a, &x, true);
     cr_assert_eq(ss_total(a), ss_total(s));
@@ -349,7 +349,7 @@ static void run(struct stream *st, size_t k, size_t distinct_hint)
     ss_clear(s);
     cr_assert_eq(ss_merge(s, b), 0);
     struct ss *c = ss_new(k, 4);
-    feed(c, NULL, st, 0, st->n / 3);
+    feed(c, NULL, st, 0, split);
     cr_assert_eq(ss_merge(s, c), 0);
     check(s, &x, true);
 
@@ -358,6 +358,11 @@ static void run(struct stream *st, size_t k, size_t distinct_hint)
     ss_free(c);
     ss_free(s);
     exact_free(&x);
+}
+
+static void run(struct stream *st, size_t k, size_t distinct_hint)
+{
+    run_split(st, k, distinct_hint, st->n / 3);
 }
 
 /* ---- the streams ------------------------------------------------------- */
@@ -502,6 +507,28 @@ Test(space_saving, string_keys_tie_order_is_bytes_descending)
     ss_free(s);
 }
 
+Test(space_saving, weight_zero_monitors_while_room_and_never_evicts)
+{
+    struct ss *s = ss_new(2, 4);
+    ss_add(s, "aaaa", 4, hash64("aaaa", 4, SEED), 0);
+    struct ss_entry e;
+    cr_assert(ss_query(s, "aaaa", 4, hash64("aaaa", 4, SEED), &e));
+    cr_assert_eq(e.count, 0);
+    cr_assert_eq(ss_size(s), 1);
+    ss_add(s, "bbbb", 4, hash64("bbbb", 4, SEED), 5);
+    ss_add(s, "cccc", 4, hash64("cccc", 4, SEED), 0);
+    cr_assert_not(ss_query(s, "cccc", 4, hash64("cccc", 4, SEED), NULL));
+    cr_assert_not(ss_has_evicted(s));
+    cr_assert_eq(ss_min_count(s), 0);
+    cr_assert_eq(ss_total(s), 5);
+    ss_add(s, "cccc", 4, hash64("cccc", 4, SEED), 1); /* evicts "aaaa" (count 0) */
+    cr_assert(ss_query(s, "cccc", 4, hash64("cccc", 4, SEED), &e));
+    cr_assert_eq(e.count, 1);
+    cr_assert_eq(e.error, 0);
+    cr_assert(ss_has_evicted(s));
+    ss_free(s);
+}
+
 Test(space_saving, long_keys_are_truncated_to_max_len)
 {
     struct ss *s = ss_new(4, 3);
@@ -511,6 +538,43 @@ Test(space_saving, long_keys_are_truncated_to_max_len)
     cr_assert_eq(e.len, 3);
     cr_assert_eq(e.count, 2);
     ss_free(s);
+}
+
+Test(space_saving, merge_adds_the_minimum_for_keys_missing_on_one_side)
+{
+    /* First part: 2000 keys about 50 times each (k = 100 evicts a lot, min
+     * count near 1000). Second part: 100 of those keys 3000 times each (exact
+     * on its own). A merged key missing from the first sketch must carry the
+     * first sketch's minimum, or its upper bound falls below the truth. */
+    size_t n1 = 100000, n2 = 300000;
+    struct stream st = stream_alloc(n1 + n2);
+    uint64_t state = 15;
+    for (size_t i = 0; i < n1; i++)
+        st.id[i] = (uint32_t)rng_below(&state, 2000);
+    for (size_t i = 0; i < n2; i++)
+        st.id[n1 + i] = (uint32_t)(i % 100);
+    run_split(&st, 100, 2000, n1);
+    stream_free(&st);
+}
+
+Test(space_saving, merge_that_drops_keys_reports_eviction)
+{
+    struct ss *a = ss_new(100, 4), *b = ss_new(100, 4);
+    struct exact x;
+    exact_init(&x, 200);
+    struct stream st = stream_alloc(150);
+    for (uint32_t i = 0; i < 150; i++)
+        st.id[i] = i;
+    feed(a, &x, &st, 0, 80);
+    feed(b, &x, &st, 40, 120);
+    cr_assert_not(ss_has_evicted(a) || ss_has_evicted(b));
+    cr_assert_eq(ss_merge(a, b), 0);
+    cr_assert(ss_has_evicted(a), "120 keys merged into k = 100");
+    check(a, &x, true);
+    stream_free(&st);
+    exact_free(&x);
+    ss_free(a);
+    ss_free(b);
 }
 
 Test(space_saving, merge_of_exact_sketches_stays_exact)
