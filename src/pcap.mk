@@ -3,3 +3,25 @@ noinst_LIBRARIES += libtspcap.a
 libtspcap_a_SOURCES = \
 	src/decode.c src/decode.h \
 	src/pcap_in.c src/pcap_in.h
+
+## pcap_canon: reads a trace through pcap_in and prints the figures of its
+## Total block in the oracle's canonical form (tests/pcap_oracle.test).
+check_PROGRAMS += tests/pcap_canon
+tests_pcap_canon_SOURCES = tests/pcap_canon.c
+tests_pcap_canon_LDADD = libtspcap.a libtsconn.a libtscore.a $(PCAP_LIBS) $(ZLIB_LIBS)
+
+## Golden figures of ../shared/data/pcap traces, generated once with
+## ../shared/tools/pcap_oracle.py (see tests/golden/pcap-oracle/SKIPPED).
+TESTS += tests/pcap_oracle.test
+EXTRA_DIST += tests/pcap_oracle.test tests/golden/pcap-oracle
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_decode tests/test_pcap_in
+TESTS += tests/test_decode tests/test_pcap_in
+tests_test_decode_SOURCES = tests/test_decode.c
+tests_test_decode_CFLAGS = $(TEST_CFLAGS)
+tests_test_decode_LDADD = $(TEST_LIBS)
+tests_test_pcap_in_SOURCES = tests/test_pcap_in.c
+tests_test_pcap_in_CFLAGS = $(TEST_CFLAGS)
+tests_test_pcap_in_LDADD = $(TEST_LIBS)
+endif

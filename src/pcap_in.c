@@ -76,6 +76,8 @@ struct pcap_in {
     int dlt;
     uint8_t sniff[4];
     size_t sniff_len, sniff_pos;
+    uint8_t rbuf[65536]; /* read-ahead for the cookie stream */
+    size_t rpos, rlen;
 
     /* pcapng */
     int ng;
@@ -88,6 +90,27 @@ struct pcap_in {
 
 /* ---- the input as a stdio stream for libpcap ----------------------------- */
 
+/* Refills the read-ahead buffer. Returns the byte count, 0 at the end, or
+ * -1 after an input error (kept in p->ioerr). */
+static ssize_t fill(struct pcap_in *p)
+{
+    struct ts_err e;
+    ts_err_clear(&e);
+    ssize_t got = ts_input_read(p->in, p->rbuf, sizeof p->rbuf, &e);
+    if (got < 0) {
+        if (!p->have_ioerr) {
+            p->ioerr = e;
+            p->have_ioerr = 1;
+        }
+        return -1;
+    }
+    p->rpos = 0;
+    p->rlen = (size_t)got;
+    return got;
+}
+
+/* The sniffed magic, then the input through a read-ahead buffer of our own
+ * (ts_input_read may make one system call per call). */
 static ssize_t cookie_read(void *c, char *dst, size_t n)
 {
     struct pcap_in *p = c;
@@ -95,22 +118,21 @@ static ssize_t cookie_read(void *c, char *dst, size_t n)
     while (done < n && p->sniff_pos < p->sniff_len)
         dst[done++] = (char)p->sniff[p->sniff_pos++];
     while (done < n) {
-        struct ts_err e;
-        ts_err_clear(&e);
-        ssize_t got = ts_input_read(p->in, dst + done, n - done, &e);
-        if (got < 0) {
-            if (!p->have_ioerr) {
-                p->ioerr = e;
-                p->have_ioerr = 1;
+        if (p->rpos == p->rlen) {
+            ssize_t got = fill(p);
+            if (got < 0 && done == 0) {
+                errno = EIO;
+                return -1;
             }
-            if (done > 0)
+            if (got <= 0)
                 break;
-            errno = EIO;
-            return -1;
         }
-        if (got == 0)
-            break;
-        done += (size_t)got;
+        size_t k = p->rlen - p->rpos;
+        if (k > n - done)
+            k = n - done;
+        memcpy(dst + done, p->rbuf + p->rpos, k);
+        p->rpos += k;
+        done += k;
     }
     p->offset += done;
     return (ssize_t)done;
@@ -131,12 +153,21 @@ static int read_exact(struct pcap_in *p, void *dst, size_t n, struct ts_err *err
 {
     size_t done = 0;
     while (done < n) {
-        ssize_t got = ts_input_read(p->in, (char *)dst + done, n - done, err);
-        if (got < 0)
-            return (int)got;
-        if (got == 0)
-            return done == 0 ? 0 : RD_SHORT;
-        done += (size_t)got;
+        if (p->rpos == p->rlen) {
+            ssize_t got = fill(p);
+            if (got < 0) {
+                *err = p->ioerr;
+                return p->ioerr.code < 0 ? p->ioerr.code : TS_EIO;
+            }
+            if (got == 0)
+                return done == 0 ? 0 : RD_SHORT;
+        }
+        size_t k = p->rlen - p->rpos;
+        if (k > n - done)
+            k = n - done;
+        memcpy((char *)dst + done, p->rbuf + p->rpos, k);
+        p->rpos += k;
+        done += k;
     }
     p->offset += n;
     return 1;
@@ -529,7 +560,9 @@ static int pc_next(struct pcap_in *p, const uint8_t **data, uint32_t *caplen, ui
         *data = d;
         *caplen = h->caplen;
         *wirelen = h->len;
-        *ts = (double)(uint64_t)h->ts.tv_sec + (double)h->ts.tv_usec / 1e9;
+        /* the file holds 32 unsigned bits of seconds; libpcap 1.10 passes
+         * them through a signed 32-bit field (negative after 2038) */
+        *ts = (double)(uint32_t)h->ts.tv_sec + (double)h->ts.tv_usec / 1e9;
         return 1;
     }
     if (rc == PCAP_ERROR_BREAK) /* -2: no more packets */
