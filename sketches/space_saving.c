@@ -57,6 +57,9 @@
  * ----------
  * - The paper's Stream-Summary (bucket lists) supports unit increments in
  *   O(1); with weights it does not, so a 4-ary min-heap is used: O(log k).
+ *   Of several counters tied at the minimum, a heap leaf is evicted when one
+ *   of four probed leaves holds the minimum (no sift needed), else the root;
+ *   the paper allows any minimum counter.
  * - Merge adds the other side's minimum only if that side has evicted; a
  *   side that never evicted knows the absent key's count is 0. This keeps
  *   merges of exact summaries exact.
@@ -95,7 +98,8 @@ struct ss {
     size_t k;
     size_t max_len;
     size_t size;
-    size_t mask; /* index cells - 1 */
+    size_t mask;   /* index cells - 1 */
+    size_t cursor; /* next heap leaf min_node() tries */
     uint64_t total;
     bool evicted;
     struct ss_node *heap;
@@ -186,6 +190,7 @@ void ss_clear(struct ss *s)
 {
     memset(s->index, 0, (s->mask + 1) * sizeof *s->index);
     s->size = 0;
+    s->cursor = 0;
     s->total = 0;
     s->evicted = false;
 }
@@ -329,6 +334,30 @@ static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, 
         memcpy(to, key, len);
 }
 
+/* Heap position of a counter with the minimum count. Space-Saving may evict
+ * any of them. The root always is one, but its replacement (count min + w)
+ * must sift down through every level when many counters tie at the minimum
+ * (flat traffic). A leaf holding the minimum needs no sift at all: its
+ * parent is <= min. So up to four leaves, taken round-robin, are tried
+ * first; the root is the fallback. Requires a full heap. */
+static size_t min_node(struct ss *s)
+{
+    uint64_t min = s->heap[0].count;
+    size_t n = s->size;
+    size_t first_leaf = (n + SS_ARITY - 2) / SS_ARITY; /* first p with no child */
+    size_t c = s->cursor;
+    for (int i = 0; i < 4; i++, c++) {
+        if (c >= n || c < first_leaf)
+            c = first_leaf;
+        if (s->heap[c].count == min) {
+            s->cursor = c + 1;
+            return c;
+        }
+    }
+    s->cursor = c;
+    return 0;
+}
+
 /* Monitors a key that is not monitored yet; pos is the empty index cell
  * where the probe for it ended. Kept out of line so that the common case,
  * an increment, stays small. */
@@ -351,9 +380,10 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
      * while there is room, as an exact table would, but never evicts. */
     if (weight == 0)
         return;
-    /* Evict the minimum: the root of the heap. */
-    size_t slot = s->heap[0].slot;
-    uint64_t min = s->heap[0].count;
+    /* Evict a minimum: a leaf if possible, else the root. */
+    size_t hp = min_node(s);
+    size_t slot = s->heap[hp].slot;
+    uint64_t min = s->heap[hp].count;
     size_t hole = index_remove_slot(s, slot);
     /* Shifting only moves cells backwards, so every cell from the key's home
      * up to pos is still occupied except, perhaps, the final hole: if the
@@ -364,9 +394,9 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     slot_set(s, slot, key, len, hash, min);
     s->index[pos].hash = hash;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
-    s->heap[0].count = min + weight;
+    s->heap[hp].count = min + weight;
     s->evicted = true;
-    sift_down(s, 0);
+    sift_down(s, hp); /* a leaf stays put: its parent is <= min */
 }
 
 void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
