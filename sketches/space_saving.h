@@ -30,11 +30,21 @@ void ss_free(struct ss *s);
 
 /* Adds weight to key (len bytes, truncated to max_key_len). hash must be
  * hash64(key, len, seed) for one seed shared by every sketch that is merged
- * with this one. No allocation. Cost: O(log k) worst case. */
+ * with this one; for keys longer than max_key_len, hash the truncated key so
+ * that keys equal after truncation share one entry. Weight 0 monitors a new
+ * key (count 0) while a counter is free, never evicts, and is otherwise a
+ * no-op. No allocation. Cost: O(log k) worst case, O(1) expected for
+ * increments of heavy keys. */
 void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight);
 
 /* Merges src into dst (Cafaro et al.); both must have the same k and
- * max_key_len and use the same hash seed. Returns 0, or -1 on mismatch. */
+ * max_key_len and use the same hash seed. A key missing from one side gets
+ * that side's min count added to its count and error if that side has
+ * evicted (0 otherwise); the k largest counts are kept (ties: larger key).
+ * Afterwards ss_total(dst) is the sum of both totals and the counts sum to
+ * at most that; dst has evicted if either side had or keys were dropped.
+ * src is unchanged (dst == src is allowed). Returns 0, or -1 on mismatch or
+ * allocation failure (dst unchanged). Cost: O(k log k), allocates O(k). */
 int ss_merge(struct ss *dst, const struct ss *src);
 
 /* Writes up to n entries into out, ordered by count descending, ties by key
