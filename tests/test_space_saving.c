@@ -455,6 +455,41 @@ Test(space_saving, small_k_exact_until_full)
     stream_free(&st);
 }
 
+Test(space_saving, invariants_hold_after_every_update)
+{
+    /* Small k and a skewed weighted stream: check after each single update. */
+    struct stream st = stream_zipf(4000, 300, 1.0, 16);
+    stream_weights(&st, 17);
+    struct exact x;
+    exact_init(&x, 300);
+    struct ss *s = ss_new(8, 4);
+    for (size_t i = 0; i < st.n; i++) {
+        feed(s, &x, &st, i, i + 1);
+        check(s, &x, false);
+    }
+    ss_free(s);
+    exact_free(&x);
+    stream_free(&st);
+}
+
+Test(space_saving, top_of_empty_or_short_sketch)
+{
+    struct ss *s = ss_new(4, 4);
+    struct ss_entry out[8];
+    cr_assert_eq(ss_top(s, out, 8), 0);
+    ss_add(s, "abcd", 4, hash64("abcd", 4, SEED), 2);
+    cr_assert_eq(ss_top(s, out, 0), 0);
+    cr_assert_eq(ss_top(s, out, 8), 1);
+    cr_assert_eq(out[0].count, 2);
+    cr_assert_eq(ss_size(s), 1);
+    cr_assert_eq(ss_capacity(s), 4);
+    ss_clear(s);
+    cr_assert_eq(ss_size(s), 0);
+    cr_assert_eq(ss_total(s), 0);
+    cr_assert_not(ss_query(s, "abcd", 4, hash64("abcd", 4, SEED), NULL));
+    ss_free(s);
+}
+
 Test(space_saving, colliding_hashes_keep_keys_apart)
 {
     /* Every key gets the same hash: the index must fall back on the key
