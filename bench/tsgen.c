@@ -1630,7 +1630,8 @@ int main(int argc, char **argv)
     if (o.gz) {
         int rc2 = gzclose(o.gz);
         if (rc2 != Z_OK)
-            die("'%s': write failed (gzclose: %d)", o.name, rc2);
+            die("'%s': write failed: %s", o.name,
+                rc2 == Z_ERRNO ? strerror(errno) : "zlib error on close");
     }
     if (fflush(o.fp) != 0 || (outname && fclose(o.fp) != 0))
         die("'%s': write failed: %s", o.name, strerror(errno));
