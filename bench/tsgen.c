@@ -1147,6 +1147,8 @@ struct exact {
     struct cnt *dst_l; /* [hosts]: one-off targets */
     struct cnt port[65536];
     struct cnt proto[256];
+    struct cnt service[N_COMMON + 1]; /* by common_ports index of the name's first use; */
+    struct cnt state[ST_COUNT];       /* N_COMMON: unset ("-"); conn logs only */
     struct oneoff_ent *oneoffs;
     size_t n_oneoffs, cap_oneoffs;
     uint64_t records, bytes;
@@ -1195,6 +1197,18 @@ static void exact_add(struct exact *e, const struct rec *rc, uint64_t bytes, uin
     e->port[dp].bytes += bytes;
     e->proto[proto].n++;
     e->proto[proto].bytes += bytes;
+    if (rc->service) {
+        size_t k = 0; /* the first port with this service name */
+        while (strcmp(common_ports[k].service ? common_ports[k].service : "", rc->service) != 0)
+            k++;
+        e->service[k].n++;
+        e->service[k].bytes += bytes;
+    } else {
+        e->service[N_COMMON].n++;
+        e->service[N_COMMON].bytes += bytes;
+    }
+    e->state[rc->state].n++;
+    e->state[rc->state].bytes += bytes;
 }
 
 struct top_ent {
@@ -1248,6 +1262,8 @@ static void top_print(const struct top *t, const char *section, const char *metr
         if (kind == 0) {
             if (!inet_ntop(x->klen == 4 ? AF_INET : AF_INET6, x->key, buf, sizeof buf))
                 die("cannot format an address");
+        } else if (kind == 2) {
+            snprintf(buf, sizeof buf, "%.*s", (int)x->klen, (const char *)x->key);
         } else {
             snprintf(buf, sizeof buf, "%u", (unsigned)(x->key[0] << 8 | x->key[1]));
         }
@@ -1340,6 +1356,31 @@ static void exact_report(const struct gen *g, const struct exact *e)
             fprintf(stderr, "# distinct ports (without 0) %" PRIu64 "\n", t[0].distinct);
         top_print(&t[0], "port", metric[b], 1);
         top_print(&t[1], "proto", metric[b], 1);
+        if (g->fmt != FMT_PCAP) {
+            /* services (unset prints as "-") and connection states */
+            t[0].n = t[1].n = 0;
+            for (size_t k = 0; k <= N_COMMON; k++) {
+                const char *name = k < N_COMMON ? common_ports[k].service : "-";
+                if (!name)
+                    continue;
+                memset(&x, 0, sizeof x);
+                x.klen = (uint8_t)strlen(name);
+                memcpy(x.key, name, x.klen);
+                x.n = e->service[k].n;
+                x.bytes = e->service[k].bytes;
+                top_offer(&t[0], &x);
+            }
+            for (int k = 0; k < ST_COUNT; k++) {
+                memset(&x, 0, sizeof x);
+                x.klen = (uint8_t)strlen(state_name[k]);
+                memcpy(x.key, state_name[k], x.klen);
+                x.n = e->state[k].n;
+                x.bytes = e->state[k].bytes;
+                top_offer(&t[1], &x);
+            }
+            top_print(&t[0], "service", metric[b], 2);
+            top_print(&t[1], "state", metric[b], 2);
+        }
         free(t[0].e);
         free(t[1].e);
     }
