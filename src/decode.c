@@ -405,6 +405,8 @@ static enum pkt_status ipv4(const uint8_t *d, uint32_t len, uint32_t off, uint32
      * packet is the rest of the frame on the wire. */
     if (total == 0)
         total = wirelen > off ? wirelen - off : 0;
+    if (total < hlen)
+        return PKT_DAMAGED; /* shorter than its own header: invalid */
 
     out->proto = h[9];
     out->src.len = 4;

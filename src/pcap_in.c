@@ -311,7 +311,8 @@ static int ng_section(struct pcap_in *p, uint64_t at, int first, struct ts_err *
 static double ng_time(const struct ng_iface *ifc, uint64_t t)
 {
     uint64_t sec = t / ifc->units, frac = t % ifc->units;
-    return (double)((int64_t)sec + ifc->ts_offset) + (double)frac / (double)ifc->units;
+    /* in double: an absurd offset must not overflow an integer */
+    return (double)sec + (double)ifc->ts_offset + (double)frac / (double)ifc->units;
 }
 
 /* Next frame of a pcapng file: 1 with *dlt, *data, *caplen, *wirelen, *ts set, 0 at

@@ -594,6 +594,10 @@ Test(decode, bad_ipv4_headers_are_damaged)
     tcp(&g, 1, 2, 3, 5);
     g.b[0] = 0x75; /* version 7 */
     cr_assert_eq(dec(228, &g, &r), PKT_DAMAGED);
+    struct frame h = {0};
+    ip4(&h, 5, 17, 10, 0); /* total length below the header length */
+    udp(&h, 1, 2, 8);
+    cr_assert_eq(dec(101, &h, &r), PKT_DAMAGED);
 }
 
 /* ---- IPv6 ------------------------------------------------------------------ */
