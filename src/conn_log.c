@@ -71,6 +71,7 @@ struct conn_parser {
     int max_col; /* highest column number in map */
     char unset[UNSET_MAX];
     size_t unset_len;
+    char scratch[4096]; /* decoded JSON strings of the last line */
 };
 
 struct conn_parser *conn_parser_new(int conn_version)
@@ -623,19 +624,22 @@ static bool json_hex4(const struct json *j, size_t at, unsigned *out)
     return true;
 }
 
-/* Scans a string starting at '"'; validates escapes and, when decode is
- * set, decodes it in place. Sets *out to the (decoded) contents. */
-static bool json_string(struct json *j, bool decode, struct ts_str *out)
+/* Scans a string starting at '"' and validates its escapes. Sets *out to
+ * the raw contents, or, when dst is given (room for the raw length), to
+ * the decoded contents written there. The line itself is never changed,
+ * so a corrupt line can still be shown as it was read. */
+static bool json_string(struct json *j, char *dst, struct ts_str *out)
 {
     if (j->i >= j->len || j->s[j->i] != '"')
         return false;
     size_t start = ++j->i;
-    size_t w = start;
+    size_t w = 0;
+    bool decode = dst != NULL;
     while (j->i < j->len) {
         unsigned char c = (unsigned char)j->s[j->i];
         if (c == '"') {
-            out->p = j->s + start;
-            out->len = (decode ? w : j->i) - start;
+            out->p = decode ? dst : j->s + start;
+            out->len = decode ? w : j->i - start;
             j->i++;
             return true;
         }
@@ -643,7 +647,7 @@ static bool json_string(struct json *j, bool decode, struct ts_str *out)
             return false;
         if (c != '\\') {
             if (decode)
-                j->s[w++] = (char)c;
+                dst[w++] = (char)c;
             j->i++;
             continue;
         }
@@ -691,20 +695,21 @@ static bool json_string(struct json *j, bool decode, struct ts_str *out)
             }
             if (decode) {
                 /* UTF-8 is never longer than the escape it replaces. */
+                /* (so the decoded string fits in the raw length) */
                 if (cp < 0x80) {
-                    j->s[w++] = (char)cp;
+                    dst[w++] = (char)cp;
                 } else if (cp < 0x800) {
-                    j->s[w++] = (char)(0xc0 | (cp >> 6));
-                    j->s[w++] = (char)(0x80 | (cp & 0x3f));
+                    dst[w++] = (char)(0xc0 | (cp >> 6));
+                    dst[w++] = (char)(0x80 | (cp & 0x3f));
                 } else if (cp < 0x10000) {
-                    j->s[w++] = (char)(0xe0 | (cp >> 12));
-                    j->s[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                    j->s[w++] = (char)(0x80 | (cp & 0x3f));
+                    dst[w++] = (char)(0xe0 | (cp >> 12));
+                    dst[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    dst[w++] = (char)(0x80 | (cp & 0x3f));
                 } else {
-                    j->s[w++] = (char)(0xf0 | (cp >> 18));
-                    j->s[w++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-                    j->s[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                    j->s[w++] = (char)(0x80 | (cp & 0x3f));
+                    dst[w++] = (char)(0xf0 | (cp >> 18));
+                    dst[w++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                    dst[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    dst[w++] = (char)(0x80 | (cp & 0x3f));
                 }
             }
             continue;
@@ -713,7 +718,7 @@ static bool json_string(struct json *j, bool decode, struct ts_str *out)
             return false;
         }
         if (decode)
-            j->s[w++] = lit;
+            dst[w++] = lit;
         j->i += 2;
     }
     return false;
@@ -765,8 +770,7 @@ static bool json_literal(struct json *j, const char *lit)
 
 enum json_type { JT_STRING, JT_NUMBER, JT_NULL, JT_BOOL, JT_NESTED };
 
-static bool json_value(struct json *j, int depth, bool decode, enum json_type *type,
-                       struct ts_str *out);
+static bool json_value(struct json *j, int depth, enum json_type *type, struct ts_str *out);
 
 static bool json_container(struct json *j, int depth)
 {
@@ -784,7 +788,7 @@ static bool json_container(struct json *j, int depth)
         enum json_type t;
         struct ts_str v;
         if (open == '{') {
-            if (!json_string(j, false, &v))
+            if (!json_string(j, NULL, &v))
                 return false;
             json_ws(j);
             if (j->i >= j->len || j->s[j->i] != ':')
@@ -792,7 +796,7 @@ static bool json_container(struct json *j, int depth)
             j->i++;
             json_ws(j);
         }
-        if (!json_value(j, depth + 1, false, &t, &v))
+        if (!json_value(j, depth + 1, &t, &v))
             return false;
         json_ws(j);
         if (j->i >= j->len)
@@ -808,8 +812,7 @@ static bool json_container(struct json *j, int depth)
     }
 }
 
-static bool json_value(struct json *j, int depth, bool decode, enum json_type *type,
-                       struct ts_str *out)
+static bool json_value(struct json *j, int depth, enum json_type *type, struct ts_str *out)
 {
     if (j->i >= j->len)
         return false;
@@ -819,7 +822,7 @@ static bool json_value(struct json *j, int depth, bool decode, enum json_type *t
     switch (c) {
     case '"':
         *type = JT_STRING;
-        return json_string(j, decode, out);
+        return json_string(j, NULL, out);
     case '{':
     case '[':
         *type = JT_NESTED;
@@ -936,7 +939,7 @@ static int parse_json(struct conn_parser *p, char *line, size_t len, struct ts_r
         for (;;) {
             struct ts_str key, val;
             enum json_type t;
-            if (!json_string(&j, false, &key))
+            if (!json_string(&j, NULL, &key))
                 return CONN_CORRUPT;
             json_ws(&j);
             if (j.i >= j.len || j.s[j.i] != ':')
@@ -945,7 +948,7 @@ static int parse_json(struct conn_parser *p, char *line, size_t len, struct ts_r
             json_ws(&j);
             int c = field_col(key.p, key.len);
             bool path = json_key_is(key, "_path") || json_key_is(key, "@stream");
-            if (!json_value(&j, 1, c >= 0 || path, &t, &val))
+            if (!json_value(&j, 1, &t, &val))
                 return CONN_CORRUPT;
             if (c >= 0) {
                 if (t == JT_NULL) {
@@ -978,6 +981,19 @@ static int parse_json(struct conn_parser *p, char *line, size_t len, struct ts_r
         return CONN_CORRUPT;
     if (other_log)
         return CONN_SKIP;
+    /* Decode the needed strings that have escapes into the scratch. */
+    size_t used = 0;
+    for (int c = 0; c < COL_N; c++) {
+        struct ts_str v = cf.f[c];
+        if (v.p == NULL || types[c] != JT_STRING || memchr(v.p, '\\', v.len) == NULL)
+            continue;
+        if (v.len > sizeof p->scratch - used)
+            return CONN_CORRUPT;
+        struct json sub = {line, len, (size_t)(v.p - line) - 1};
+        if (!json_string(&sub, p->scratch + used, &cf.f[c]))
+            return CONN_CORRUPT;
+        used += cf.f[c].len;
+    }
 
     double ts;
     struct ts_str t = cf.f[COL_TS];

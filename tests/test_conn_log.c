@@ -459,3 +459,15 @@ Test(conn_log, reference_inputs_record_counts)
         cr_expect_eq(unknown, files[i].unknown, "%s", files[i].name);
     }
 }
+
+Test(conn_log, json_line_is_left_unchanged)
+{
+    const char *orig =
+        "{\"ts\":1,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"1.2.3.5\","
+        "\"id.resp_p\":70000,\"proto\":\"tcp\",\"service\":\"a\\\"b\\u00e9\"}";
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p, orig, &r, 1), CONN_CORRUPT);
+    cr_assert_str_eq(lb[1], orig, "a corrupt line can be shown as read");
+    conn_parser_free(p);
+}

@@ -21,8 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     line[0] = '{';
     memcpy(line + 1, data, size);
     struct ts_record rec;
-    if (conn_parse_line(p, line, size + 1, &rec) == CONN_RECORD && rec.service.len > 0)
+    int st = conn_parse_line(p, line, size + 1, &rec);
+    if (st == CONN_RECORD && rec.service.len > 0)
         (void)rec.service.p[rec.service.len - 1];
+    /* The parser must leave a JSON line as it was read. */
+    if (line[0] != '{' || memcmp(line + 1, data, size) != 0)
+        abort();
 out:
     free(line);
     conn_parser_free(p);
