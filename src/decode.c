@@ -16,12 +16,20 @@
  *   BSD NULL (0), LOOP (108)            address family (AF_INET 2,
  *                                       AF_INET6 24/28/30), 4 bytes
  *   PPP (9), PPP serial (50)            PPP protocol 0x0021 / 0x0057
+ *                                       (or 0x0281/0x0283 MPLS)
+ *   BSD NULL with an EtherType          0x0800 / 0x86dd in bytes 2-3
+ *   anything else                       PKT_UNSUPPORTED, never guessed
  *
- * IPv4:  bytes = total length, header = IHL * 4 (options skipped).
+ * IPv4:  bytes = total length (0, from TCP segmentation offload: the rest
+ *        of the frame on the wire), header = IHL * 4 (options skipped);
+ *        proto = the header's protocol; AH is walked for the ports.
  * IPv6:  bytes = 40 + payload length; hop-by-hop, routing, destination
- *        options, fragment and AH headers are walked to the transport.
- * Only the first fragment (offset 0) carries ports. payload = bytes - IP
- * header(s) - TCP data offset or 8 for UDP; never below 0.
+ *        options, fragment and AH headers are walked to the transport,
+ *        whose number is proto. Option TLVs that overrun their header, or
+ *        headers that overrun the payload, leave proto 0 (unknown).
+ * Only the first fragment (offset 0) carries ports; ICMP and ICMPv6 give
+ * type and code as ports. payload = bytes - IP header(s) - TCP data offset
+ * or 8 for UDP; never below 0.
  */
 #include "config.h"
 
