@@ -385,3 +385,58 @@ Test(input, empty_and_one_byte_files)
     cr_assert_eq(ts_input_read(in, buf, sizeof buf, &err), 1);
     ts_input_close(in);
 }
+
+Test(input, large_gzip_spans_many_buffers_and_early_close)
+{
+    /* 3 MB in two members: more than the inflate-ahead ring holds. */
+    enum { N = 3000000 };
+    char *text = malloc(N);
+    unsigned char *z = malloc(N + 4096);
+    char *out = malloc(N);
+    cr_assert(text != NULL && z != NULL && out != NULL);
+    fill_text(text, N);
+    size_t zn = gzip_member(text, N / 3, z, N + 4096);
+    zn += gzip_member(text + N / 3, N - N / 3, z + zn, N + 4096 - zn);
+    const char *path = write_file("large.gz", z, zn);
+    struct ts_err err;
+    struct ts_input *in = ts_input_open(path, &err);
+    size_t got;
+    cr_assert_eq(read_all(in, out, N, &got, &err), 0);
+    cr_assert_eq(got, N);
+    cr_assert(memcmp(out, text, N) == 0);
+    cr_assert_eq(ts_input_offset(in), N);
+    ts_input_close(in);
+    /* Closing after one small read must not wait for the rest. */
+    in = ts_input_open(path, &err);
+    cr_assert_eq(ts_input_read(in, out, 10, &err), 10);
+    ts_input_close(in);
+    free(text);
+    free(z);
+    free(out);
+}
+
+Test(input, stdin_pipe_truncated_gzip_is_damaged)
+{
+    enum { N = 50000 };
+    static char text[N];
+    static unsigned char z[N + 1024];
+    static char out[N];
+    fill_text(text, N);
+    size_t zn = gzip_member(text, N, z, sizeof z);
+    /* Through a pipe (inflated in the caller's thread); it fits the pipe
+     * buffer, so no writer process is needed. */
+    cr_assert(zn < 60000);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(write(fds[1], z, zn - 100), (ssize_t)(zn - 100));
+    close(fds[1]);
+    cr_assert_eq(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    struct ts_err err;
+    struct ts_input *in = ts_input_open(NULL, &err);
+    size_t got;
+    cr_assert_eq(read_all(in, out, sizeof out, &got, &err), TS_EDAMAGED);
+    cr_assert(got > 0 && memcmp(out, text, got) == 0);
+    cr_assert(strstr(err.msg, "'-': truncated") != NULL, "%s", err.msg);
+    ts_input_close(in);
+}
