@@ -195,6 +195,14 @@ void ss_clear(struct ss *s)
     s->evicted = false;
 }
 
+void ss_prefault(struct ss *s)
+{
+    memset(s->heap, 0, s->k * sizeof *s->heap);
+    memset(s->slots, 0, s->k * sizeof *s->slots);
+    memset(s->keys, 0, s->k * s->max_len);
+    ss_clear(s);
+}
+
 static inline const uint8_t *slot_key(const struct ss *s, size_t slot)
 {
     return s->keys + slot * s->max_len;

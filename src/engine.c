@@ -9,6 +9,7 @@
 
 #include "fmt.h"
 #include "hash.h"
+#include "hyperloglog.h"
 #include "summary.h"
 
 /* conn_state values the R output has a column for, in the original's order */
@@ -16,8 +17,8 @@ static const char *const r_states[] = {"OTH", "REJ", "RSTO", "RSTOS0", "RSTR", "
                                        "S1",  "S2",  "S3",   "SF",     "SH",   "SHR"};
 #define N_R_STATES (sizeof r_states / sizeof r_states[0])
 
-#define MAX_OPEN_TABLES 16      /* open intervals that keep breakdowns */
-#define MAX_OPEN_COUNTERS 4096  /* open intervals that keep counters only */
+#define MAX_OPEN_TABLES 8       /* open intervals that keep breakdowns */
+#define MAX_OPEN_COUNTERS 256   /* open intervals that keep counters only */
 #define NONLOCAL_MAX 1024       /* pairs kept for the "no local address" list */
 #define UNKNOWN_MAX 1024        /* pairs kept for the unknown-transport table */
 #define UNKNOWN_TEXT_MAX 64     /* bytes kept of an address as written */
@@ -57,7 +58,10 @@ struct engine {
     struct engine_opts o;
     struct report_opts ro;
     FILE *out; /* text report target while streaming intervals */
-    struct summary_sizes main_sizes, net_sizes, int_sizes;
+    struct summary_sizes main_sizes, dir_sizes, net_sizes, int_sizes;
+    size_t n_int_streams, max_open;
+    struct summary **pool; /* interval summaries ready for reuse */
+    size_t npool;
     struct summary *total, *incoming, *outgoing;
     struct summary **nets;
     size_t nnets;
@@ -76,7 +80,7 @@ struct engine {
 
 /* ---- memory plan ------------------------------------------------------ */
 
-/* Largest k whose Space-Saving of keylen-byte keys fits bytes (at least lo). */
+/* Largest k whose Space-Saving of keylen-byte keys fits bytes, within [lo, hi]. */
 static size_t k_for_bytes(size_t bytes, size_t keylen, size_t lo, size_t hi)
 {
     size_t best = lo;
@@ -96,43 +100,121 @@ static size_t k_for_bytes(size_t bytes, size_t keylen, size_t lo, size_t hi)
     return best;
 }
 
-/* Sizes for one summary given its share of the budget: addresses take 70%,
- * ports 20% (never more than the 65536 possible ports), strings 10%. */
-static void sizes_for_share(size_t bytes, bool addrs, struct summary_sizes *z)
+static size_t pow2_floor(size_t v)
 {
-    unsigned hll_p = bytes >= (1u << 20) ? 12 : 8;
-    size_t hll = 2 * ((size_t)1 << hll_p);
-    size_t rest = bytes > hll + 4096 ? bytes - hll - 4096 : 0;
-    z->hll_p = hll_p;
-    z->k_ports = k_for_bytes(rest / 5, 2, 16, 65536);
-    z->k_strings = k_for_bytes(rest / 10, SUMMARY_STR_MAX, 8, 4096);
-    z->k_addrs = addrs ? k_for_bytes(rest * 7 / 20, 16, 16, (size_t)1 << 24) : 0;
+    size_t p = 1;
+    while (p * 2 <= v)
+        p *= 2;
+    return p;
 }
 
+/* Sizes for one summary given its share of the budget. With host tables:
+ * sources and destinations 33% each (packets: 38%), a Count-Min beside
+ * each 3%, ports 17%, services and states 3% each. Without: ports 60%,
+ * strings 20% each. Domains cap what is useful: at most max_ports ports,
+ * 4096 service or state names. */
+static void sizes_for_share(size_t bytes, bool addrs, bool conns, size_t max_ports,
+                            struct summary_sizes *z)
+{
+    memset(z, 0, sizeof *z);
+    z->hll_p = bytes >= ((size_t)8 << 20) ? 14 : bytes >= ((size_t)1 << 20) ? 12 : 10;
+    size_t hll = 2 * hll_mem_bytes_for(z->hll_p);
+    size_t rest = bytes > hll + 4096 ? bytes - hll - 4096 : 0;
+    if (addrs) {
+        double a = conns ? 0.33 : 0.38;
+        z->k_addrs = k_for_bytes((size_t)((double)rest * a), 16, 16, (size_t)1 << 24);
+        z->cms_d = 4;
+        z->cms_w = pow2_floor((size_t)((double)rest * 0.03) / (8 * z->cms_d));
+        if (z->cms_w < 64)
+            z->cms_w = z->cms_d = 0;
+        z->k_ports = k_for_bytes((size_t)((double)rest * 0.17), 2, 16, max_ports);
+        z->k_strings = conns ? k_for_bytes((size_t)((double)rest * 0.03), SUMMARY_STR_MAX, 8, 4096)
+                             : 0;
+    } else {
+        z->k_ports = k_for_bytes(rest * 3 / 5, 2, 16, max_ports);
+        z->k_strings = conns ? k_for_bytes(rest / 5, SUMMARY_STR_MAX, 8, 4096) : 0;
+    }
+}
+
+/* Shares of the budget: open intervals with tables 15% (when any), local
+ * networks 10% of the rest (when -l), then Total, Incoming and Outgoing
+ * 30% each with -l, else Total all of it. */
 static void plan(struct engine *e)
 {
     const struct engine_opts *o = &e->o;
-    /* shares: Total 4, Incoming and Outgoing 2 each, a local network 1,
-     * an open interval with tables 1 */
-    size_t nnets = netset_count(o->local_nets);
-    double units = 4;
-    if (o->local_nets)
-        units += 4 + (nnets ? 1.0 * (nnets < 64 ? nnets : 64) : 0);
-    if (e->interval_tables)
-        units += (double)MAX_OPEN_TABLES / 4;
-    double unit = (double)o->memory / units;
-    /* like the original, -m and -R keep no per-host tables (the R output
-     * still gets distinct counts from HyperLogLog) */
-    bool addrs = !o->save_mem && !o->r_tag;
-    sizes_for_share((size_t)(unit * 4), addrs, &e->main_sizes);
-    /* networks beyond 64 share the same 64 units */
-    double per_net = nnets > 64 ? unit * 64 / (double)nnets : unit;
-    sizes_for_share((size_t)per_net, addrs, &e->net_sizes);
-    if (e->interval_tables) {
-        sizes_for_share((size_t)(unit / 4), addrs && o->verbose, &e->int_sizes);
-    } else {
-        memset(&e->int_sizes, 0, sizeof e->int_sizes);
+    double budget = (double)o->memory;
+    bool addrs = !o->save_mem && !o->r_tag; /* like the original, -m and -R keep
+                                                no per-host tables */
+    size_t max_ports = 65536;
+    if (o->save_mem && !o->write_ports) {
+        /* only ports < 1024 and those listed with -p can be counted */
+        max_ports = 1024;
+        if (o->port_set && o->port_set_nonempty)
+            for (size_t p = 1024; p < 65536; p++)
+                max_ports += (o->port_set[p >> 3] >> (p & 7)) & 1;
     }
+    memset(&e->int_sizes, 0, sizeof e->int_sizes);
+    e->n_int_streams = o->ilen > 0 ? (o->r_tag && o->local_nets ? 3 : 1) : 0;
+    if (e->interval_tables) {
+        double share = budget * 0.15 / (double)(e->n_int_streams * e->max_open);
+        sizes_for_share((size_t)share, addrs && o->verbose, o->conns, max_ports, &e->int_sizes);
+        budget *= 0.85;
+    }
+    size_t nnets = netset_count(o->local_nets);
+    if (o->local_nets && nnets > 0) {
+        sizes_for_share((size_t)(budget * 0.10 / (double)nnets), addrs, o->conns, max_ports,
+                        &e->net_sizes);
+        budget *= 0.90;
+    }
+    if (o->local_nets) {
+        sizes_for_share((size_t)(budget * 0.33), addrs, o->conns, max_ports, &e->main_sizes);
+        e->dir_sizes = e->main_sizes;
+    } else {
+        sizes_for_share((size_t)budget, addrs, o->conns, max_ports, &e->main_sizes);
+    }
+}
+
+static void plan_line(FILE *out, const char *what, size_t count, const struct summary_sizes *z,
+                      bool conns)
+{
+    if (count == 0)
+        return;
+    fprintf(out, "%-22s %6zu x %10zu bytes\n", what, count, summary_mem_bytes_for(z));
+    if (z->k_addrs)
+        fprintf(out, "    sources, destinations  Space-Saving k=%zu each: exact up to %zu distinct "
+                     "hosts; else every count within N/%zu\n",
+                z->k_addrs, z->k_addrs, z->k_addrs);
+    if (z->cms_w)
+        fprintf(out, "                           Count-Min %zu x %zu each: upper bounds within "
+                     "%.4f%% of N with probability %.1f%%\n",
+                z->cms_w, z->cms_d, 100.0 * 2.718281828 / (double)z->cms_w,
+                100.0 * (1 - exp(-(double)z->cms_d)));
+    if (z->k_ports)
+        fprintf(out, "    ports                  Space-Saving k=%zu: %s\n", z->k_ports,
+                z->k_ports >= 65536 ? "always exact" : "exact up to k distinct ports");
+    if (conns && z->k_strings)
+        fprintf(out, "    services, states       Space-Saving k=%zu each\n", z->k_strings);
+    fprintf(out, "    protocols              256 exact counters\n");
+    if (z->hll_p)
+        fprintf(out, "    distinct hosts         HyperLogLog m=%u each: standard error %.2f%%\n",
+                1u << z->hll_p, 104.0 / sqrt((double)(1u << z->hll_p)));
+}
+
+void engine_print_plan(const struct engine *e, FILE *out)
+{
+    const struct engine_opts *o = &e->o;
+    fprintf(out, "memory budget for the summaries: %zu bytes (%.1f MiB)\n", o->memory,
+            (double)o->memory / 1048576.0);
+    plan_line(out, "Total", 1, &e->main_sizes, o->conns);
+    if (o->local_nets) {
+        plan_line(out, "Incoming, Outgoing", 2, &e->dir_sizes, o->conns);
+        plan_line(out, "local networks", netset_count(o->local_nets), &e->net_sizes, o->conns);
+    }
+    if (o->ilen > 0)
+        plan_line(out, "open intervals", e->n_int_streams * e->max_open, &e->int_sizes,
+                  o->conns);
+    fprintf(out, "planned in all: %zu bytes (%.1f MiB); the input buffers add about 2 MiB\n",
+            e->mem_planned, (double)e->mem_planned / 1048576.0);
 }
 
 /* ---- ports filter ----------------------------------------------------- */
@@ -185,14 +267,15 @@ static int istream_flush_one(struct engine *e, struct istream *is, size_t i)
             is->rrows = tmpfile();
             is->rports = tmpfile();
             if (is->rrows == NULL || is->rports == NULL) {
-                summary_free(sl.s);
+                summary_clear(sl.s);
+                e->pool[e->npool++] = sl.s;
                 return -1;
             }
         }
         /* empty intervals between two written ones are zero rows */
         if (is->any_written) {
             for (long long g = is->frontier + 1; g < sl.idx; g++) {
-                struct summary *z = summary_new(&(struct summary_sizes){0});
+                struct summary *z = summary_new(&(struct summary_sizes){0}, e->o.seed);
                 if (z == NULL)
                     return -1;
                 double st = (double)g * ilen;
@@ -209,7 +292,8 @@ static int istream_flush_one(struct engine *e, struct istream *is, size_t i)
     }
     is->frontier = sl.idx;
     is->any_written = true;
-    summary_free(sl.s);
+    summary_clear(sl.s);
+    e->pool[e->npool++] = sl.s;
     return rc;
 }
 
@@ -246,9 +330,9 @@ static int istream_add(struct engine *e, struct istream *is, double ts,
                 return -1;
             pos--;
         }
-        struct summary *s = summary_new(&e->int_sizes);
-        if (s == NULL)
-            return -1;
+        if (e->npool == 0)
+            return -1; /* cannot happen: the pool holds max_open per stream */
+        struct summary *s = e->pool[--e->npool];
         memmove(&is->slots[pos + 1], &is->slots[pos], (is->nslots - pos) * sizeof *is->slots);
         is->slots[pos].idx = idx;
         is->slots[pos].s = s;
@@ -291,25 +375,39 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
     e->ro.seed = o->seed;
     e->ro.out = stdout;
     e->interval_tables = o->ilen > 0 && (o->verbose || o->r_tag);
+    e->max_open = e->interval_tables ? MAX_OPEN_TABLES : MAX_OPEN_COUNTERS;
     plan(e);
+    uint64_t seed = o->seed;
     if (o->ilen > 0) {
         e->lag = ceil(o->reorder / (double)o->ilen);
         if (e->lag < 1)
             e->lag = 1;
-        size_t maxslots = e->interval_tables ? MAX_OPEN_TABLES : MAX_OPEN_COUNTERS;
-        if (e->lag > (double)maxslots - 1)
-            e->lag = (double)maxslots - 1;
-        if (istream_init(&e->is_total, "total", maxslots) != 0 ||
-            istream_init(&e->is_in, "incoming", maxslots) != 0 ||
-            istream_init(&e->is_out, "outgoing", maxslots) != 0)
+        if (e->lag > (double)e->max_open - 1)
+            e->lag = (double)e->max_open - 1;
+        if (istream_init(&e->is_total, "total", e->max_open) != 0 ||
+            istream_init(&e->is_in, "incoming", e->max_open) != 0 ||
+            istream_init(&e->is_out, "outgoing", e->max_open) != 0)
             goto nomem;
+        /* every interval summary there can ever be, made (and paid for) now */
+        size_t n = e->n_int_streams * e->max_open;
+        e->pool = calloc(n, sizeof *e->pool);
+        if (e->pool == NULL)
+            goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            e->pool[i] = summary_new(&e->int_sizes, seed);
+            if (e->pool[i] == NULL)
+                goto nomem;
+            summary_prefault(e->pool[i]);
+            e->npool++;
+        }
     }
-    e->total = summary_new(&e->main_sizes);
+    e->total = summary_new(&e->main_sizes, seed);
     if (e->total == NULL)
         goto nomem;
+    summary_prefault(e->total);
     if (o->local_nets) {
-        e->incoming = summary_new(&e->main_sizes);
-        e->outgoing = summary_new(&e->main_sizes);
+        e->incoming = summary_new(&e->dir_sizes, seed);
+        e->outgoing = summary_new(&e->dir_sizes, seed);
         e->nnets = netset_count(o->local_nets);
         e->nets = calloc(e->nnets ? e->nnets : 1, sizeof *e->nets);
         size_t keep = o->topn > 1 ? o->topn - 1 : 0;
@@ -318,16 +416,26 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
         e->nonlocal = calloc(keep ? keep : 1, sizeof *e->nonlocal);
         if (e->incoming == NULL || e->outgoing == NULL || e->nets == NULL || e->nonlocal == NULL)
             goto nomem;
+        summary_prefault(e->incoming);
+        summary_prefault(e->outgoing);
+        for (size_t i = 0; i < e->nnets; i++) {
+            e->nets[i] = summary_new(&e->net_sizes, seed);
+            if (e->nets[i] == NULL)
+                goto nomem;
+            summary_prefault(e->nets[i]);
+        }
     }
     if (o->conns) {
         e->unknown = calloc(UNKNOWN_MAX, sizeof *e->unknown);
         if (e->unknown == NULL)
             goto nomem;
     }
-    e->mem_planned = summary_mem_bytes_for(&e->main_sizes) * (o->local_nets ? 3 : 1) +
+    e->mem_planned = summary_mem_bytes_for(&e->main_sizes) +
+                     (o->local_nets ? 2 * summary_mem_bytes_for(&e->dir_sizes) : 0) +
                      summary_mem_bytes_for(&e->net_sizes) * e->nnets +
-                     (o->ilen > 0 ? 3 * e->is_total.maxslots * summary_mem_bytes_for(&e->int_sizes)
-                                  : 0);
+                     e->n_int_streams * e->max_open * summary_mem_bytes_for(&e->int_sizes) +
+                     (o->conns ? UNKNOWN_MAX * sizeof(struct upair) : 0) +
+                     NONLOCAL_MAX * sizeof(struct pair);
     return e;
 nomem:
     ts_err_set(err, TS_ENOMEM, "out of memory for the summaries (try a smaller --memory or -m)");
@@ -345,6 +453,9 @@ void engine_free(struct engine *e)
     for (size_t i = 0; i < e->nnets; i++)
         summary_free(e->nets[i]);
     free(e->nets);
+    for (size_t i = 0; i < e->npool; i++)
+        summary_free(e->pool[i]);
+    free(e->pool);
     if (e->o.ilen > 0) {
         istream_free(&e->is_total);
         istream_free(&e->is_in);
@@ -454,11 +565,6 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     if (o->local_nets) {
         int net = src_net >= 0 ? src_net : dst_net;
         if (net >= 0) {
-            if (e->nets[net] == NULL) {
-                e->nets[net] = summary_new(&e->net_sizes);
-                if (e->nets[net] == NULL)
-                    return ts_err_set(err, TS_ENOMEM, "out of memory");
-            }
             summary_add(e->nets[net], &u, true);
             struct summary *dir = src_net >= 0 ? e->outgoing : e->incoming;
             summary_add(dir, &u, true);
@@ -676,7 +782,7 @@ static int write_r_files(struct engine *e, struct ts_err *err)
     FILE *rows = tmpfile(), *ports = tmpfile();
     if (rows == NULL || ports == NULL)
         return ts_err_set(err, TS_EIO, "cannot create a temporary file: %s", strerror(errno));
-    struct summary *empty = summary_new(&(struct summary_sizes){0});
+    struct summary *empty = summary_new(&(struct summary_sizes){0}, e->o.seed);
     const struct summary *order[3] = {e->total, e->incoming ? e->incoming : empty,
                                       e->outgoing ? e->outgoing : empty};
     const char **prefixes = calloc(3 + e->nnets, sizeof *prefixes);
@@ -694,7 +800,7 @@ static int write_r_files(struct engine *e, struct ts_err *err)
         rc |= write_r_row(e, rows, ports, order[i], c->start, c->end);
     }
     for (size_t i = 0; i < e->nnets; i++) {
-        if (e->nets[i] == NULL)
+        if (summary_counters(e->nets[i])->updates == 0)
             continue;
         const char *cidr = netset_cidr(e->o.local_nets, i);
         netnames[i] = strdup(cidr);
@@ -809,15 +915,15 @@ static struct net_rank *print_local_sections(struct engine *e, FILE *out)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         rank[i].idx = i;
-        rank[i].pkts = e->nets[i] ? summary_counters(e->nets[i])->pkts : 0;
+        rank[i].pkts = summary_counters(e->nets[i])->pkts;
     }
     /* a stable sort by count: qsort with the index as tie-break */
     qsort(rank, n, sizeof *rank, cmp_net_rank);
     fprintf(out, "\n>== Top %zu local networks by number of %s\n\n", e->o.topn, type);
     for (size_t i = 0; i < n && i < e->o.topn; i++) {
         char v[FMT_VAL_MAX];
-        double pk = (double)rank[i].pkts * (e->nets[rank[i].idx] ? e->o.factor : 1);
-        bool fl = e->o.factor_float && e->nets[rank[i].idx] != NULL;
+        double pk = (double)rank[i].pkts * (summary_counters(e->nets[rank[i].idx])->updates ? e->o.factor : 1);
+        bool fl = e->o.factor_float && summary_counters(e->nets[rank[i].idx])->updates > 0;
         fprintf(out, "    %2zu %5s  %-16s %s \n", i + 1, fmt_val(v, sizeof v, pk, fl),
                 netset_cidr(e->o.local_nets, rank[i].idx),
                 netset_descr(e->o.local_nets, rank[i].idx));
@@ -884,7 +990,7 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
          * its list in place before printing them */
         for (size_t r = 0; rank != NULL && r < e->nnets; r++) {
             size_t i = rank[r].idx;
-            if (e->nets[i] == NULL)
+            if (summary_counters(e->nets[i])->updates == 0)
                 continue;
             char title[512];
             snprintf(title, sizeof title, "%s %s", netset_cidr(e->o.local_nets, i),
@@ -898,10 +1004,4 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
     if (fflush(out) != 0 || rc != 0)
         return ts_err_set(err, TS_EIO, "cannot write the report: %s", strerror(errno));
     return 0;
-}
-
-void engine_print_plan(const struct engine *e, FILE *out)
-{
-    fprintf(out, "memory budget for summaries: %zu bytes, planned %zu bytes\n", e->o.memory,
-            e->mem_planned);
 }

@@ -106,7 +106,7 @@ static void help(void)
           "                        input was sampled 1:N; scale counts up by N\n"
           "  -S P, --do-sample=P   sample input with probability P (0 < P <= 1)\n"
           "  -m, --save-mem        do not make memory-expensive statistics (no host\n"
-          "                        tables, ports >= 1024 not counted; 2 MiB budget)\n"
+          "                        tables, ports >= 1024 not counted; 1 MiB budget)\n"
           "  -t, --tcp             include only TCP\n"
           "  -u, --udp             include only UDP\n"
           "  -U TIME, --min-time=TIME\n"
@@ -117,7 +117,7 @@ static void help(void)
           "\n"
           "Options of this version:\n"
           "  --memory=SIZE         memory budget for the summaries (K/M/G suffixes;\n"
-          "                        default 48M, with -m 2M)\n"
+          "                        default 56M, with -m 1M)\n"
           "  --memory-plan         print how the budget is divided, and exit\n"
           "  --seed=N              fix the hash and sampling seed (repeatable output)\n"
           "  --reorder=SECS        how long (trace time) an interval stays open for\n"
@@ -437,7 +437,7 @@ static void parse_args(int argc, char **argv, struct cli *cl)
         }
     }
     if (memory == 0)
-        memory = o->save_mem ? (size_t)2 << 20 : (size_t)48 << 20;
+        memory = o->save_mem ? (size_t)1 << 20 : (size_t)56 << 20;
     if (memory < (size_t)256 << 10)
         usage_error("option --memory: at least 256K are needed");
     o->memory = memory;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count_min.h"
 #include "hash.h"
 #include "hyperloglog.h"
 
@@ -15,6 +16,8 @@ struct summary {
     uint64_t prots[256];
     bool prot_seen[256]; /* a key with weight 0 still shows, as in the original */
     struct hll *hll_src, *hll_dst;
+    struct cms *cms_src, *cms_dst;
+    uint64_t seed;
 };
 
 static size_t col_k(const struct summary_sizes *z, int col)
@@ -67,10 +70,15 @@ size_t summary_mem_bytes_for(const struct summary_sizes *z)
         if (total == 0)
             return 0;
     }
+    if (z->cms_w && z->k_addrs) {
+        total = add_checked(total, 2 * cms_mem_bytes_for(z->cms_w, z->cms_d));
+        if (total == 0)
+            return 0;
+    }
     return total;
 }
 
-struct summary *summary_new(const struct summary_sizes *z)
+struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
 {
     if (summary_mem_bytes_for(z) == 0)
         return NULL;
@@ -78,6 +86,7 @@ struct summary *summary_new(const struct summary_sizes *z)
     if (s == NULL)
         return NULL;
     s->sizes = *z;
+    s->seed = seed;
     s->c.start = 1e20;
     for (int col = 0; col < COL_COUNT; col++) {
         size_t k = col_k(z, col);
@@ -91,6 +100,12 @@ struct summary *summary_new(const struct summary_sizes *z)
         s->hll_src = hll_new(z->hll_p);
         s->hll_dst = hll_new(z->hll_p);
         if (s->hll_src == NULL || s->hll_dst == NULL)
+            goto fail;
+    }
+    if (z->cms_w && z->k_addrs) {
+        s->cms_src = cms_new(z->cms_w, z->cms_d, seed ^ 0x736f75726365ull);
+        s->cms_dst = cms_new(z->cms_w, z->cms_d, seed ^ 0x64657374ull);
+        if (s->cms_src == NULL || s->cms_dst == NULL)
             goto fail;
     }
     return s;
@@ -107,7 +122,28 @@ void summary_free(struct summary *s)
         ss_free(s->col[col]);
     hll_free(s->hll_src);
     hll_free(s->hll_dst);
+    cms_free(s->cms_src);
+    cms_free(s->cms_dst);
     free(s);
+}
+
+void summary_clear(struct summary *s)
+{
+    memset(&s->c, 0, sizeof s->c);
+    s->c.start = 1e20;
+    memset(s->prots, 0, sizeof s->prots);
+    memset(s->prot_seen, 0, sizeof s->prot_seen);
+    for (int col = 0; col < COL_COUNT; col++)
+        if (s->col[col])
+            ss_clear(s->col[col]);
+    if (s->hll_src) {
+        hll_clear(s->hll_src);
+        hll_clear(s->hll_dst);
+    }
+    if (s->cms_src) {
+        cms_clear(s->cms_src);
+        cms_clear(s->cms_dst);
+    }
 }
 
 size_t summary_mem_bytes(const struct summary *s)
@@ -118,6 +154,8 @@ size_t summary_mem_bytes(const struct summary *s)
             total += ss_mem_bytes(s->col[col]);
     if (s->hll_src)
         total += hll_mem_bytes(s->hll_src) + hll_mem_bytes(s->hll_dst);
+    if (s->cms_src)
+        total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst);
     return total;
 }
 
@@ -182,6 +220,10 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
     if (s->hll_src) {
         hll_add(s->hll_src, u->h_src);
         hll_add(s->hll_dst, u->h_dst);
+    }
+    if (s->cms_src) {
+        cms_add(s->cms_src, u->h_src, u->weight);
+        cms_add(s->cms_dst, u->h_dst, u->weight);
     }
     if (u->conns && s->col[COL_SERVICES]) {
         ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
@@ -288,6 +330,37 @@ uint64_t summary_state_count(const struct summary *s, const char *state, uint64_
     if (ss_query(s->col[COL_STATES], state, len, hash64(state, len, seed), &e))
         return e.count;
     return 0;
+}
+
+void summary_bounds(const struct summary *s, enum summary_col col, const struct ss_entry *e,
+                    uint64_t *lower, uint64_t *upper)
+{
+    *lower = e->count >= e->error ? e->count - e->error : 0;
+    *upper = e->count;
+    const struct cms *c = col == COL_SRCS ? s->cms_src : col == COL_DSTS ? s->cms_dst : NULL;
+    if (c != NULL && summary_col_sketch(s, col) && ss_has_evicted(summary_col_sketch(s, col))) {
+        uint64_t est = cms_query(c, hash64(e->key, e->len, s->seed));
+        if (est < *upper)
+            *upper = est;
+        if (*upper < *lower)
+            *upper = *lower; /* cannot happen: both bound the same count */
+    }
+}
+
+void summary_prefault(struct summary *s)
+{
+    for (int col = 0; col < COL_COUNT; col++)
+        if (s->col[col])
+            ss_prefault(s->col[col]);
+    if (s->cms_src) {
+        /* cms_clear and hll_clear write every cell */
+        cms_clear(s->cms_src);
+        cms_clear(s->cms_dst);
+    }
+    if (s->hll_src) {
+        hll_clear(s->hll_src);
+        hll_clear(s->hll_dst);
+    }
 }
 
 bool summary_col_exact(const struct summary *s, enum summary_col col)

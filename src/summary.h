@@ -13,6 +13,7 @@
  *   states      Space-Saving, k_strings        name, at most SUMMARY_STR_MAX bytes
  *   protocols   256 exact counters             protocol number
  *   distinct    HyperLogLog 2^hll_p each       sources, destinations
+ *   bounds      Count-Min cms_w x cms_d each   sources, destinations
  *
  * Memory: summary_mem_bytes_for(sizes); nothing grows after summary_new.
  * With all k at 0 a summary keeps counters only (intervals without -v).
@@ -46,7 +47,8 @@ struct summary_sizes {
     size_t k_ports;
     size_t k_addrs;
     size_t k_strings;
-    unsigned hll_p; /* 0: no distinct counts */
+    size_t cms_w, cms_d; /* Count-Min beside each address column; 0: none */
+    unsigned hll_p;      /* 0: no distinct counts */
 };
 
 struct summary_counters {
@@ -76,9 +78,12 @@ struct summary_update {
 
 struct summary;
 
-/* Returns NULL when sizes overflow or memory runs out. */
-struct summary *summary_new(const struct summary_sizes *sizes);
+/* Returns NULL when sizes overflow or memory runs out. seed is the hash
+ * seed of every key added (for point queries). */
+struct summary *summary_new(const struct summary_sizes *sizes, uint64_t seed);
 void summary_free(struct summary *s);
+/* Forgets every count (keeps the memory), for reuse. */
+void summary_clear(struct summary *s);
 /* Bytes summary_new(sizes) allocates, or 0 on overflow. */
 size_t summary_mem_bytes_for(const struct summary_sizes *sizes);
 size_t summary_mem_bytes(const struct summary *s);
@@ -104,6 +109,14 @@ size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entr
 uint64_t summary_port_count(const struct summary *s, uint16_t port, uint64_t seed);
 uint64_t summary_proto_count(const struct summary *s, uint8_t proto);
 uint64_t summary_state_count(const struct summary *s, const char *state, uint64_t seed);
+
+/* Bounds of the true count of entry e of column col (unscaled):
+ * lower = count - error, upper = min(count, Count-Min estimate). */
+void summary_bounds(const struct summary *s, enum summary_col col, const struct ss_entry *e,
+                    uint64_t *lower, uint64_t *upper);
+/* Touches every byte of the summary's memory, so that its resident size is
+ * reached at start and does not grow with the traffic. */
+void summary_prefault(struct summary *s);
 
 /* True when the column's counts are exact (its sketch never evicted). */
 bool summary_col_exact(const struct summary *s, enum summary_col col);
