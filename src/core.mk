@@ -7,4 +7,5 @@ libtscore_a_SOURCES = \
 	src/summary.c src/summary.h \
 	src/report.c src/report.h \
 	src/resolve.c src/resolve.h \
+	src/stats.c src/stats.h \
 	src/engine.c src/engine.h

@@ -373,6 +373,7 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
     e->ro.resolve = o->resolve;
     e->ro.resolve_ctx = o->resolve_ctx;
     e->ro.seed = o->seed;
+    e->ro.sample_p = o->sample_p;
     e->ro.out = stdout;
     e->interval_tables = o->ilen > 0 && (o->verbose || o->r_tag);
     e->max_open = e->interval_tables ? MAX_OPEN_TABLES : MAX_OPEN_COUNTERS;

@@ -37,6 +37,7 @@ struct engine_opts {
     double maxtime;     /* -V; 1e20 = none */
     double factor;      /* -s N or 1/P */
     bool factor_float;  /* -S given */
+    double sample_p;    /* -S P; 0 = none */
     const struct netset *local_nets;   /* -l, borrowed */
     const struct netset *exclude_nets; /* -E, borrowed */
     const uint8_t *port_set; /* -p bitmap of 65536 bits, borrowed; NULL = none */

@@ -434,6 +434,7 @@ static void parse_args(int argc, char **argv, struct cli *cl)
         if (cl->sample < 1.0) {
             o->factor = 1.0 / cl->sample;
             o->factor_float = true;
+            o->sample_p = cl->sample;
         }
     }
     if (memory == 0)

@@ -6,18 +6,9 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "stats.h"
 
 #define CELL_MAX 256
-
-/* Python's "%s %5.1f%%%s" of (float(count) / total) * 100, with counts and
- * total scaled by the sampling factor first, as the original scaled them. */
-static void fmt_pct_cell(char *buf, size_t n, const char *item, double count, double total)
-{
-    if (total == 0)
-        snprintf(buf, n, "%s (??%%) | ", item);
-    else
-        snprintf(buf, n, "%s %5.1f%% | ", item, (count / total) * 100.0);
-}
 
 static double scaled(const struct report_opts *o, uint64_t v)
 {
@@ -113,6 +104,52 @@ struct colspec {
     size_t width;
 };
 
+static const char *const col_names[COL_COUNT] = {"Ports", "Sources", "Destinations",
+                                                 "Services", "Protocols", "States"};
+
+/* One shown entry: its key as text and its share as text. */
+struct cell {
+    char item[CELL_MAX];
+    char pct[64];
+};
+
+/* The share of e as the report prints it. Exact: "%5.1f%%" of the scaled
+ * count. Approximate: the range of shares the true count can have,
+ * "lo-hi%", or one value when both ends print the same. */
+static void share_text(const struct report_opts *o, const struct summary *s, enum summary_col col,
+                       const struct ss_entry *e, double total, bool approx, char *buf, size_t n)
+{
+    if (total == 0) {
+        snprintf(buf, n, "(??%%)");
+        return;
+    }
+    if (!approx) {
+        snprintf(buf, n, "%5.1f%%", (scaled(o, e->count) / total) * 100.0);
+        return;
+    }
+    uint64_t lo_c = e->count, hi_c = e->count;
+    if (col != COL_PROTS)
+        summary_bounds(s, col, e, &lo_c, &hi_c);
+    double lo, hi;
+    if (o->sample_p > 0 && o->sample_p < 1) {
+        double l2, h2;
+        stats_sample_interval(lo_c, o->sample_p, &lo, &h2);
+        stats_sample_interval(hi_c, o->sample_p, &l2, &hi);
+        if (lo < 0)
+            lo = 0;
+    } else {
+        lo = scaled(o, lo_c);
+        hi = scaled(o, hi_c);
+    }
+    char a[24], b[24];
+    snprintf(a, sizeof a, "%.1f", lo / total * 100.0);
+    snprintf(b, sizeof b, "%.1f", hi / total * 100.0);
+    if (strcmp(a, b) == 0)
+        snprintf(buf, n, "%5s%%", a);
+    else
+        snprintf(buf, n, "%s-%s%%", a, b);
+}
+
 int report_block(const struct report_opts *o, const struct summary *s, const char *title,
                  bool table)
 {
@@ -124,18 +161,35 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
     }
     size_t n = o->topn;
     struct ss_entry *top[COL_COUNT];
+    struct cell *cells[COL_COUNT];
     size_t got[COL_COUNT];
+    bool approx[COL_COUNT];
+    size_t pctw[COL_COUNT]; /* width of the share field */
+    const struct summary_counters *c = summary_counters(s);
+    double total = scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
+    bool sampled = o->sample_p > 0 && o->sample_p < 1;
     for (int col = 0; col < COL_COUNT; col++) {
         top[col] = n ? calloc(n, sizeof(struct ss_entry)) : NULL;
-        got[col] = top[col] ? summary_top(s, (enum summary_col)col, top[col], n) : 0;
+        cells[col] = n ? calloc(n, sizeof(struct cell)) : NULL;
+        got[col] = top[col] && cells[col] ? summary_top(s, (enum summary_col)col, top[col], n) : 0;
+        approx[col] = sampled || !summary_col_exact(s, (enum summary_col)col);
+        pctw[col] = 6;
+        for (size_t i = 0; i < got[col]; i++) {
+            struct cell *ce = &cells[col][i];
+            key_text(ce->item, sizeof ce->item, (enum summary_col)col, &top[col][i]);
+            share_text(o, s, (enum summary_col)col, &top[col][i], total, approx[col], ce->pct,
+                       sizeof ce->pct);
+            size_t l = strlen(ce->pct);
+            if (l > pctw[col])
+                pctw[col] = l;
+        }
     }
     /* widen the address columns by the excess over 15 characters */
     size_t srcw = 18, dstw = 18;
     for (int col = COL_SRCS; col <= COL_DSTS; col++) {
         size_t over = 0;
         for (size_t i = 0; i < got[col]; i++) {
-            char a[64];
-            size_t l = strlen(fmt_addr(a, sizeof a, top[col][i].key, top[col][i].len));
+            size_t l = strlen(cells[col][i].item);
             if (l > 15 && l - 15 > over)
                 over = l - 15;
         }
@@ -144,13 +198,6 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
         else
             dstw += over;
     }
-    fprintf(out, "\n     %-5s        | %-*s        | %-*s        | ", "Ports", (int)srcw, "Sources",
-            (int)dstw, "Destinations");
-    if (o->conns)
-        fprintf(out, "%-18s | %1s | States        |\n", "Services", "Protocols");
-    else
-        fprintf(out, "%1s |\n", "Protocols");
-
     struct colspec conn_cols[] = {{COL_PORTS, 5},    {COL_SRCS, srcw}, {COL_DSTS, dstw},
                                   {COL_SERVICES, 11}, {COL_PROTS, 2},  {COL_STATES, 6}};
     struct colspec pkt_cols[] = {
@@ -158,8 +205,19 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
     const struct colspec *cols = o->conns ? conn_cols : pkt_cols;
     size_t ncols = o->conns ? 6 : 4;
 
-    const struct summary_counters *c = summary_counters(s);
-    double total = scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
+    /* header: the original's exact text while nothing is approximate;
+     * each name is padded to its cell's width, cells end in "| " except
+     * the last, which ends in "|" */
+    fputs("\n     ", out);
+    for (size_t k = 0; k < ncols; k++) {
+        enum summary_col col = cols[k].col;
+        char name[32];
+        snprintf(name, sizeof name, "%s%s", approx[col] ? "~" : "", col_names[col]);
+        fprintf(out, "%-*s|%s", (int)(cols[k].width + pctw[col] + 2), name,
+                k + 1 < ncols ? " " : "");
+    }
+    fputc('\n', out);
+
     /* addresses numbered for -r, in print order */
     size_t naddrs = 0;
     struct {
@@ -175,22 +233,19 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
             enum summary_col col = cols[k].col;
             size_t w = cols[k].width;
             if (i >= got[col]) {
-                fprintf(out, "%*s        | ", (int)w, "");
+                fprintf(out, "%*s%*s| ", (int)w, "", (int)(pctw[col] + 2), "");
                 continue;
             }
             const struct ss_entry *e = &top[col][i];
-            char item[CELL_MAX], padded[CELL_MAX + 64], cell[CELL_MAX + 128];
-            key_text(item, sizeof item, col, e);
+            struct cell *ce = &cells[col][i];
             if ((col == COL_SRCS || col == COL_DSTS) && addrs != NULL) {
                 addrs[naddrs].key = e->key;
                 addrs[naddrs].len = e->len;
                 naddrs++;
-                size_t l = strlen(item);
-                snprintf(item + l, sizeof item - l, "#%zu", naddrs);
+                size_t l = strlen(ce->item);
+                snprintf(ce->item + l, sizeof ce->item - l, "#%zu", naddrs);
             }
-            snprintf(padded, sizeof padded, "%-*s", (int)w, item);
-            fmt_pct_cell(cell, sizeof cell, padded, scaled(o, e->count), total);
-            fputs(cell, out);
+            fprintf(out, "%-*s %*s | ", (int)w, ce->item, (int)pctw[col], ce->pct);
         }
         fputc('\n', out);
     }
@@ -204,9 +259,28 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
         }
         free(addrs);
     }
+    /* say once which columns are estimates, and why */
+    const char *unit = o->by_bytes && c->bytes ? "bytes" : o->conns ? "connections" : "packets";
+    for (size_t k = 0; k < ncols; k++) {
+        enum summary_col col = cols[k].col;
+        const struct ss *sk = summary_col_sketch(s, col);
+        if (!approx[col] || summary_col_exact(s, col) || sk == NULL)
+            continue;
+        double share = 100.0 * (double)ss_total(sk) / (double)ss_capacity(sk) /
+                       (double)((o->by_bytes && c->bytes) ? c->bytes : c->pkts);
+        fprintf(out, "\n     ~ %s: Space-Saving k=%zu evicted keys; each count is within %.4f%% "
+                     "of %s",
+                col_names[col], ss_capacity(sk), share, unit);
+    }
+    if (sampled)
+        fprintf(out, "\n     ~ sampled: each record kept with probability %g; ranges are 95%% "
+                     "confidence intervals",
+                o->sample_p);
     fputs("\n\n", out);
-    for (int col = 0; col < COL_COUNT; col++)
+    for (int col = 0; col < COL_COUNT; col++) {
         free(top[col]);
+        free(cells[col]);
+    }
     return ferror(out) ? -1 : 0;
 }
 

@@ -29,6 +29,7 @@ struct report_opts {
     report_resolve_fn resolve; /* -r, or NULL */
     void *resolve_ctx;
     uint64_t seed;       /* hash seed of the summaries */
+    double sample_p;     /* -S P: records were kept with probability P; 0 = none */
 };
 
 /* One block: the "\n>== TITLE === START - END" line, the counters line and,
