@@ -8,4 +8,5 @@ libtscore_a_SOURCES = \
 	src/report.c src/report.h \
 	src/resolve.c src/resolve.h \
 	src/stats.c src/stats.h \
+	src/json_out.c src/json_out.h \
 	src/engine.c src/engine.h

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "json_out.h"
 #include "hash.h"
 #include "hyperloglog.h"
 #include "summary.h"
@@ -52,6 +53,7 @@ struct upair {
     char src[UNKNOWN_TEXT_MAX + 1], dst[UNKNOWN_TEXT_MAX + 1];
     uint64_t count;
     uint64_t hash;
+    uint64_t seq; /* order of first appearance */
 };
 
 struct engine {
@@ -76,6 +78,9 @@ struct engine {
     uint64_t unknown_total, unknown_dropped;
     uint64_t late;
     size_t mem_planned;
+    struct jw jw;
+    bool json_started;
+    struct engine_input_stats in_stats;
 };
 
 /* ---- memory plan ------------------------------------------------------ */
@@ -254,6 +259,39 @@ static void istream_free(struct istream *is)
 static int write_r_row(struct engine *e, FILE *f, FILE *fports, const struct summary *s,
                        double start, double end);
 
+/* Opens the JSON document: parameters, then the array of intervals that
+ * are written as they close. */
+static void json_begin(struct engine *e)
+{
+    if (e->json_started)
+        return;
+    e->json_started = true;
+    const struct engine_opts *o = &e->o;
+    struct jw *w = &e->jw;
+    jw_init(w, e->ro.out);
+    jw_begin_object(w, NULL);
+    jw_cstring(w, "generator", PACKAGE_NAME " " PACKAGE_VERSION);
+    jw_begin_object(w, "parameters");
+    jw_cstring(w, "input", o->input_name ? o->input_name : "-");
+    jw_cstring(w, "input_kind", o->conns ? "connection log" : "packet trace");
+    jw_u64(w, "topn", o->topn);
+    jw_bool(w, "by_bytes", o->by_bytes);
+    jw_double(w, "sample_factor", o->sample_p > 0 ? 1 : o->factor);
+    if (o->sample_p > 0)
+        jw_double(w, "sample_probability", o->sample_p);
+    else
+        jw_null(w, "sample_probability");
+    jw_u64(w, "seed", o->seed);
+    jw_u64(w, "memory_budget", o->memory);
+    jw_u64(w, "memory_planned", e->mem_planned);
+    if (o->ilen > 0) {
+        jw_double(w, "interval_seconds", (double)o->ilen);
+        jw_double(w, "reorder_seconds", o->reorder);
+    }
+    jw_end_object(w);
+    jw_begin_array(w, "intervals");
+}
+
 /* Writes interval slot i out and removes it. */
 static int istream_flush_one(struct engine *e, struct istream *is, size_t i)
 {
@@ -288,7 +326,12 @@ static int istream_flush_one(struct engine *e, struct istream *is, size_t i)
     } else if (is == &e->is_total && summary_counters(sl.s)->updates > 0) {
         double st = (double)sl.idx * ilen;
         summary_set_span(sl.s, st, st + ilen);
-        rc = report_block(&e->ro, sl.s, "", e->o.verbose);
+        if (e->o.json) {
+            json_begin(e);
+            report_block_json(&e->ro, sl.s, "", &e->jw, NULL);
+        } else {
+            rc = report_block(&e->ro, sl.s, "", e->o.verbose);
+        }
     }
     is->frontier = sl.idx;
     is->any_written = true;
@@ -506,6 +549,7 @@ static void add_unknown(struct engine *e, const struct ts_record *r)
     memcpy(p->dst, d, dl + 1);
     p->count = 1;
     p->hash = h;
+    p->seq = e->n_unknown - 1;
 }
 
 static void add_nonlocal(struct engine *e, const struct ts_record *r)
@@ -904,7 +948,7 @@ static int cmp_upair(const void *a, const void *b)
     const struct upair *x = a, *y = b;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    return (x > y) - (x < y); /* first appearance first */
+    return (x->seq > y->seq) - (x->seq < y->seq); /* first appearance first */
 }
 
 static struct net_rank *print_local_sections(struct engine *e, FILE *out)
@@ -967,6 +1011,85 @@ static void print_unknown(struct engine *e, FILE *out)
             fmt_val(v, sizeof v, (double)e->unknown_total * e->o.factor, e->o.factor_float));
 }
 
+void engine_set_input_stats(struct engine *e, const struct engine_input_stats *st)
+{
+    e->in_stats = *st;
+}
+
+static void json_finish(struct engine *e, struct net_rank *rank)
+{
+    const struct engine_opts *o = &e->o;
+    struct jw *w = &e->jw;
+    json_begin(e);
+    jw_end_array(w); /* intervals */
+    report_block_json(&e->ro, e->total, "Total", w, "total");
+    if (o->local_nets) {
+        report_block_json(&e->ro, e->incoming, "Incoming", w, "incoming");
+        report_block_json(&e->ro, e->outgoing, "Outgoing", w, "outgoing");
+        jw_begin_array(w, "local_networks");
+        for (size_t r = 0; rank != NULL && r < e->nnets; r++) {
+            size_t i = rank[r].idx;
+            char title[512];
+            snprintf(title, sizeof title, "%s %s", netset_cidr(o->local_nets, i),
+                     netset_descr(o->local_nets, i));
+            jw_begin_object(w, NULL);
+            jw_u64(w, "rank", r + 1);
+            jw_cstring(w, "network", netset_cidr(o->local_nets, i));
+            jw_cstring(w, "description", netset_descr(o->local_nets, i));
+            report_block_json(&e->ro, e->nets[i], title, w, "summary");
+            jw_end_object(w);
+        }
+        jw_end_array(w);
+        jw_begin_object(w, "no_local_address");
+        jw_double(w, "count", (double)e->nonlocal_count);
+        jw_begin_array(w, "first_pairs");
+        for (size_t i = 0; i < e->n_nonlocal; i++) {
+            char a[64], b[64];
+            jw_begin_array(w, NULL);
+            jw_cstring(w, NULL, fmt_addr(a, sizeof a, e->nonlocal[i].a + 1, e->nonlocal[i].a[0]));
+            jw_cstring(w, NULL, fmt_addr(b, sizeof b, e->nonlocal[i].b + 1, e->nonlocal[i].b[0]));
+            jw_end_array(w);
+        }
+        jw_end_array(w);
+        jw_end_object(w);
+    }
+    if (o->conns) {
+        jw_begin_object(w, "unknown_transport");
+        jw_double(w, "count", (double)e->unknown_total * o->factor);
+        jw_begin_array(w, "pairs");
+        for (size_t i = 0; i < e->n_unknown; i++) {
+            jw_begin_object(w, NULL);
+            jw_cstring(w, "source", e->unknown[i].src);
+            jw_cstring(w, "destination", e->unknown[i].dst);
+            jw_double(w, "count", (double)e->unknown[i].count * o->factor);
+            jw_end_object(w);
+        }
+        jw_end_array(w);
+        jw_u64(w, "not_listed", e->unknown_dropped);
+        jw_end_object(w);
+    }
+    const struct engine_input_stats *st = &e->in_stats;
+    jw_begin_object(w, "input");
+    if (o->conns) {
+        jw_u64(w, "corrupt_lines", st->corrupt_lines);
+    } else {
+        jw_u64(w, "frames", st->frames);
+        jw_u64(w, "not_ip", st->not_ip);
+        jw_u64(w, "not_decoded", st->not_decoded);
+        jw_cstring(w, "not_decoded_link_types",
+                   st->not_decoded_link_types ? st->not_decoded_link_types : "");
+        jw_u64(w, "damaged_frames", st->damaged);
+    }
+    jw_u64(w, "late_records", e->late);
+    jw_bool(w, "file_damaged", st->file_damaged);
+    if (st->damage)
+        jw_cstring(w, "damage", st->damage);
+    else
+        jw_null(w, "damage");
+    jw_end_object(w);
+    jw_end_object(w);
+}
+
 int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
 {
     e->ro.out = out;
@@ -982,6 +1105,27 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
         return rc;
     if (e->o.r_tag)
         return write_r_files(e, err);
+    if (e->o.json) {
+        struct net_rank *rank = NULL;
+        if (e->o.local_nets) {
+            /* the ranking, without printing it */
+            rank = calloc(e->nnets ? e->nnets : 1, sizeof *rank);
+            for (size_t i = 0; rank != NULL && i < e->nnets; i++) {
+                rank[i].idx = i;
+                rank[i].pkts = summary_counters(e->nets[i])->pkts;
+            }
+            if (rank != NULL)
+                qsort(rank, e->nnets, sizeof *rank, cmp_net_rank);
+        }
+        if (e->o.local_nets)
+            qsort(e->nonlocal, e->n_nonlocal, sizeof *e->nonlocal, cmp_pair);
+        qsort(e->unknown, e->n_unknown, sizeof *e->unknown, cmp_upair);
+        json_finish(e, rank);
+        free(rank);
+        if (fflush(out) != 0 || ferror(out))
+            return ts_err_set(err, TS_EIO, "cannot write the report: %s", strerror(errno));
+        return 0;
+    }
     rc |= report_block(&e->ro, e->total, "Total", true);
     if (e->o.local_nets) {
         struct net_rank *rank = print_local_sections(e, out);

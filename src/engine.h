@@ -47,6 +47,8 @@ struct engine_opts {
     report_resolve_fn resolve; /* -r */
     void *resolve_ctx;
     size_t memory;           /* sketch budget in bytes */
+    bool json;               /* --json: the report as one JSON document */
+    const char *input_name;  /* for the JSON document */
     uint64_t seed;
 };
 
@@ -63,6 +65,16 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err);
 /* Closes all intervals and writes the report to out (or the R files).
  * Returns 0 or a negative code. */
 int engine_finish(struct engine *e, FILE *out, struct ts_err *err);
+
+/* What the reader skipped, for the JSON document. */
+struct engine_input_stats {
+    uint64_t corrupt_lines;   /* conn.log lines skipped */
+    uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
+    const char *not_decoded_link_types;
+    bool file_damaged;        /* the file itself was cut short or corrupt */
+    const char *damage;       /* the message, or NULL */
+};
+void engine_set_input_stats(struct engine *e, const struct engine_input_stats *st);
 
 /* Records that arrived after their interval had been written out. */
 uint64_t engine_late_records(const struct engine *e);

@@ -122,6 +122,8 @@ static void help(void)
           "  --seed=N              fix the hash and sampling seed (repeatable output)\n"
           "  --reorder=SECS        how long (trace time) an interval stays open for\n"
           "                        late records before it is written (default 300)\n"
+          "  --json                the whole report as one JSON document: every entry\n"
+          "                        with estimate, lower and upper bound, exactness\n"
           "  -q, --quiet           no progress line\n"
           "\n"
           "Counts are exact while every summary fits its budget; estimates are\n"
@@ -209,6 +211,7 @@ enum {
     OPT_MEMORY_PLAN,
     OPT_SEED,
     OPT_REORDER,
+    OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -240,6 +243,7 @@ static const struct option long_opts[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"reorder", required_argument, NULL, OPT_REORDER},
     {"quiet", no_argument, NULL, 'q'},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -342,6 +346,9 @@ static void parse_args(int argc, char **argv, struct cli *cl)
             break;
         case 'q':
             cl->quiet = true;
+            break;
+        case OPT_JSON:
+            o->json = true;
             break;
         case OPT_VERSION:
             printf("%s %s\n", PROG, PACKAGE_VERSION);
@@ -672,6 +679,7 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &cl);
     struct engine_opts *o = &cl.eo;
     o->conns = cl.conns;
+    o->input_name = cl.input;
     if (!cl.seed_set)
         o->seed = hash_random_seed();
 
@@ -744,12 +752,28 @@ int main(int argc, char **argv)
             status = EXIT_DAMAGED;
         }
     }
+    struct engine_input_stats ist = {
+        .corrupt_lines = k.corrupt + k.too_long,
+        .frames = pst.frames,
+        .not_ip = pst.not_ip,
+        .not_decoded = pst.unsupported,
+        .damaged = pst.damaged,
+        .not_decoded_link_types = pst.unsupported_names,
+        .file_damaged = rc == TS_EDAMAGED,
+        .damage = rc == TS_EDAMAGED ? err.msg : NULL,
+    };
+    char damage_msg[TS_ERR_MSG_MAX];
+    if (ist.damage) {
+        snprintf(damage_msg, sizeof damage_msg, "%s", err.msg);
+        ist.damage = damage_msg;
+    }
+    engine_set_input_stats(e, &ist);
     ts_err_clear(&err);
     if (engine_finish(e, stdout, &err) != 0) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         status = EXIT_FAIL;
     }
-    if (!cl.conns && status != EXIT_FAIL && o->r_tag == NULL) {
+    if (!cl.conns && status != EXIT_FAIL && o->r_tag == NULL && !o->json) {
         if (pst.unsupported)
             printf("Not decoded: %llu frames of link types %s\n",
                    (unsigned long long)pst.unsupported, pst.unsupported_names);

@@ -2,10 +2,12 @@
 
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
+#include "json_out.h"
 #include "stats.h"
 
 #define CELL_MAX 256
@@ -314,4 +316,117 @@ int report_first_last(const struct report_opts *o, const struct summary *total)
     fprintf(o->out, "First: %-16s (%.6f) Last: %s %.6f\n", fmt_iso_time(t1, sizeof t1, c->start),
             c->start, fmt_iso_time(t2, sizeof t2, c->end), c->end);
     return ferror(o->out) ? -1 : 0;
+}
+
+static const char *const json_col_names[COL_COUNT] = {"ports",    "sources",   "destinations",
+                                                      "services", "protocols", "states"};
+
+void report_block_json(const struct report_opts *o, const struct summary *s, const char *title,
+                       struct jw *w, const char *key)
+{
+    const struct summary_counters *c = summary_counters(s);
+    bool sampled = o->sample_p > 0 && o->sample_p < 1;
+    jw_begin_object(w, key);
+    jw_cstring(w, "title", title);
+    if (c->updates > 0) {
+        jw_double(w, "start", c->start);
+        jw_double(w, "end", c->end);
+    } else {
+        jw_null(w, "start");
+        jw_null(w, "end");
+    }
+    jw_double(w, o->conns ? "connections" : "packets", scaled(o, c->pkts));
+    jw_double(w, "bytes", scaled(o, c->bytes));
+    jw_double(w, "payload", scaled(o, c->payload));
+    if (!o->conns)
+        jw_double(w, "frags", scaled(o, c->frags));
+    jw_bool(w, "exact_counters", !sampled);
+    double se = summary_distinct_stderr(s);
+    for (int src = 1; src >= 0; src--) {
+        double d = summary_distinct(s, src);
+        jw_begin_object(w, src ? "distinct_sources" : "distinct_destinations");
+        if (d < 0) {
+            jw_null(w, "estimate");
+        } else {
+            jw_double(w, "estimate", floor(d + 0.5));
+            jw_double(w, "relative_std_error", se);
+        }
+        jw_end_object(w);
+    }
+    double total = scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
+    jw_cstring(w, "percent_of", o->by_bytes && c->bytes ? "bytes" : o->conns ? "connections"
+                                                                              : "packets");
+    jw_begin_object(w, "columns");
+    size_t n = o->topn;
+    struct ss_entry *top = n ? calloc(n, sizeof *top) : NULL;
+    for (int col = 0; col < COL_COUNT; col++) {
+        if (!o->conns && (col == COL_SERVICES || col == COL_STATES))
+            continue;
+        const struct ss *sk = summary_col_sketch(s, (enum summary_col)col);
+        if (col != COL_PROTS && sk == NULL)
+            continue; /* not kept (-m, -R) */
+        bool exact = summary_col_exact(s, (enum summary_col)col);
+        jw_begin_object(w, json_col_names[col]);
+        jw_bool(w, "exact", exact && !sampled);
+        jw_begin_object(w, "sketch");
+        if (col == COL_PROTS) {
+            jw_cstring(w, "algorithm", "exact counters");
+        } else {
+            jw_cstring(w, "algorithm", "space-saving");
+            jw_u64(w, "k", ss_capacity(sk));
+            jw_bool(w, "evicted", ss_has_evicted(sk));
+            jw_u64(w, "weight_total", ss_total(sk));
+            jw_u64(w, "max_error", ss_has_evicted(sk) ? ss_min_count(sk) : 0);
+            size_t cw, cd;
+            summary_cms_dims(s, &cw, &cd);
+            if ((col == COL_SRCS || col == COL_DSTS) && cw) {
+                jw_begin_object(w, "count_min");
+                jw_u64(w, "width", cw);
+                jw_u64(w, "depth", cd);
+                jw_end_object(w);
+            }
+        }
+        if (sampled) {
+            jw_double(w, "sample_probability", o->sample_p);
+            jw_double(w, "confidence", 0.95);
+        }
+        jw_end_object(w);
+        jw_begin_array(w, "entries");
+        size_t got = top ? summary_top(s, (enum summary_col)col, top, n) : 0;
+        for (size_t i = 0; i < got; i++) {
+            const struct ss_entry *e = &top[i];
+            char item[CELL_MAX];
+            key_text(item, sizeof item, (enum summary_col)col, e);
+            uint64_t lo_c = e->count, hi_c = e->count;
+            if (col != COL_PROTS)
+                summary_bounds(s, (enum summary_col)col, e, &lo_c, &hi_c);
+            double lo, hi, est = scaled(o, e->count);
+            if (sampled) {
+                double l2, h2;
+                stats_sample_interval(lo_c, o->sample_p, &lo, &h2);
+                stats_sample_interval(hi_c, o->sample_p, &l2, &hi);
+                if (lo < 0)
+                    lo = 0;
+            } else {
+                lo = scaled(o, lo_c);
+                hi = scaled(o, hi_c);
+            }
+            jw_begin_object(w, NULL);
+            if (col == COL_SERVICES || col == COL_STATES)
+                jw_string(w, "key", (const char *)e->key, e->len);
+            else
+                jw_cstring(w, "key", item);
+            jw_double(w, "estimate", est);
+            jw_double(w, "lower", lo);
+            jw_double(w, "upper", hi);
+            jw_double(w, "percent", total ? est / total * 100.0 : NAN);
+            jw_bool(w, "exact", !sampled && lo_c == hi_c && lo_c == e->count);
+            jw_end_object(w);
+        }
+        jw_end_array(w);
+        jw_end_object(w);
+    }
+    free(top);
+    jw_end_object(w);
+    jw_end_object(w);
 }

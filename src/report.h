@@ -38,6 +38,14 @@ struct report_opts {
 int report_block(const struct report_opts *o, const struct summary *s, const char *title,
                  bool table);
 
+struct jw;
+/* The same block as a JSON object (key may be NULL inside an array): its
+ * counters, distinct sources and destinations, and every column's top
+ * entries with estimate, lower and upper bound and exactness, plus the
+ * parameters behind the bounds. */
+void report_block_json(const struct report_opts *o, const struct summary *s, const char *title,
+                       struct jw *w, const char *key);
+
 /* "First: ... Last: ..." from the Total's span. */
 int report_first_last(const struct report_opts *o, const struct summary *total);
 

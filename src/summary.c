@@ -380,3 +380,14 @@ double summary_distinct(const struct summary *s, bool sources)
     const struct hll *h = sources ? s->hll_src : s->hll_dst;
     return h ? hll_estimate(h) : -1;
 }
+
+double summary_distinct_stderr(const struct summary *s)
+{
+    return s->hll_src ? hll_std_error(s->hll_src) : -1;
+}
+
+void summary_cms_dims(const struct summary *s, size_t *w, size_t *d)
+{
+    *w = s->cms_src ? cms_width(s->cms_src) : 0;
+    *d = s->cms_src ? cms_depth(s->cms_src) : 0;
+}

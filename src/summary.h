@@ -124,5 +124,9 @@ bool summary_col_exact(const struct summary *s, enum summary_col col);
 const struct ss *summary_col_sketch(const struct summary *s, enum summary_col col);
 /* Distinct sources / destinations (HyperLogLog), -1 when not kept. */
 double summary_distinct(const struct summary *s, bool sources);
+/* Relative standard error of summary_distinct, or -1. */
+double summary_distinct_stderr(const struct summary *s);
+/* Count-Min width and depth beside the address columns (0 when none). */
+void summary_cms_dims(const struct summary *s, size_t *w, size_t *d);
 
 #endif
