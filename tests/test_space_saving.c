@@ -490,6 +490,24 @@ Test(space_saving, top_of_empty_or_short_sketch)
     ss_free(s);
 }
 
+Test(space_saving, prefault_leaves_an_empty_usable_sketch)
+{
+    struct ss *s = ss_new(64, 16);
+    ss_add(s, "abcd", 4, hash64("abcd", 4, SEED), 2);
+    ss_prefault(s);
+    cr_assert_eq(ss_size(s), 0);
+    cr_assert_eq(ss_total(s), 0);
+    cr_assert_not(ss_has_evicted(s));
+    struct exact x;
+    exact_init(&x, 200);
+    struct stream st = stream_uniform(5000, 200, 18);
+    feed(s, &x, &st, 0, st.n);
+    check(s, &x, false);
+    stream_free(&st);
+    exact_free(&x);
+    ss_free(s);
+}
+
 Test(space_saving, colliding_hashes_keep_keys_apart)
 {
     /* Every key gets the same hash: the index must fall back on the key
