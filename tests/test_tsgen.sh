@@ -64,4 +64,14 @@ grep -q '^# tsgen exact counts: format tsv, records 5000' "$tmp/top" || fail "ex
 [ "$(grep -c '^src.records' "$tmp/top")" -eq 5 ] || fail "exact top-5 sources"
 awk -F'\t' '$1 == "src.records" { if (prev != "" && $4 > prev) exit 1; prev = $4 }' "$tmp/top" ||
     fail "exact top not sorted"
+
+# Zipf: with s = 1.1 the top two ports are in the ratio 2^1.1 = 2.14
+$TSGEN --records 100000 --zipf 1.1 --exact-top 2 -o /dev/null 2>"$tmp/top"
+awk -F'\t' '$1 == "port.records" { c[$2] = $4 }
+    END { r = c[1] / c[2]; if (r < 2.0 || r > 2.3) { print "ratio " r; exit 1 } }' "$tmp/top" ||
+    fail "Zipf port ratio"
+
+# --oneoff 1: every source is new
+$TSGEN --format pcap --records 20000 --oneoff 1 --ipv6 0.5 --exact-top 0 -o /dev/null 2>"$tmp/top"
+grep -q '^# distinct sources 20000 ' "$tmp/top" || fail "one-off sources repeat"
 exit 0
