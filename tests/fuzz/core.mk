@@ -1,1 +1,40 @@
-## (empty)
+## Hostile input: fuzz targets of the core (pattern: tests/fuzz/local.mk),
+## the damaged-input CLI test and the hash-flooding test.
+
+check_PROGRAMS += tests/fuzz/replay_netset
+TESTS += tests/fuzz/replay_netset
+tests_fuzz_replay_netset_SOURCES = tests/fuzz/fuzz_netset.c tests/fuzz/replay.c
+tests_fuzz_replay_netset_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/netset"'
+tests_fuzz_replay_netset_LDADD = libtscore.a libsketches.a
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_netset
+tests_fuzz_fuzz_netset_SOURCES = tests/fuzz/fuzz_netset.c src/netset.c src/err.c sketches/hash.c
+tests_fuzz_fuzz_netset_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_netset_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_netset_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/netset
+
+check_PROGRAMS += tests/fuzz/replay_args
+TESTS += tests/fuzz/replay_args
+tests_fuzz_replay_args_SOURCES = tests/fuzz/fuzz_args.c tests/fuzz/replay.c
+tests_fuzz_replay_args_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/args"'
+tests_fuzz_replay_args_LDADD = libtscore.a -lm
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_args
+tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz_args.c src/fmt.c
+tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_args_LDADD = -lm
+endif
+EXTRA_DIST += tests/fuzz/corpus/args
+
+
+## Hash flooding: colliding keys neither slow down nor break the sketches.
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_flood
+TESTS += tests/test_flood
+tests_test_flood_SOURCES = tests/test_flood.c
+tests_test_flood_CFLAGS = $(TEST_CFLAGS)
+tests_test_flood_LDADD = $(TEST_LIBS) -lm
+endif
