@@ -632,9 +632,15 @@ static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struc
                 if (!(d ? r.resp_bw_exceeded : r.orig_bw_exceeded))
                     continue;
                 k->bandwidth++;
-                if (k->bandwidth <= MAX_MESSAGES)
+                if (k->bandwidth > MAX_MESSAGES)
+                    continue;
+                /* as the original: Bro 1.x logs have no uid, so the time
+                 * names the connection; "originator" for both directions */
+                if (r.uid.len > 0)
                     fprintf(stderr, "UID %.*s originator exceeds bandwidth\n", (int)r.uid.len,
-                            r.uid.p ? r.uid.p : "");
+                            r.uid.p);
+                else
+                    fprintf(stderr, "%.6f originator exceeds bandwidth\n", r.ts);
             }
         }
         if ((rc = engine_add(e, &r, err)) != 0)

@@ -115,9 +115,38 @@ struct cell {
     char pct[64];
 };
 
+/* Bounds of the true count behind entry e, scaled: Space-Saving's and
+ * Count-Min's bounds, widened by the sampling interval under -S. */
+static void entry_bounds(const struct report_opts *o, const struct summary *s,
+                         enum summary_col col, const struct ss_entry *e, double *lo, double *hi)
+{
+    uint64_t lo_c = e->count, hi_c = e->count;
+    if (col != COL_PROTS)
+        summary_bounds(s, col, e, &lo_c, &hi_c);
+    if (o->sample_p > 0 && o->sample_p < 1) {
+        double l2, h2;
+        stats_sample_interval(lo_c, o->sample_p, lo, &h2);
+        stats_sample_interval(hi_c, o->sample_p, &l2, hi);
+        if (*lo < 0)
+            *lo = 0;
+    } else {
+        *lo = scaled(o, lo_c);
+        *hi = scaled(o, hi_c);
+    }
+}
+
+/* The printed range of shares, in percent with one decimal, rounded
+ * outward so that the printed range contains the computed one. */
+static void printed_range(double lo, double hi, double total, double *plo, double *phi)
+{
+    *plo = floor(lo / total * 1000.0 + 1e-9) / 10.0;
+    *phi = ceil(hi / total * 1000.0 - 1e-9) / 10.0;
+}
+
 /* The share of e as the report prints it. Exact: "%5.1f%%" of the scaled
- * count. Approximate: the range of shares the true count can have,
- * "lo-hi%", or one value when both ends print the same. */
+ * count, as the original. Approximate: the range of shares the true count
+ * can have, "lo-hi%" rounded outward, or one value when the count is
+ * known exactly. */
 static void share_text(const struct report_opts *o, const struct summary *s, enum summary_col col,
                        const struct ss_entry *e, double total, bool approx, char *buf, size_t n)
 {
@@ -125,27 +154,18 @@ static void share_text(const struct report_opts *o, const struct summary *s, enu
         snprintf(buf, n, "(??%%)");
         return;
     }
-    if (!approx) {
+    double lo, hi;
+    if (approx)
+        entry_bounds(o, s, col, e, &lo, &hi);
+    if (!approx || lo == hi) {
         snprintf(buf, n, "%5.1f%%", (scaled(o, e->count) / total) * 100.0);
         return;
     }
-    uint64_t lo_c = e->count, hi_c = e->count;
-    if (col != COL_PROTS)
-        summary_bounds(s, col, e, &lo_c, &hi_c);
-    double lo, hi;
-    if (o->sample_p > 0 && o->sample_p < 1) {
-        double l2, h2;
-        stats_sample_interval(lo_c, o->sample_p, &lo, &h2);
-        stats_sample_interval(hi_c, o->sample_p, &l2, &hi);
-        if (lo < 0)
-            lo = 0;
-    } else {
-        lo = scaled(o, lo_c);
-        hi = scaled(o, hi_c);
-    }
+    double plo, phi;
+    printed_range(lo, hi, total, &plo, &phi);
     char a[24], b[24];
-    snprintf(a, sizeof a, "%.1f", lo / total * 100.0);
-    snprintf(b, sizeof b, "%.1f", hi / total * 100.0);
+    snprintf(a, sizeof a, "%.1f", plo);
+    snprintf(b, sizeof b, "%.1f", phi);
     if (strcmp(a, b) == 0)
         snprintf(buf, n, "%5s%%", a);
     else
@@ -397,20 +417,11 @@ void report_block_json(const struct report_opts *o, const struct summary *s, con
             const struct ss_entry *e = &top[i];
             char item[CELL_MAX];
             key_text(item, sizeof item, (enum summary_col)col, e);
+            double lo, hi, est = scaled(o, e->count);
+            entry_bounds(o, s, (enum summary_col)col, e, &lo, &hi);
             uint64_t lo_c = e->count, hi_c = e->count;
             if (col != COL_PROTS)
                 summary_bounds(s, (enum summary_col)col, e, &lo_c, &hi_c);
-            double lo, hi, est = scaled(o, e->count);
-            if (sampled) {
-                double l2, h2;
-                stats_sample_interval(lo_c, o->sample_p, &lo, &h2);
-                stats_sample_interval(hi_c, o->sample_p, &l2, &hi);
-                if (lo < 0)
-                    lo = 0;
-            } else {
-                lo = scaled(o, lo_c);
-                hi = scaled(o, hi_c);
-            }
             jw_begin_object(w, NULL);
             if (col == COL_SERVICES || col == COL_STATES)
                 jw_string(w, "key", (const char *)e->key, e->len);
@@ -420,6 +431,14 @@ void report_block_json(const struct report_opts *o, const struct summary *s, con
             jw_double(w, "lower", lo);
             jw_double(w, "upper", hi);
             jw_double(w, "percent", total ? est / total * 100.0 : NAN);
+            if (total && lo != hi) {
+                double plo, phi;
+                printed_range(lo, hi, total, &plo, &phi);
+                jw_begin_array(w, "printed_percent_range");
+                jw_double(w, NULL, plo);
+                jw_double(w, NULL, phi);
+                jw_end_array(w);
+            }
             jw_bool(w, "exact", !sampled && lo_c == hi_c && lo_c == e->count);
             jw_end_object(w);
         }

@@ -77,7 +77,14 @@ void stats_sample_interval(uint64_t c, double p, double *lower, double *upper)
         *upper = stats_gamma_quantile(0.975, cd + 1) / p;
         return;
     }
-    double half = 1.96 * sqrt(cd * (1 - p));
-    *lower = (cd - half) / p;
-    *upper = (cd + half) / p;
+    /* score interval with continuity correction: the n for which c lies
+     * 1.96 standard deviations of Binomial(n, p) (plus half a count) from
+     * n p; unlike c/p +- 1.96 sqrt(c (1 - p)) / p it uses the variance at
+     * the bound itself */
+    const double z2 = 1.96 * 1.96;
+    double q = 1 - p;
+    double lo_c = cd - 0.5, hi_c = cd + 0.5;
+    double bl = 2 * lo_c * p + z2 * p * q, bh = 2 * hi_c * p + z2 * p * q;
+    *lower = (bl - sqrt(bl * bl - 4 * p * p * lo_c * lo_c)) / (2 * p * p);
+    *upper = (bh + sqrt(bh * bh - 4 * p * p * hi_c * hi_c)) / (2 * p * p);
 }
