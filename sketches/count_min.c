@@ -154,6 +154,12 @@ static inline size_t cell_of(const struct cms *c, size_t row, uint64_t hash)
     return row * c->w + (size_t)(remix(hash ^ c->row_seed[row]) & c->mask);
 }
 
+void cms_prefetch(const struct cms *c, uint64_t hash)
+{
+    for (size_t i = 0; i < c->d; i++)
+        __builtin_prefetch(&c->cells[cell_of(c, i, hash)]);
+}
+
 void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
 {
     size_t at[CMS_MAX_DEPTH];

@@ -195,6 +195,11 @@ void ss_clear(struct ss *s)
     s->evicted = false;
 }
 
+void ss_prefetch(const struct ss *s, uint64_t hash)
+{
+    __builtin_prefetch(&s->index[(size_t)hash & s->mask]);
+}
+
 void ss_prefault(struct ss *s)
 {
     memset(s->heap, 0, s->k * sizeof *s->heap);

@@ -66,6 +66,10 @@ size_t ss_mem_bytes(const struct ss *s);     /* bytes allocated, struct included
 size_t ss_mem_bytes_for(size_t k, size_t max_key_len);
 /* Forgets everything (keeps the allocation). */
 void ss_clear(struct ss *s);
+/* Hints that key hash is about to be added: starts loading the index cell
+ * it probes first, so that several sketches' cache misses overlap. O(1),
+ * no effect on the contents. */
+void ss_prefetch(const struct ss *s, uint64_t hash);
 /* Writes every byte the sketch owns and forgets everything, so that its
  * resident memory is reached now rather than as keys arrive. O(k). */
 void ss_prefault(struct ss *s);

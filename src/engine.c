@@ -118,8 +118,13 @@ static size_t pow2_floor(size_t v)
  * each 3%, ports 17%, services and states 3% each. Without: ports 60%,
  * strings 20% each. Domains cap what is useful: at most max_ports ports,
  * 4096 service or state names. */
+/* Largest useful k for the host tables with the default budget: enough
+ * for 65536 distinct hosts exact, small enough to stay in the cache;
+ * --memory lifts it. */
+#define DEFAULT_MAX_K_ADDRS 65536
+
 static void sizes_for_share(size_t bytes, bool addrs, bool conns, size_t max_ports,
-                            struct summary_sizes *z)
+                            size_t max_k_addrs, struct summary_sizes *z)
 {
     memset(z, 0, sizeof *z);
     z->hll_p = bytes >= ((size_t)8 << 20) ? 14 : bytes >= ((size_t)1 << 20) ? 12 : 10;
@@ -127,7 +132,7 @@ static void sizes_for_share(size_t bytes, bool addrs, bool conns, size_t max_por
     size_t rest = bytes > hll + 4096 ? bytes - hll - 4096 : 0;
     if (addrs) {
         double a = conns ? 0.33 : 0.38;
-        z->k_addrs = k_for_bytes((size_t)((double)rest * a), 16, 16, (size_t)1 << 24);
+        z->k_addrs = k_for_bytes((size_t)((double)rest * a), 16, 16, max_k_addrs);
         z->cms_d = 4;
         z->cms_w = pow2_floor((size_t)((double)rest * 0.03) / (8 * z->cms_d));
         if (z->cms_w < 64)
@@ -158,24 +163,25 @@ static void plan(struct engine *e)
             for (size_t p = 1024; p < 65536; p++)
                 max_ports += (o->port_set[p >> 3] >> (p & 7)) & 1;
     }
+    size_t mk = o->memory_given ? (size_t)1 << 24 : DEFAULT_MAX_K_ADDRS;
     memset(&e->int_sizes, 0, sizeof e->int_sizes);
     e->n_int_streams = o->ilen > 0 ? (o->r_tag && o->local_nets ? 3 : 1) : 0;
     if (e->interval_tables) {
         double share = budget * 0.15 / (double)(e->n_int_streams * e->max_open);
-        sizes_for_share((size_t)share, addrs && o->verbose, o->conns, max_ports, &e->int_sizes);
+        sizes_for_share((size_t)share, addrs && o->verbose, o->conns, max_ports, mk, &e->int_sizes);
         budget *= 0.85;
     }
     size_t nnets = netset_count(o->local_nets);
     if (o->local_nets && nnets > 0) {
-        sizes_for_share((size_t)(budget * 0.10 / (double)nnets), addrs, o->conns, max_ports,
+        sizes_for_share((size_t)(budget * 0.10 / (double)nnets), addrs, o->conns, max_ports, mk,
                         &e->net_sizes);
         budget *= 0.90;
     }
     if (o->local_nets) {
-        sizes_for_share((size_t)(budget * 0.33), addrs, o->conns, max_ports, &e->main_sizes);
+        sizes_for_share((size_t)(budget * 0.33), addrs, o->conns, max_ports, mk, &e->main_sizes);
         e->dir_sizes = e->main_sizes;
     } else {
-        sizes_for_share((size_t)budget, addrs, o->conns, max_ports, &e->main_sizes);
+        sizes_for_share((size_t)budget, addrs, o->conns, max_ports, mk, &e->main_sizes);
     }
 }
 
@@ -603,6 +609,13 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     }
     struct summary_update u;
     summary_update_prepare(&u, r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+    /* start every cache miss of this record before waiting on the first */
+    summary_prefetch(e->total, &u);
+    int pnet = src_net >= 0 ? src_net : dst_net;
+    if (pnet >= 0) {
+        summary_prefetch(src_net >= 0 ? e->outgoing : e->incoming, &u);
+        summary_prefetch(e->nets[pnet], &u);
+    }
     summary_add(e->total, &u, true);
     int rc = 0;
     if (o->ilen > 0)

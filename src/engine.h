@@ -47,6 +47,7 @@ struct engine_opts {
     report_resolve_fn resolve; /* -r */
     void *resolve_ctx;
     size_t memory;           /* sketch budget in bytes */
+    bool memory_given;       /* --memory was given: use all of it */
     bool json;               /* --json: the report as one JSON document */
     const char *input_name;  /* for the JSON document */
     uint64_t seed;

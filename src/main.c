@@ -355,6 +355,7 @@ static void parse_args(int argc, char **argv, struct cli *cl)
             exit(EXIT_OK);
         case OPT_MEMORY:
             memory = parse_size(optarg);
+            o->memory_given = true;
             break;
         case OPT_MEMORY_PLAN:
             cl->memory_plan = true;

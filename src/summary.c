@@ -233,6 +233,24 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
     }
 }
 
+void summary_prefetch(const struct summary *s, const struct summary_update *u)
+{
+    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
+        ss_prefetch(s->col[COL_SRCS], u->h_src);
+        ss_prefetch(s->col[COL_DSTS], u->h_dst);
+    }
+    if (s->cms_src) {
+        cms_prefetch(s->cms_src, u->h_src);
+        cms_prefetch(s->cms_dst, u->h_dst);
+    }
+    if (s->col[COL_PORTS]) {
+        if (u->count_sport)
+            ss_prefetch(s->col[COL_PORTS], u->h_sport);
+        if (u->count_dport)
+            ss_prefetch(s->col[COL_PORTS], u->h_dport);
+    }
+}
+
 void summary_set_span(struct summary *s, double start, double end)
 {
     s->c.start = start;

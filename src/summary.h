@@ -97,6 +97,10 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
 /* Adds u. adjust_time: widen start/end to the record's span (false for
  * intervals, whose bounds are fixed). O(log k) per breakdown. */
 void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time);
+/* Starts loading the sketch cells u will touch (a cache hint): call it for
+ * every summary a record updates, then summary_add each, so that their
+ * cache misses overlap. */
+void summary_prefetch(const struct summary *s, const struct summary_update *u);
 /* Sets the bounds of an interval summary. */
 void summary_set_span(struct summary *s, double start, double end);
 
