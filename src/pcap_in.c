@@ -67,6 +67,11 @@ struct pcap_in {
 
     /* bytes of the decompressed stream consumed so far */
     uint64_t offset;
+    /* offset of the record of the frame last returned by ng_next/pc_next */
+    uint64_t frame_at;
+    /* that frame's record header is invalid (a subsecond field of a second
+     * or more): the frame counts as damaged, not as a packet */
+    int frame_bad;
     /* first error of the underlying input (seen through the cookie) */
     struct ts_err ioerr;
     int have_ioerr;
@@ -293,10 +298,10 @@ static int ng_section(struct pcap_in *p, uint64_t at, int first, struct ts_err *
         return ts_err_set(err, code, "'%s': bad pcapng byte-order magic at offset %" PRIu64,
                           p->name, at + 8);
     uint32_t len = ng_u32(p, h);
-    uint16_t major = ng_u16(p, h + 8);
+    uint16_t major = ng_u16(p, h + 8), minor = ng_u16(p, h + 10);
     if (major != 1)
-        return ts_err_set(err, code, "'%s': unsupported pcapng version %u at offset %" PRIu64,
-                          p->name, (unsigned)major, at);
+        return ts_err_set(err, code, "'%s': unsupported pcapng version %u.%u at offset %" PRIu64,
+                          p->name, (unsigned)major, (unsigned)minor, at);
     if (len < 28 || len % 4 != 0 || len > NG_MAX_BLOCK)
         return ts_err_set(err, code, "'%s': bad pcapng section header length at offset %" PRIu64,
                           p->name, at);
@@ -430,6 +435,7 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
             else if (lt == 103)
                 lt = 16;
             *dlt = lt;
+            p->frame_at = at;
             *data = p->buf;
             *caplen = cap;
             *wirelen = orig;
@@ -440,6 +446,20 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
 }
 
 /* ---- public interface ----------------------------------------------------- */
+
+/* What the first bytes of a file libpcap rejected look like, as a hint
+ * appended to its message ("" when nothing is recognised). */
+static const char *format_hint(const uint8_t m[4])
+{
+    if (memcmp(m, "snoo", 4) == 0)
+        return "; this is a Solaris snoop capture: convert it, e.g. editcap -F pcap";
+    for (int i = 0; i < 4; i++)
+        if (!(m[i] >= 0x20 && m[i] < 0x7f) && m[i] != '\t' && m[i] != '\n' && m[i] != '\r')
+            return "";
+    if (m[0] == '#' || m[0] == '{')
+        return "; it looks like a connection log: use -c";
+    return "; it looks like text";
+}
 
 struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
 {
@@ -494,7 +514,8 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
         if (p->have_ioerr)
             *err = p->ioerr;
         else
-            ts_err_set(err, TS_EFORMAT, "'%s': not a pcap or pcapng trace (%s)", p->name, ebuf);
+            ts_err_set(err, TS_EFORMAT, "'%s': not a pcap or pcapng trace (%s%s)", p->name, ebuf,
+                       format_hint(p->sniff));
         goto fail;
     }
     p->dlt = pcap_datalink(p->pc);
@@ -558,6 +579,9 @@ static int pc_next(struct pcap_in *p, const uint8_t **data, uint32_t *caplen, ui
     uint64_t at = p->offset;
     int rc = pcap_next_ex(p->pc, &h, &d);
     if (rc == 1) {
+        p->frame_at = at;
+        /* libpcap scales microseconds to nanoseconds without checking them */
+        p->frame_bad = h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000;
         *data = d;
         *caplen = h->caplen;
         *wirelen = h->len;
@@ -592,7 +616,10 @@ int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
         if (rc <= 0)
             return rc;
         p->st.frames++;
-        switch (pkt_decode_wire(dlt, data, caplen, wirelen, out)) {
+        enum pkt_status ps =
+            p->frame_bad ? PKT_DAMAGED : pkt_decode_wire(dlt, data, caplen, wirelen, out);
+        p->frame_bad = 0;
+        switch (ps) {
         case PKT_OK:
             p->st.packets++;
             out->ts = ts;
@@ -607,7 +634,10 @@ int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
             break;
         case PKT_DAMAGED:
         default:
-            p->st.damaged++;
+            if (p->st.damaged++ == 0) {
+                p->st.first_damaged_frame = p->st.frames;
+                p->st.first_damaged_offset = p->frame_at;
+            }
             break;
         }
     }

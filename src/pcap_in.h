@@ -34,6 +34,11 @@ struct pcap_in_stats {
     /* Names of up to 8 link types seen but not decoded, comma separated
      * ("IEEE802_11_RADIO, FRELAY"), NUL-terminated. */
     char unsupported_names[160];
+    /* The first damaged frame (when damaged > 0): its 1-based number among
+     * all frames and the offset of its record in the decompressed stream
+     * (pcap record header or pcapng block), for the message that says where. */
+    uint64_t first_damaged_frame;
+    uint64_t first_damaged_offset;
 };
 void pcap_in_stats(const struct pcap_in *p, struct pcap_in_stats *st);
 
