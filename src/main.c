@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn_log.h"
@@ -582,8 +583,73 @@ static bool looks_like_trace(const char *line, size_t len)
     return false;
 }
 
+/* A progress line on stderr for big files when stderr is a terminal:
+ * bytes read of the total, rate and time left, redrawn twice a second. */
+struct progress {
+    bool on;
+    const struct ts_input *in;
+    uint64_t size;
+    double start, last;
+    unsigned tick;
+};
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress_init(struct progress *p, const struct ts_input *in, bool quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->in = in;
+    p->size = ts_input_size(in);
+    p->on = !quiet && isatty(STDERR_FILENO) && p->size > (8u << 20);
+    p->start = p->last = now_seconds();
+}
+
+static void human_bytes(char *buf, size_t n, double v)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, n, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* Called once per record; looks at the clock every 4096 records. */
+static void progress_step(struct progress *p)
+{
+    if (!p->on || (++p->tick & 4095) != 0)
+        return;
+    double t = now_seconds();
+    if (t - p->last < 0.5)
+        return;
+    p->last = t;
+    double done = (double)ts_input_raw_offset(p->in);
+    double rate = done / (t - p->start);
+    char a[32], b[32], r[32];
+    human_bytes(a, sizeof a, done);
+    human_bytes(b, sizeof b, (double)p->size);
+    human_bytes(r, sizeof r, rate);
+    double left = rate > 0 ? ((double)p->size - done) / rate : 0;
+    if (left < 0)
+        left = 0;
+    fprintf(stderr, "\r" PROG ": %s of %s (%.0f%%), %s/s, %d:%02d left ", a, b,
+            100.0 * done / (double)p->size, r, (int)(left / 60), (int)left % 60);
+}
+
+static void progress_end(struct progress *p)
+{
+    if (p->on && p->last > p->start)
+        fputs("\r\033[K", stderr);
+}
+
 static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struct sampler *smp,
-                    struct counters *k, struct ts_err *err)
+                    struct counters *k, struct progress *pg, struct ts_err *err)
 {
     struct conn_parser *p = conn_parser_new(cl->conn_version);
     struct ts_lines *lines = ts_lines_new(in, MAX_LINE);
@@ -603,6 +669,7 @@ static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struc
             rc = got;
             break;
         }
+        progress_step(pg);
         if (got == TS_LINE_TOO_LONG) {
             k->too_long++;
             if (k->messages < MAX_MESSAGES) {
@@ -653,7 +720,7 @@ static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struc
 }
 
 static int run_pcap(struct engine *e, struct ts_input *in, struct sampler *smp,
-                    struct pcap_in_stats *st, struct ts_err *err)
+                    struct pcap_in_stats *st, struct progress *pg, struct ts_err *err)
 {
     struct pcap_in *p = pcap_in_open(in, err);
     if (p == NULL)
@@ -668,6 +735,7 @@ static int run_pcap(struct engine *e, struct ts_input *in, struct sampler *smp,
             rc = got;
             break;
         }
+        progress_step(pg);
         if (sampler_drop(smp))
             continue;
         if ((rc = engine_add(e, &r, err)) != 0)
@@ -741,7 +809,11 @@ int main(int argc, char **argv)
     struct counters k = {0};
     struct pcap_in_stats pst;
     memset(&pst, 0, sizeof pst);
-    int rc = cl.conns ? run_conn(&cl, e, in, &smp, &k, &err) : run_pcap(e, in, &smp, &pst, &err);
+    struct progress pg;
+    progress_init(&pg, in, cl.quiet);
+    int rc = cl.conns ? run_conn(&cl, e, in, &smp, &k, &pg, &err)
+                      : run_pcap(e, in, &smp, &pst, &pg, &err);
+    progress_end(&pg);
     int status = EXIT_OK;
     if (rc != 0) {
         if (rc == TS_EDAMAGED) {
