@@ -289,7 +289,6 @@ static void json_begin(struct engine *e)
         jw_null(w, "sample_probability");
     jw_u64(w, "seed", o->seed);
     jw_u64(w, "memory_budget", o->memory);
-    jw_u64(w, "memory_planned", e->mem_planned);
     if (o->ilen > 0) {
         jw_double(w, "interval_seconds", (double)o->ilen);
         jw_double(w, "reorder_seconds", o->reorder);

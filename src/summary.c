@@ -17,6 +17,12 @@ struct summary {
     bool prot_seen[256]; /* a key with weight 0 still shows, as in the original */
     struct hll *hll_src, *hll_dst;
     struct cms *cms_src, *cms_dst;
+    /* The Count-Min sketches are only fed once their Space-Saving column
+     * is full: until then every count is exact and the Count-Min adds
+     * nothing. At that moment (before any eviction) the Space-Saving
+     * counts are exact, and loading them makes the Count-Min as if it had
+     * seen every record: its estimates stay upper bounds. */
+    bool cms_live_src, cms_live_dst;
     uint64_t seed;
 };
 
@@ -144,6 +150,7 @@ void summary_clear(struct summary *s)
         cms_clear(s->cms_src);
         cms_clear(s->cms_dst);
     }
+    s->cms_live_src = s->cms_live_dst = false;
 }
 
 size_t summary_mem_bytes(const struct summary *s)
@@ -191,6 +198,23 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     }
 }
 
+/* Adds every (exact) count of a full, never-evicted Space-Saving sketch to
+ * its Count-Min. Returns true. O(k). */
+static bool cms_load(struct cms *c, const struct ss *sk, uint64_t seed)
+{
+    size_t k = ss_size(sk);
+    struct ss_entry *all = malloc((k ? k : 1) * sizeof *all);
+    if (all == NULL) {
+        /* without memory for the copy, fall back on no Count-Min bound */
+        return false;
+    }
+    size_t n = ss_top(sk, all, k);
+    for (size_t i = 0; i < n; i++)
+        cms_add(c, hash64(all[i].key, all[i].len, seed), all[i].count);
+    free(all);
+    return true;
+}
+
 void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time)
 {
     const struct ts_record *r = u->r;
@@ -222,8 +246,14 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
         hll_add(s->hll_dst, u->h_dst);
     }
     if (s->cms_src) {
-        cms_add(s->cms_src, u->h_src, u->weight);
-        cms_add(s->cms_dst, u->h_dst, u->weight);
+        if (s->cms_live_src)
+            cms_add(s->cms_src, u->h_src, u->weight);
+        else if (ss_size(s->col[COL_SRCS]) == ss_capacity(s->col[COL_SRCS]))
+            s->cms_live_src = cms_load(s->cms_src, s->col[COL_SRCS], s->seed);
+        if (s->cms_live_dst)
+            cms_add(s->cms_dst, u->h_dst, u->weight);
+        else if (ss_size(s->col[COL_DSTS]) == ss_capacity(s->col[COL_DSTS]))
+            s->cms_live_dst = cms_load(s->cms_dst, s->col[COL_DSTS], s->seed);
     }
     if (u->conns && s->col[COL_SERVICES]) {
         ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
@@ -239,10 +269,10 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u)
         ss_prefetch(s->col[COL_SRCS], u->h_src);
         ss_prefetch(s->col[COL_DSTS], u->h_dst);
     }
-    if (s->cms_src) {
+    if (s->cms_live_src)
         cms_prefetch(s->cms_src, u->h_src);
+    if (s->cms_live_dst)
         cms_prefetch(s->cms_dst, u->h_dst);
-    }
     if (s->col[COL_PORTS]) {
         if (u->count_sport)
             ss_prefetch(s->col[COL_PORTS], u->h_sport);
@@ -355,7 +385,9 @@ void summary_bounds(const struct summary *s, enum summary_col col, const struct 
 {
     *lower = e->count >= e->error ? e->count - e->error : 0;
     *upper = e->count;
-    const struct cms *c = col == COL_SRCS ? s->cms_src : col == COL_DSTS ? s->cms_dst : NULL;
+    const struct cms *c = col == COL_SRCS   ? (s->cms_live_src ? s->cms_src : NULL)
+                          : col == COL_DSTS ? (s->cms_live_dst ? s->cms_dst : NULL)
+                                            : NULL;
     if (c != NULL && summary_col_sketch(s, col) && ss_has_evicted(summary_col_sketch(s, col))) {
         uint64_t est = cms_query(c, hash64(e->key, e->len, s->seed));
         if (est < *upper)
