@@ -29,6 +29,9 @@ tests_fuzz_fuzz_args_LDADD = -lm
 endif
 EXTRA_DIST += tests/fuzz/corpus/args
 
+## Damaged inputs given to the CLI: exit status, report, message words.
+TESTS += tests/damaged.test
+EXTRA_DIST += tests/damaged.test
 
 ## Hash flooding: colliding keys neither slow down nor break the sketches.
 if HAVE_CRITERION
