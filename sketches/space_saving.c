@@ -213,6 +213,17 @@ static inline const uint8_t *slot_key(const struct ss *s, size_t slot)
     return s->keys + slot * s->max_len;
 }
 
+void ss_prefetch_entry(const struct ss *s, uint64_t hash)
+{
+    const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
+    if (cell->slot1 != 0) {
+        size_t slot = cell->slot1 - 1;
+        __builtin_prefetch(&s->slots[slot]);
+        __builtin_prefetch(slot_key(s, slot));
+    }
+}
+
+
 static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)
 {
     s->heap[pos] = node;

@@ -49,6 +49,15 @@ struct pair {
     uint8_t a[17], b[17]; /* len byte + address */
 };
 
+#define PIPE_DEPTH 8 /* records queued ahead of their sketch updates */
+
+struct pending {
+    struct ts_record r;
+    struct summary_update u;
+    int src_net, dst_net;
+    char service[SUMMARY_STR_MAX], state[SUMMARY_STR_MAX];
+};
+
 struct upair {
     char src[UNKNOWN_TEXT_MAX + 1], dst[UNKNOWN_TEXT_MAX + 1];
     uint64_t count;
@@ -80,6 +89,8 @@ struct engine {
     size_t mem_planned;
     struct jw jw;
     bool json_started;
+    struct pending queue[PIPE_DEPTH];
+    size_t qhead, qtail, nq;
     struct engine_input_stats in_stats;
 };
 
@@ -575,6 +586,61 @@ static void add_nonlocal(struct engine *e, const struct ts_record *r)
     e->nonlocal[e->n_nonlocal++] = p;
 }
 
+/* Applies a queued record to every summary it belongs to. */
+static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *err)
+{
+    const struct engine_opts *o = &e->o;
+    const struct ts_record *r = &pd->r;
+    struct summary_update *u = &pd->u;
+    summary_add(e->total, u, true);
+    int rc = 0;
+    if (o->ilen > 0)
+        rc |= istream_add(e, &e->is_total, r->ts, u);
+    if (o->local_nets) {
+        int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
+        if (net >= 0) {
+            summary_add(e->nets[net], u, true);
+            summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
+            if (o->ilen > 0)
+                rc |= istream_add(e, pd->src_net >= 0 ? &e->is_out : &e->is_in, r->ts, u);
+        } else {
+            add_nonlocal(e, r);
+        }
+    }
+    if (rc != 0)
+        return ts_err_set(err, TS_EIO, "cannot write interval output: %s", strerror(errno));
+    return 0;
+}
+
+/* Cache hints for a queued record: stage 1 starts loading the index cells
+ * of its keys, stage 2 (some records later, when those have arrived) the
+ * counters they point to. */
+static void prefetch_pending(struct engine *e, const struct pending *pd, int stage)
+{
+    void (*fn)(const struct summary *, const struct summary_update *) =
+        stage == 1 ? summary_prefetch : summary_prefetch_entries;
+    fn(e->total, &pd->u);
+    int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
+    if (net >= 0) {
+        fn(pd->src_net >= 0 ? e->outgoing : e->incoming, &pd->u);
+        fn(e->nets[net], &pd->u);
+    }
+}
+
+/* Applies every queued record, oldest first. */
+static int drain(struct engine *e, struct ts_err *err)
+{
+    int rc = 0;
+    while (e->nq > 0) {
+        struct pending *pd = &e->queue[e->qtail];
+        e->qtail = (e->qtail + 1) % PIPE_DEPTH;
+        e->nq--;
+        if (rc == 0)
+            rc = apply_pending(e, pd, err);
+    }
+    return rc;
+}
+
 int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
@@ -606,33 +672,45 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
         if (o->external && src_net >= 0 && dst_net >= 0)
             return 0;
     }
-    struct summary_update u;
-    summary_update_prepare(&u, r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
-    /* start every cache miss of this record before waiting on the first */
-    summary_prefetch(e->total, &u);
-    int pnet = src_net >= 0 ? src_net : dst_net;
-    if (pnet >= 0) {
-        summary_prefetch(src_net >= 0 ? e->outgoing : e->incoming, &u);
-        summary_prefetch(e->nets[pnet], &u);
+    /* Records wait in a short queue so that the cache misses of their
+     * sketch updates are started well before the updates need them. The
+     * queue keeps their order; engine_finish drains it. Strings the reader
+     * owns are copied (the reader reuses its buffer). */
+    if (e->nq == PIPE_DEPTH) {
+        struct pending *old = &e->queue[e->qtail];
+        e->qtail = (e->qtail + 1) % PIPE_DEPTH;
+        e->nq--;
+        int rc = apply_pending(e, old, err);
+        if (rc != 0)
+            return rc;
     }
-    summary_add(e->total, &u, true);
-    int rc = 0;
-    if (o->ilen > 0)
-        rc |= istream_add(e, &e->is_total, r->ts, &u);
-    if (o->local_nets) {
-        int net = src_net >= 0 ? src_net : dst_net;
-        if (net >= 0) {
-            summary_add(e->nets[net], &u, true);
-            struct summary *dir = src_net >= 0 ? e->outgoing : e->incoming;
-            summary_add(dir, &u, true);
-            if (o->ilen > 0)
-                rc |= istream_add(e, src_net >= 0 ? &e->is_out : &e->is_in, r->ts, &u);
-        } else {
-            add_nonlocal(e, r);
-        }
+    struct pending *pd = &e->queue[e->qhead];
+    e->qhead = (e->qhead + 1) % PIPE_DEPTH;
+    e->nq++;
+    pd->r = *r;
+    pd->src_net = src_net;
+    pd->dst_net = dst_net;
+    size_t sl = r->service.len < sizeof pd->service ? r->service.len : sizeof pd->service;
+    size_t tl = r->state.len < sizeof pd->state ? r->state.len : sizeof pd->state;
+    if (r->service.p != NULL)
+        memcpy(pd->service, r->service.p, sl);
+    if (r->state.p != NULL)
+        memcpy(pd->state, r->state.p, tl);
+    pd->r.service.p = r->service.p ? pd->service : NULL;
+    pd->r.service.len = sl;
+    pd->r.state.p = r->state.p ? pd->state : NULL;
+    pd->r.state.len = tl;
+    pd->r.uid.p = NULL;
+    pd->r.uid.len = 0;
+    pd->r.src_text.p = pd->r.dst_text.p = NULL;
+    summary_update_prepare(&pd->u, &pd->r, o->by_bytes, o->conns, o->seed, port_counts,
+                           (void *)o);
+    prefetch_pending(e, pd, 1);
+    if (e->nq > PIPE_DEPTH / 2) {
+        /* the record half-way through the queue: its index cells are in */
+        size_t mid = (e->qtail + e->nq - 1 - PIPE_DEPTH / 2) % PIPE_DEPTH;
+        prefetch_pending(e, &e->queue[mid], 2);
     }
-    if (rc != 0)
-        return ts_err_set(err, TS_EIO, "cannot write interval output: %s", strerror(errno));
     return 0;
 }
 
@@ -1104,8 +1182,10 @@ static void json_finish(struct engine *e, struct net_rank *rank)
 
 int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
 {
+    int rc = drain(e, err);
+    if (rc != 0)
+        return rc;
     e->ro.out = out;
-    int rc = 0;
     if (e->o.ilen > 0) {
         rc |= istream_finish(e, &e->is_total);
         rc |= istream_finish(e, &e->is_in);

@@ -101,6 +101,9 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
  * every summary a record updates, then summary_add each, so that their
  * cache misses overlap. */
 void summary_prefetch(const struct summary *s, const struct summary_update *u);
+/* Second stage: once the index cells are in the cache, starts loading the
+ * counters they point to. */
+void summary_prefetch_entries(const struct summary *s, const struct summary_update *u);
 /* Sets the bounds of an interval summary. */
 void summary_set_span(struct summary *s, double start, double end);
 
