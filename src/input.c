@@ -51,6 +51,8 @@ struct ring_slot {
 };
 
 struct ts_input {
+    bool lowmem;    /* TS_INPUT_LOWMEM: small buffers, no inflate thread */
+    size_t raw_cap; /* size of raw */
     int fd;
     bool own_fd;
     bool gzip;
@@ -111,10 +113,10 @@ static ssize_t fill_raw(struct ts_input *in, struct ts_err *err)
         in->raw_len -= in->raw_pos;
         in->raw_pos = 0;
     }
-    if (in->raw_len == INPUT_RAW_SIZE)
+    if (in->raw_len == in->raw_cap)
         return (ssize_t)0;
     for (;;) {
-        ssize_t got = read(in->fd, in->raw + in->raw_len, INPUT_RAW_SIZE - in->raw_len);
+        ssize_t got = read(in->fd, in->raw + in->raw_len, in->raw_cap - in->raw_len);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
@@ -128,6 +130,11 @@ static ssize_t fill_raw(struct ts_input *in, struct ts_err *err)
 }
 
 struct ts_input *ts_input_open(const char *path, struct ts_err *err)
+{
+    return ts_input_open_flags(path, 0, err);
+}
+
+struct ts_input *ts_input_open_flags(const char *path, unsigned flags, struct ts_err *err)
 {
     bool is_stdin = path == NULL || strcmp(path, "-") == 0;
     const char *name = is_stdin ? "-" : path;
@@ -156,7 +163,9 @@ struct ts_input *ts_input_open(const char *path, struct ts_err *err)
     size_t nlen = strlen(name);
     if (in != NULL) {
         in->name = malloc(nlen + 1);
-        in->raw = malloc(INPUT_RAW_SIZE);
+        in->lowmem = (flags & TS_INPUT_LOWMEM) != 0;
+        in->raw_cap = in->lowmem ? INPUT_RAW_SIZE / 8 : INPUT_RAW_SIZE;
+        in->raw = malloc(in->raw_cap);
     }
     if (in == NULL || in->name == NULL || in->raw == NULL) {
         if (in != NULL) {
@@ -194,7 +203,7 @@ struct ts_input *ts_input_open(const char *path, struct ts_err *err)
         in->in_member = true;
         /* Inflate ahead in a second thread, unless reads could block
          * forever (a pipe), which would make closing early hang. */
-        if (S_ISREG(st.st_mode))
+        if (S_ISREG(st.st_mode) && !in->lowmem)
             (void)ring_start(in);
     }
     return in;
@@ -541,7 +550,7 @@ struct ts_lines *ts_lines_new(struct ts_input *in, size_t max_line)
     struct ts_lines *l = calloc(1, sizeof *l);
     if (l == NULL)
         return NULL;
-    l->cap = max_line + LINES_CHUNK;
+    l->cap = max_line + (in->lowmem ? LINES_CHUNK / 4 : LINES_CHUNK);
     l->buf = malloc(l->cap + 1);
     if (l->buf == NULL) {
         free(l);

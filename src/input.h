@@ -25,6 +25,11 @@ struct ts_input;
 struct ts_input *ts_input_open(const char *path, struct ts_err *err);
 void ts_input_close(struct ts_input *in);
 
+/* Flags of ts_input_open_flags. TS_INPUT_LOWMEM: small buffers (32 KiB of
+ * raw input, 64 KiB of line read-ahead) and no inflate thread, for -m. */
+#define TS_INPUT_LOWMEM 1u
+struct ts_input *ts_input_open_flags(const char *path, unsigned flags, struct ts_err *err);
+
 /* Reads up to n decompressed bytes. Returns the count, 0 at the end, or a
  * negative code (TS_EIO, TS_EDAMAGED for a corrupt or truncated gzip
  * stream; err says where). Bytes delivered before an error stay valid. */

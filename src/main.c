@@ -795,7 +795,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
-    struct ts_input *in = ts_input_open(cl.input, &err);
+    struct ts_input *in = ts_input_open_flags(cl.input, o->save_mem ? TS_INPUT_LOWMEM : 0, &err);
     if (in == NULL)
         fail(EXIT_FAIL, PROG ": %s", err.msg);
 
