@@ -1082,7 +1082,8 @@ static void print_unknown(struct engine *e, FILE *out)
 {
     if (e->unknown_total == 0)
         return;
-    qsort(e->unknown, e->n_unknown, sizeof *e->unknown, cmp_upair);
+    if (e->n_unknown > 0)
+        qsort(e->unknown, e->n_unknown, sizeof *e->unknown, cmp_upair);
     char v[FMT_VAL_MAX];
     fprintf(out, "\n>== Unknown Transport Connections Summary by Source/Destination IPs\n\n");
     fprintf(out, "%-40s | %-40s | %s\n", "Source IP", "Destination IP", "Connections");
@@ -1209,9 +1210,10 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
             if (rank != NULL)
                 qsort(rank, e->nnets, sizeof *rank, cmp_net_rank);
         }
-        if (e->o.local_nets)
+        if (e->n_nonlocal > 0)
             qsort(e->nonlocal, e->n_nonlocal, sizeof *e->nonlocal, cmp_pair);
-        qsort(e->unknown, e->n_unknown, sizeof *e->unknown, cmp_upair);
+        if (e->n_unknown > 0)
+            qsort(e->unknown, e->n_unknown, sizeof *e->unknown, cmp_upair);
         json_finish(e, rank);
         free(rank);
         if (fflush(out) != 0 || ferror(out))

@@ -792,6 +792,10 @@ int main(int argc, char **argv)
     if (cl.memory_plan) {
         engine_print_plan(e, stdout);
         engine_free(e);
+        resolver_free(res);
+        netset_free(local);
+        netset_free(excl);
+        free(ports);
         return EXIT_OK;
     }
 
