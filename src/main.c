@@ -867,11 +867,10 @@ int main(int argc, char **argv)
                    (unsigned long long)pst.damaged);
     }
     uint64_t late = engine_late_records(e);
-    if (late)
-        fprintf(stderr,
-                PROG ": %llu records arrived after their interval had been written "
-                     "(counted in the totals only; see --reorder)\n",
-                (unsigned long long)late);
+    if (late && status != EXIT_FAIL && o->r_tag == NULL && !o->json)
+        printf("Late: %llu records arrived after their interval had been written "
+               "(counted in the totals only; see --reorder)\n",
+               (unsigned long long)late);
     if (k.corrupt + k.too_long > 0) {
         if (k.corrupt + k.too_long > k.messages)
             fprintf(stderr, PROG ": %llu corrupt lines ignored in all\n",
