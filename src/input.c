@@ -539,7 +539,8 @@ struct ts_lines {
     size_t max_line;
     uint64_t lineno;
     bool eof;
-    int pending; /* an input error to return after the buffered lines */
+    bool unterminated; /* the last line returned had no newline */
+    int pending;       /* an input error to return after the buffered lines */
     struct ts_err pending_err;
 };
 
@@ -611,6 +612,7 @@ int ts_lines_next(struct ts_lines *l, char **line, size_t *len, struct ts_err *e
             l->start = pos + 1;
             l->scan = l->start;
             l->lineno++;
+            l->unterminated = false;
             if (skipping || n > l->max_line) {
                 *line = NULL;
                 *len = skipped + n;
@@ -634,6 +636,7 @@ int ts_lines_next(struct ts_lines *l, char **line, size_t *len, struct ts_err *e
                 char *p = l->buf + l->start;
                 l->start = l->scan = l->end;
                 l->lineno++;
+                l->unterminated = true;
                 if (skipping || n > l->max_line) {
                     *line = NULL;
                     *len = skipped + n;
@@ -658,4 +661,9 @@ int ts_lines_next(struct ts_lines *l, char **line, size_t *len, struct ts_err *e
 uint64_t ts_lines_lineno(const struct ts_lines *l)
 {
     return l->lineno;
+}
+
+bool ts_lines_unterminated(const struct ts_lines *l)
+{
+    return l->unterminated;
 }

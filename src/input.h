@@ -63,5 +63,8 @@ void ts_lines_free(struct ts_lines *l);
  * a newline is returned as a line. */
 int ts_lines_next(struct ts_lines *l, char **line, size_t *len, struct ts_err *err);
 uint64_t ts_lines_lineno(const struct ts_lines *l); /* 1-based number of the last line */
+/* True when the line last returned ended with the input, without a newline
+ * (the file was cut short, or only lacks its final newline). O(1). */
+bool ts_lines_unterminated(const struct ts_lines *l);
 
 #endif
