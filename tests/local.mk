@@ -13,3 +13,8 @@ demo: trace-summary bench/tsgen
 	$(DEMO_ENV) ./trace-summary -n 5 sample.pcap
 .PHONY: demo
 CLEANFILES += sample-conn.log.gz sample.pcap
+
+clean-local: clean-local-golden
+clean-local-golden:
+	rm -rf tests/golden-actual
+.PHONY: clean-local-golden
