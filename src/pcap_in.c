@@ -72,6 +72,11 @@ struct pcap_in {
     /* that frame's record header is invalid (a subsecond field of a second
      * or more): the frame counts as damaged, not as a packet */
     int frame_bad;
+    /* classic pcap: offset of the next record and the size of a record
+     * header (16; 24 in the old Kuznetzov format), counted as libpcap reads
+     * through a buffered stream */
+    uint64_t pc_next_at;
+    unsigned pc_hdr;
     /* first error of the underlying input (seen through the cookie) */
     struct ts_err ioerr;
     int have_ioerr;
@@ -504,8 +509,11 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
         ts_err_set(err, TS_ENOMEM, "'%s': cannot create a stream", p->name);
         goto fail;
     }
-    /* unbuffered: libpcap's reads map one to one onto cookie_read */
-    setvbuf(fp, NULL, _IONBF, 0);
+    /* buffered: libpcap reads every record in two small freads; record
+     * offsets are counted from the record lengths instead (pc_next) */
+    setvbuf(fp, NULL, _IOFBF, 1u << 16);
+    p->pc_next_at = 24;
+    p->pc_hdr = (magic == 0xa1b2cd34u || magic == 0x34cdb2a1u) ? 24 : 16;
     char ebuf[PCAP_ERRBUF_SIZE];
     ebuf[0] = '\0';
     p->pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -576,10 +584,11 @@ static int pc_next(struct pcap_in *p, const uint8_t **data, uint32_t *caplen, ui
 {
     struct pcap_pkthdr *h;
     const u_char *d;
-    uint64_t at = p->offset;
+    uint64_t at = p->pc_next_at;
     int rc = pcap_next_ex(p->pc, &h, &d);
     if (rc == 1) {
         p->frame_at = at;
+        p->pc_next_at = at + p->pc_hdr + h->caplen;
         /* libpcap scales microseconds to nanoseconds without checking them */
         p->frame_bad = h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000;
         *data = d;
