@@ -18,11 +18,11 @@ static const char *const r_states[] = {"OTH", "REJ", "RSTO", "RSTOS0", "RSTR", "
                                        "S1",  "S2",  "S3",   "SF",     "SH",   "SHR"};
 #define N_R_STATES (sizeof r_states / sizeof r_states[0])
 
-#define MAX_OPEN_TABLES 8       /* open intervals that keep breakdowns */
-#define MAX_OPEN_COUNTERS 256   /* open intervals that keep counters only */
-#define NONLOCAL_MAX 1024       /* pairs kept for the "no local address" list */
-#define UNKNOWN_MAX 1024        /* pairs kept for the unknown-transport table */
-#define UNKNOWN_TEXT_MAX 64     /* bytes kept of an address as written */
+#define MAX_OPEN_TABLES 8     /* open intervals that keep breakdowns */
+#define MAX_OPEN_COUNTERS 256 /* open intervals that keep counters only */
+#define NONLOCAL_MAX 1024     /* pairs kept for the "no local address" list */
+#define UNKNOWN_MAX 1024      /* pairs kept for the unknown-transport table */
+#define UNKNOWN_TEXT_MAX 64   /* bytes kept of an address as written */
 
 struct slot {
     long long idx; /* interval number: floor(ts / ilen) relative to the stream */
@@ -149,8 +149,8 @@ static void sizes_for_share(size_t bytes, bool addrs, bool conns, size_t max_por
         if (z->cms_w < 64)
             z->cms_w = z->cms_d = 0;
         z->k_ports = k_for_bytes((size_t)((double)rest * 0.17), 2, 16, max_ports);
-        z->k_strings = conns ? k_for_bytes((size_t)((double)rest * 0.03), SUMMARY_STR_MAX, 8, 4096)
-                             : 0;
+        z->k_strings =
+            conns ? k_for_bytes((size_t)((double)rest * 0.03), SUMMARY_STR_MAX, 8, 4096) : 0;
     } else {
         z->k_ports = k_for_bytes(rest * 3 / 5, 2, 16, max_ports);
         z->k_strings = conns ? k_for_bytes(rest / 5, SUMMARY_STR_MAX, 8, 4096) : 0;
@@ -203,12 +203,14 @@ static void plan_line(FILE *out, const char *what, size_t count, const struct su
         return;
     fprintf(out, "%-22s %6zu x %10zu bytes\n", what, count, summary_mem_bytes_for(z));
     if (z->k_addrs)
-        fprintf(out, "    sources, destinations  Space-Saving k=%zu each: exact up to %zu distinct "
-                     "hosts; else every count within N/%zu\n",
+        fprintf(out,
+                "    sources, destinations  Space-Saving k=%zu each: exact up to %zu distinct "
+                "hosts; else every count within N/%zu\n",
                 z->k_addrs, z->k_addrs, z->k_addrs);
     if (z->cms_w)
-        fprintf(out, "                           Count-Min %zu x %zu each: upper bounds within "
-                     "%.4f%% of N with probability %.1f%%\n",
+        fprintf(out,
+                "                           Count-Min %zu x %zu each: upper bounds within "
+                "%.4f%% of N with probability %.1f%%\n",
                 z->cms_w, z->cms_d, 100.0 * 2.718281828 / (double)z->cms_w,
                 100.0 * (1 - exp(-(double)z->cms_d)));
     if (z->k_ports)
@@ -233,8 +235,7 @@ void engine_print_plan(const struct engine *e, FILE *out)
         plan_line(out, "local networks", netset_count(o->local_nets), &e->net_sizes, o->conns);
     }
     if (o->ilen > 0)
-        plan_line(out, "open intervals", e->n_int_streams * e->max_open, &e->int_sizes,
-                  o->conns);
+        plan_line(out, "open intervals", e->n_int_streams * e->max_open, &e->int_sizes, o->conns);
     fprintf(out, "planned in all: %zu bytes (%.1f MiB); the input buffers add about 2 MiB\n",
             e->mem_planned, (double)e->mem_planned / 1048576.0);
 }
@@ -703,8 +704,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     pd->r.uid.p = NULL;
     pd->r.uid.len = 0;
     pd->r.src_text.p = pd->r.dst_text.p = NULL;
-    summary_update_prepare(&pd->u, &pd->r, o->by_bytes, o->conns, o->seed, port_counts,
-                           (void *)o);
+    summary_update_prepare(&pd->u, &pd->r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
     prefetch_pending(e, pd, 1);
     if (e->nq > PIPE_DEPTH / 2) {
         /* the record half-way through the queue: its index cells are in */
@@ -776,7 +776,7 @@ static void write_r_header(const struct engine *e, FILE *f, const uint16_t *port
         size_t l = strlen(r_states[i]);
         for (size_t j = 0; j <= l; j++)
             low[j] = (char)(r_states[i][j] >= 'A' && r_states[i][j] <= 'Z' ? r_states[i][j] + 32
-                                                                             : r_states[i][j]);
+                                                                           : r_states[i][j]);
         fprintf(f, "%sstate.%s", i ? " " : "", low);
     }
     fputc(' ', f);
@@ -985,8 +985,7 @@ out:
     fclose(rows);
     fclose(ports);
     if (rc != 0 && err->code == 0)
-        ts_err_set(err, TS_EIO, "cannot write the R files '%s.*': %s", e->o.r_tag,
-                   strerror(errno));
+        ts_err_set(err, TS_EIO, "cannot write the R files '%s.*': %s", e->o.r_tag, strerror(errno));
     return rc ? TS_EIO : 0;
 }
 
@@ -1057,7 +1056,8 @@ static struct net_rank *print_local_sections(struct engine *e, FILE *out)
     fprintf(out, "\n>== Top %zu local networks by number of %s\n\n", e->o.topn, type);
     for (size_t i = 0; i < n && i < e->o.topn; i++) {
         char v[FMT_VAL_MAX];
-        double pk = (double)rank[i].pkts * (summary_counters(e->nets[rank[i].idx])->updates ? e->o.factor : 1);
+        double pk = (double)rank[i].pkts *
+                    (summary_counters(e->nets[rank[i].idx])->updates ? e->o.factor : 1);
         bool fl = e->o.factor_float && summary_counters(e->nets[rank[i].idx])->updates > 0;
         fprintf(out, "    %2zu %5s  %-16s %s \n", i + 1, fmt_val(v, sizeof v, pk, fl),
                 netset_cidr(e->o.local_nets, rank[i].idx),
@@ -1070,8 +1070,8 @@ static struct net_rank *print_local_sections(struct engine *e, FILE *out)
         qsort(e->nonlocal, e->n_nonlocal, sizeof *e->nonlocal, cmp_pair);
         for (size_t i = 0; i < e->n_nonlocal; i++) {
             char a[64], b[64];
-            fprintf(out, "    %s <-> %s\n", fmt_addr(a, sizeof a, e->nonlocal[i].a + 1,
-                                                      e->nonlocal[i].a[0]),
+            fprintf(out, "    %s <-> %s\n",
+                    fmt_addr(a, sizeof a, e->nonlocal[i].a + 1, e->nonlocal[i].a[0]),
                     fmt_addr(b, sizeof b, e->nonlocal[i].b + 1, e->nonlocal[i].b[0]));
         }
     }
@@ -1093,8 +1093,7 @@ static void print_unknown(struct engine *e, FILE *out)
     size_t shown = e->n_unknown < e->o.topn ? e->n_unknown : e->o.topn;
     for (size_t i = 0; i < shown; i++)
         fprintf(out, "%-40s | %-40s | %s\n", e->unknown[i].src, e->unknown[i].dst,
-                fmt_val(v, sizeof v, (double)e->unknown[i].count * e->o.factor,
-                        e->o.factor_float));
+                fmt_val(v, sizeof v, (double)e->unknown[i].count * e->o.factor, e->o.factor_float));
     if (e->unknown_dropped)
         fprintf(out, "(%llu connections of further pairs not listed)\n",
                 (unsigned long long)e->unknown_dropped);

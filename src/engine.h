@@ -22,34 +22,34 @@
 #include "report.h"
 
 struct engine_opts {
-    bool conns;         /* -c */
-    bool by_bytes;      /* -b */
-    bool chema;         /* -C */
-    bool external;      /* -e */
-    bool tcp_only;      /* -t */
-    bool udp_only;      /* -u */
-    bool save_mem;      /* -m */
-    bool verbose;       /* -v */
-    size_t topn;        /* -n */
-    long long ilen;     /* -i, seconds; 0 = none */
-    double reorder;     /* seconds of trace time an interval stays open */
-    double mintime;     /* -U; 0 = none */
-    double maxtime;     /* -V; 1e20 = none */
-    double factor;      /* -s N or 1/P */
-    bool factor_float;  /* -S given */
-    double sample_p;    /* -S P; 0 = none */
+    bool conns;                        /* -c */
+    bool by_bytes;                     /* -b */
+    bool chema;                        /* -C */
+    bool external;                     /* -e */
+    bool tcp_only;                     /* -t */
+    bool udp_only;                     /* -u */
+    bool save_mem;                     /* -m */
+    bool verbose;                      /* -v */
+    size_t topn;                       /* -n */
+    long long ilen;                    /* -i, seconds; 0 = none */
+    double reorder;                    /* seconds of trace time an interval stays open */
+    double mintime;                    /* -U; 0 = none */
+    double maxtime;                    /* -V; 1e20 = none */
+    double factor;                     /* -s N or 1/P */
+    bool factor_float;                 /* -S given */
+    double sample_p;                   /* -S P; 0 = none */
     const struct netset *local_nets;   /* -l, borrowed */
     const struct netset *exclude_nets; /* -E, borrowed */
-    const uint8_t *port_set; /* -p bitmap of 65536 bits, borrowed; NULL = none */
+    const uint8_t *port_set;           /* -p bitmap of 65536 bits, borrowed; NULL = none */
     bool port_set_nonempty;
-    const char *write_ports; /* -P FILE */
-    const char *r_tag;       /* -R TAG */
+    const char *write_ports;   /* -P FILE */
+    const char *r_tag;         /* -R TAG */
     report_resolve_fn resolve; /* -r */
     void *resolve_ctx;
-    size_t memory;           /* sketch budget in bytes */
-    bool memory_given;       /* --memory was given: use all of it */
-    bool json;               /* --json: the report as one JSON document */
-    const char *input_name;  /* for the JSON document */
+    size_t memory;          /* sketch budget in bytes */
+    bool memory_given;      /* --memory was given: use all of it */
+    bool json;              /* --json: the report as one JSON document */
+    const char *input_name; /* for the JSON document */
     uint64_t seed;
 };
 
@@ -69,11 +69,11 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err);
 
 /* What the reader skipped, for the JSON document. */
 struct engine_input_stats {
-    uint64_t corrupt_lines;   /* conn.log lines skipped */
+    uint64_t corrupt_lines;                        /* conn.log lines skipped */
     uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
     const char *not_decoded_link_types;
-    bool file_damaged;        /* the file itself was cut short or corrupt */
-    const char *damage;       /* the message, or NULL */
+    bool file_damaged;  /* the file itself was cut short or corrupt */
+    const char *damage; /* the message, or NULL */
 };
 void engine_set_input_stats(struct engine *e, const struct engine_input_stats *st);
 

@@ -396,8 +396,7 @@ static void parse_args(int argc, char **argv, struct cli *cl)
                             strncmp(lo->name, arg + 2, (size_t)(eq - arg - 2)) == 0)
                             usage_error("--%s option does not take a value", lo->name);
                 }
-                usage_error("no such option: %.*s", eq ? (int)(eq - arg) : (int)strlen(arg),
-                            arg);
+                usage_error("no such option: %.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
             }
         }
     }
@@ -427,11 +426,9 @@ static void parse_args(int argc, char **argv, struct cli *cl)
     o->mintime = 0;
     o->maxtime = 1e20;
     if (min_text && fmt_parse_iso_time(min_text, &o->mintime) != 0)
-        usage_error("option -U: cannot parse time '%s' (expected YYYY-MM-DD-HH-MM-SS)",
-                    min_text);
+        usage_error("option -U: cannot parse time '%s' (expected YYYY-MM-DD-HH-MM-SS)", min_text);
     if (max_text && fmt_parse_iso_time(max_text, &o->maxtime) != 0)
-        usage_error("option -V: cannot parse time '%s' (expected YYYY-MM-DD-HH-MM-SS)",
-                    max_text);
+        usage_error("option -V: cannot parse time '%s' (expected YYYY-MM-DD-HH-MM-SS)", max_text);
     if (factor <= 0)
         fail(EXIT_FAIL, "Sample factor must be > 0");
     o->factor = (double)factor;
@@ -574,9 +571,11 @@ static void report_corrupt(struct counters *k, const char *line, size_t len)
 /* True when a connection log starts like a pcap or pcapng trace. */
 static bool looks_like_trace(const char *line, size_t len)
 {
-    static const unsigned char magic[][4] = {
-        {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, {0x4d, 0x3c, 0xb2, 0xa1},
-        {0xa1, 0xb2, 0x3c, 0x4d}, {0x0a, 0x0d, 0x0d, 0x0a}};
+    static const unsigned char magic[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
+                                             {0xa1, 0xb2, 0xc3, 0xd4},
+                                             {0x4d, 0x3c, 0xb2, 0xa1},
+                                             {0xa1, 0xb2, 0x3c, 0x4d},
+                                             {0x0a, 0x0d, 0x0d, 0x0a}};
     for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
         if (len >= 4 && memcmp(line, magic[i], 4) == 0)
             return true;

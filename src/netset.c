@@ -211,8 +211,7 @@ static int add_line(struct netset *s, char *line, size_t lineno, netset_bad_line
     return 0;
 }
 
-struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx,
-                           struct ts_err *err)
+struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx, struct ts_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {

@@ -28,8 +28,7 @@ typedef void (*netset_bad_line_fn)(void *ctx, size_t line, const char *text);
 /* Reads path. Returns NULL with err set when the file cannot be read (or
  * is binary garbage: a NUL byte or over 1 MiB per line); lines that do not
  * parse are passed to bad (may be NULL) and skipped. */
-struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx,
-                           struct ts_err *err);
+struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx, struct ts_err *err);
 /* Parses one CIDR text into addr/len/prefix. Returns 0 or -1. */
 int netset_parse_cidr(const char *text, uint8_t addr[16], uint8_t *addr_len, unsigned *prefix);
 void netset_free(struct netset *s);
@@ -38,7 +37,7 @@ void netset_free(struct netset *s);
 int netset_lookup(const struct netset *s, const uint8_t *addr, size_t len);
 
 size_t netset_count(const struct netset *s);
-const char *netset_cidr(const struct netset *s, size_t i); /* as written */
+const char *netset_cidr(const struct netset *s, size_t i);  /* as written */
 const char *netset_descr(const struct netset *s, size_t i); /* words joined by one space */
 
 #endif

@@ -26,11 +26,11 @@ void pcap_in_close(struct pcap_in *p);
 int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err);
 
 struct pcap_in_stats {
-    uint64_t frames;       /* all frames read */
-    uint64_t packets;      /* PKT_OK */
-    uint64_t not_ip;       /* PKT_NOT_IP */
-    uint64_t damaged;      /* PKT_DAMAGED */
-    uint64_t unsupported;  /* PKT_UNSUPPORTED */
+    uint64_t frames;      /* all frames read */
+    uint64_t packets;     /* PKT_OK */
+    uint64_t not_ip;      /* PKT_NOT_IP */
+    uint64_t damaged;     /* PKT_DAMAGED */
+    uint64_t unsupported; /* PKT_UNSUPPORTED */
     /* Names of up to 8 link types seen but not decoded, comma separated
      * ("IEEE802_11_RADIO, FRELAY"), NUL-terminated. */
     char unsupported_names[160];

@@ -50,8 +50,8 @@ struct ts_record {
     uint8_t frag;  /* 1 = a true fragment */
     uint64_t bytes;
     uint64_t payload;
-    uint32_t tcp_seq;     /* packets: TCP sequence number (for -C) */
-    bool tcp_seq_valid;   /* packets: a TCP header with its seq was captured */
+    uint32_t tcp_seq;      /* packets: TCP sequence number (for -C) */
+    bool tcp_seq_valid;    /* packets: a TCP header with its seq was captured */
     struct ts_str service; /* conn only */
     struct ts_str state;   /* conn only */
     struct ts_str uid;     /* conn only; for the bandwidth message */

@@ -106,7 +106,7 @@ struct colspec {
     size_t width;
 };
 
-static const char *const col_names[COL_COUNT] = {"Ports", "Sources", "Destinations",
+static const char *const col_names[COL_COUNT] = {"Ports",    "Sources",   "Destinations",
                                                  "Services", "Protocols", "States"};
 
 /* One shown entry: its key as text and its share as text. */
@@ -117,8 +117,8 @@ struct cell {
 
 /* Bounds of the true count behind entry e, scaled: Space-Saving's and
  * Count-Min's bounds, widened by the sampling interval under -S. */
-static void entry_bounds(const struct report_opts *o, const struct summary *s,
-                         enum summary_col col, const struct ss_entry *e, double *lo, double *hi)
+static void entry_bounds(const struct report_opts *o, const struct summary *s, enum summary_col col,
+                         const struct ss_entry *e, double *lo, double *hi)
 {
     uint64_t lo_c = e->count, hi_c = e->count;
     if (col != COL_PROTS)
@@ -220,8 +220,8 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
         else
             dstw += over;
     }
-    struct colspec conn_cols[] = {{COL_PORTS, 5},    {COL_SRCS, srcw}, {COL_DSTS, dstw},
-                                  {COL_SERVICES, 11}, {COL_PROTS, 2},  {COL_STATES, 6}};
+    struct colspec conn_cols[] = {{COL_PORTS, 5},     {COL_SRCS, srcw}, {COL_DSTS, dstw},
+                                  {COL_SERVICES, 11}, {COL_PROTS, 2},   {COL_STATES, 6}};
     struct colspec pkt_cols[] = {
         {COL_PORTS, 5}, {COL_SRCS, srcw}, {COL_DSTS, dstw}, {COL_PROTS, 2}};
     const struct colspec *cols = o->conns ? conn_cols : pkt_cols;
@@ -290,13 +290,15 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
             continue;
         double share = 100.0 * (double)ss_total(sk) / (double)ss_capacity(sk) /
                        (double)((o->by_bytes && c->bytes) ? c->bytes : c->pkts);
-        fprintf(out, "\n     ~ %s: Space-Saving k=%zu evicted keys; each count is within %.4f%% "
-                     "of %s",
+        fprintf(out,
+                "\n     ~ %s: Space-Saving k=%zu evicted keys; each count is within %.4f%% "
+                "of %s",
                 col_names[col], ss_capacity(sk), share, unit);
     }
     if (sampled)
-        fprintf(out, "\n     ~ sampled: each record kept with probability %g; ranges are 95%% "
-                     "confidence intervals",
+        fprintf(out,
+                "\n     ~ sampled: each record kept with probability %g; ranges are 95%% "
+                "confidence intervals",
                 o->sample_p);
     fputs("\n\n", out);
     for (int col = 0; col < COL_COUNT; col++) {
@@ -374,8 +376,10 @@ void report_block_json(const struct report_opts *o, const struct summary *s, con
         jw_end_object(w);
     }
     double total = scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
-    jw_cstring(w, "percent_of", o->by_bytes && c->bytes ? "bytes" : o->conns ? "connections"
-                                                                              : "packets");
+    jw_cstring(w, "percent_of",
+               o->by_bytes && c->bytes ? "bytes"
+               : o->conns              ? "connections"
+                                       : "packets");
     jw_begin_object(w, "columns");
     size_t n = o->topn;
     struct ss_entry *top = n ? calloc(n, sizeof *top) : NULL;

@@ -21,15 +21,15 @@ typedef const char *(*report_resolve_fn)(void *ctx, const unsigned char *addr, s
 
 struct report_opts {
     FILE *out;
-    bool conns;          /* connection logs: Services and States columns */
-    size_t topn;         /* -n */
-    bool by_bytes;       /* -b */
-    double factor;       /* -s N or 1/P for -S P; 1 = no sampling */
-    bool factor_float;   /* counts print as floats (-S) */
+    bool conns;                /* connection logs: Services and States columns */
+    size_t topn;               /* -n */
+    bool by_bytes;             /* -b */
+    double factor;             /* -s N or 1/P for -S P; 1 = no sampling */
+    bool factor_float;         /* counts print as floats (-S) */
     report_resolve_fn resolve; /* -r, or NULL */
     void *resolve_ctx;
-    uint64_t seed;       /* hash seed of the summaries */
-    double sample_p;     /* -S P: records were kept with probability P; 0 = none */
+    uint64_t seed;   /* hash seed of the summaries */
+    double sample_p; /* -S P: records were kept with probability P; 0 = none */
 };
 
 /* One block: the "\n>== TITLE === START - END" line, the counters line and,

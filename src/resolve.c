@@ -14,7 +14,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define UNKNOWN_NAME "<??" "?>"
+#define UNKNOWN_NAME                                                                               \
+    "<??"                                                                                          \
+    "?>"
 #define MAX_THREADS 32
 
 /* A lookup shared by the resolver and its thread; whoever finishes last
@@ -31,9 +33,9 @@ struct job {
 struct entry {
     unsigned char addr[16];
     size_t len;
-    const char *name;  /* NULL until resolved */
-    bool owned;        /* name was allocated */
-    struct job *job;   /* while running */
+    const char *name; /* NULL until resolved */
+    bool owned;       /* name was allocated */
+    struct job *job;  /* while running */
     bool queued;
 };
 
@@ -82,14 +84,14 @@ static void *job_main(void *arg)
         struct sockaddr_in sa = {0};
         sa.sin_family = AF_INET;
         memcpy(&sa.sin_addr, j->addr, 4);
-        rc = getnameinfo((struct sockaddr *)&sa, sizeof sa, name, sizeof name, NULL, 0,
-                         NI_NAMEREQD);
+        rc =
+            getnameinfo((struct sockaddr *)&sa, sizeof sa, name, sizeof name, NULL, 0, NI_NAMEREQD);
     } else {
         struct sockaddr_in6 sa = {0};
         sa.sin6_family = AF_INET6;
         memcpy(&sa.sin6_addr, j->addr, 16);
-        rc = getnameinfo((struct sockaddr *)&sa, sizeof sa, name, sizeof name, NULL, 0,
-                         NI_NAMEREQD);
+        rc =
+            getnameinfo((struct sockaddr *)&sa, sizeof sa, name, sizeof name, NULL, 0, NI_NAMEREQD);
     }
     pthread_mutex_lock(&job_lock);
     if (rc == 0) {

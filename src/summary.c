@@ -321,10 +321,11 @@ size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entr
     if (col == COL_PROTS) {
         /* protocol numbers as 1-byte keys; key 0 is never shown */
         static const uint8_t keys[256] = {
-#define K16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, \
-               b + 12, b + 13, b + 14, b + 15
-            K16(0),   K16(16),  K16(32),  K16(48),  K16(64),  K16(80),  K16(96),  K16(112),
-            K16(128), K16(144), K16(160), K16(176), K16(192), K16(208), K16(224), K16(240)
+#define K16(b)                                                                                     \
+    b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12,      \
+        b + 13, b + 14, b + 15
+            K16(0),   K16(16),  K16(32),  K16(48),  K16(64),  K16(80),  K16(96), K16(112), K16(128),
+            K16(144), K16(160), K16(176), K16(192), K16(208), K16(224), K16(240)
 #undef K16
         };
         size_t got = 0;

@@ -18,3 +18,14 @@ clean-local: clean-local-golden
 clean-local-golden:
 	rm -rf tests/golden-actual
 .PHONY: clean-local-golden
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_fmt tests/test_report
+TESTS += tests/test_fmt tests/test_report
+tests_test_fmt_SOURCES = tests/test_fmt.c
+tests_test_fmt_CFLAGS = $(TEST_CFLAGS)
+tests_test_fmt_LDADD = $(TEST_LIBS)
+tests_test_report_SOURCES = tests/test_report.c
+tests_test_report_CFLAGS = $(TEST_CFLAGS)
+tests_test_report_LDADD = $(TEST_LIBS)
+endif

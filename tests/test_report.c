@@ -1,0 +1,161 @@
+/* Unit tests of the text report (src/report.h) on hand-made summaries. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "report.h"
+#include "summary.h"
+
+static struct ts_record conn(const char *src, const char *dst, uint16_t dport, uint8_t proto,
+                             const char *service, const char *state, uint64_t bytes)
+{
+    struct ts_record r;
+    memset(&r, 0, sizeof r);
+    r.kind = TS_REC_CONN;
+    r.ts = r.end = 1300475167;
+    const char *addrs[2] = {src, dst};
+    struct ts_addr *out[2] = {&r.src, &r.dst};
+    for (int i = 0; i < 2; i++) {
+        if (strchr(addrs[i], ':')) {
+            out[i]->len = 16;
+            inet_pton(AF_INET6, addrs[i], out[i]->b);
+        } else {
+            out[i]->len = 4;
+            inet_pton(AF_INET, addrs[i], out[i]->b);
+        }
+    }
+    r.dport = dport;
+    r.proto = proto;
+    r.service.p = service;
+    r.service.len = strlen(service);
+    r.state.p = state;
+    r.state.len = strlen(state);
+    r.bytes = r.payload = bytes;
+    return r;
+}
+
+static char *render(const struct summary *s, size_t topn, bool conns)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct report_opts o = {.out = f, .conns = conns, .topn = topn, .factor = 1, .seed = 7};
+    setenv("TZ", "GMT+5", 1);
+    tzset();
+    cr_assert_eq(report_block(&o, s, "Total", true), 0);
+    fclose(f);
+    return buf;
+}
+
+static struct summary *small_summary(size_t k_addrs)
+{
+    struct summary_sizes z = {.k_ports = 64, .k_addrs = k_addrs, .k_strings = 16, .hll_p = 10};
+    struct summary *s = summary_new(&z, 7);
+    cr_assert_not_null(s);
+    return s;
+}
+
+static void add(struct summary *s, const struct ts_record *r)
+{
+    struct summary_update u;
+    summary_update_prepare(&u, r, false, true, 7, NULL, NULL);
+    summary_add(s, &u, true);
+}
+
+Test(report, cells_show_share_with_one_decimal_and_original_widths)
+{
+    struct summary *s = small_summary(64);
+    struct ts_record a = conn("10.0.0.1", "10.0.0.2", 80, 6, "http", "SF", 100);
+    struct ts_record b = conn("10.0.0.3", "10.0.0.2", 53, 17, "dns", "S0", 10);
+    add(s, &a);
+    add(s, &a);
+    add(s, &b);
+    char *out = render(s, 2, true);
+    const char *want =
+        "\n>== Total === 2011-03-18-14-06-07 - 2011-03-18-14-06-07\n"
+        "   - Connections  3.0 - Payload  210.0 - \n"
+        "     Ports        | Sources                   | Destinations              | Services "
+        "          | Protocols | States        |\n"
+        "     80     66.7% | 10.0.0.1            66.7% | 10.0.0.2           100.0% | http        "
+        " 66.7% | 6   66.7% | SF      66.7% | \n"
+        "     53     33.3% | 10.0.0.3            33.3% |                           | dns         "
+        " 33.3% | 17  33.3% | S0      33.3% | \n"
+        "\n\n";
+    cr_expect_str_eq(out, want);
+    free(out);
+    summary_free(s);
+}
+
+Test(report, long_ipv6_addresses_widen_only_their_column)
+{
+    struct summary *s = small_summary(64);
+    struct ts_record r = conn("fe80::3074:17d5:2052:c324", "10.0.0.2", 5353, 17, "dns", "S0", 0);
+    add(s, &r);
+    char *out = render(s, 1, true);
+    /* 25 characters: the Sources column grows by 25 - 15 = 10 */
+    cr_expect(strstr(out, "| Sources                             | Destinations              |") !=
+                  NULL,
+              "%s", out);
+    cr_expect(strstr(out, "| fe80::3074:17d5:2052:c324    100.0% | 10.0.0.2           100.0% |") !=
+                  NULL,
+              "%s", out);
+    free(out);
+    summary_free(s);
+}
+
+Test(report, services_shorten_icmp_and_netbios)
+{
+    struct summary *s = small_summary(64);
+    struct ts_record a = conn("10.0.0.1", "10.0.0.2", 137, 17, "netbios-ns", "S0", 0);
+    struct ts_record b = conn("10.0.0.1", "10.0.0.2", 0, 1, "icmp-echo", "OTH", 0);
+    add(s, &a);
+    add(s, &b);
+    char *out = render(s, 2, true);
+    cr_expect(strstr(out, "| nb-ns ") != NULL, "%s", out);
+    cr_expect(strstr(out, "| i-echo ") != NULL, "%s", out);
+    free(out);
+    summary_free(s);
+}
+
+Test(report, port_zero_and_protocol_zero_are_never_shown)
+{
+    struct summary *s = small_summary(64);
+    struct ts_record a = conn("10.0.0.1", "10.0.0.2", 0, 0, "-", "OTH", 0);
+    add(s, &a);
+    char *out = render(s, 1, true);
+    cr_expect(strstr(out, "     0 ") == NULL, "%s", out);
+    cr_expect(strstr(out, "                  | 10.0.0.1           100.0% |") != NULL, "%s", out);
+    free(out);
+    summary_free(s);
+}
+
+Test(report, an_evicted_column_is_marked_and_shows_ranges)
+{
+    /* k = 16 host slots for 40 distinct sources: the column must evict */
+    struct summary *s = small_summary(16);
+    char src[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(src, sizeof src, "10.0.1.%d", i);
+        struct ts_record r = conn(src, "10.0.0.2", 80, 6, "http", "SF", 0);
+        for (int j = 0; j <= (i == 0 ? 50 : i % 3); j++)
+            add(s, &r);
+    }
+    cr_assert(!summary_col_exact(s, COL_SRCS));
+    char *out = render(s, 3, true);
+    cr_expect(strstr(out, "~Sources") != NULL, "%s", out);
+    cr_expect(strstr(out, "| Destinations") != NULL, "exact columns keep their name: %s", out);
+    cr_expect(strstr(out, "~ Sources: Space-Saving k=16 evicted keys") != NULL, "%s", out);
+    /* every row of the table keeps the same width */
+    char *line = strstr(out, "     80 ");
+    char *next = strchr(line, '\n');
+    char *header = strstr(out, "     Ports");
+    /* rows end in "| " where the header ends in "|" */
+    cr_expect_eq(strchr(header, '\n') - header + 1, next - line, "header and rows align: %s", out);
+    free(out);
+    summary_free(s);
+}
