@@ -390,8 +390,10 @@ static int istream_add(struct engine *e, struct istream *is, double ts,
                 return -1;
             pos--;
         }
-        if (e->npool == 0)
-            return -1; /* cannot happen: the pool holds max_open per stream */
+        if (e->npool == 0) {
+            errno = ENOMEM; /* cannot happen: the pool holds max_open per stream */
+            return -1;
+        }
         struct summary *s = e->pool[--e->npool];
         memmove(&is->slots[pos + 1], &is->slots[pos], (is->nslots - pos) * sizeof *is->slots);
         is->slots[pos].idx = idx;
@@ -602,7 +604,8 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
         if (net >= 0) {
             summary_add(e->nets[net], u, true);
             summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
-            if (o->ilen > 0)
+            /* Incoming and Outgoing intervals only appear in the R files */
+            if (o->ilen > 0 && e->n_int_streams == 3)
                 rc |= istream_add(e, pd->src_net >= 0 ? &e->is_out : &e->is_in, r->ts, u);
         } else {
             add_nonlocal(e, r);
