@@ -434,6 +434,7 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
     e->ro.factor_float = o->factor_float;
     e->ro.resolve = o->resolve;
     e->ro.resolve_ctx = o->resolve_ctx;
+    e->ro.resolve_want = o->resolve_want;
     e->ro.seed = o->seed;
     e->ro.sample_p = o->sample_p;
     e->ro.out = stdout;

@@ -45,6 +45,7 @@ struct engine_opts {
     const char *write_ports;   /* -P FILE */
     const char *r_tag;         /* -R TAG */
     report_resolve_fn resolve; /* -r */
+    void (*resolve_want)(void *ctx, const unsigned char *addr, size_t len);
     void *resolve_ctx;
     size_t memory;          /* sketch budget in bytes */
     bool memory_given;      /* --memory was given: use all of it */

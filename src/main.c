@@ -781,8 +781,9 @@ int main(int argc, char **argv)
     }
     struct resolver *res = NULL;
     if (cl.resolve) {
-        res = resolver_new(5.0);
+        res = resolver_new(5.0, 15.0);
         o->resolve = resolver_name;
+        o->resolve_want = resolver_want;
         o->resolve_ctx = res;
     }
     struct engine *e = engine_new(o, &err);

@@ -272,6 +272,9 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
         fputc('\n', out);
     }
     if (addrs != NULL) {
+        if (o->resolve_want != NULL)
+            for (size_t i = 0; i < naddrs; i++)
+                o->resolve_want(o->resolve_ctx, addrs[i].key, addrs[i].len);
         fputs("\n        ", out);
         for (size_t i = 0; i < naddrs; i++) {
             const char *name = o->resolve(o->resolve_ctx, addrs[i].key, addrs[i].len);

@@ -27,6 +27,9 @@ struct report_opts {
     double factor;             /* -s N or 1/P for -S P; 1 = no sampling */
     bool factor_float;         /* counts print as floats (-S) */
     report_resolve_fn resolve; /* -r, or NULL */
+    /* queues an address ahead of resolve, so that every address of a
+     * table is looked up at once, concurrently */
+    void (*resolve_want)(void *ctx, const unsigned char *addr, size_t len);
     void *resolve_ctx;
     uint64_t seed;   /* hash seed of the summaries */
     double sample_p; /* -S P: records were kept with probability P; 0 = none */

@@ -43,12 +43,13 @@ struct resolver {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     double deadline;
+    double budget; /* seconds left for all runs together */
     struct entry *entries;
     size_t n;
     int running;
 };
 
-struct resolver *resolver_new(double deadline)
+struct resolver *resolver_new(double deadline, double budget)
 {
     struct resolver *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -61,6 +62,7 @@ struct resolver *resolver_new(double deadline)
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
     r->deadline = deadline;
+    r->budget = budget;
     return r;
 }
 
@@ -160,10 +162,14 @@ void resolver_run(struct resolver *r)
 {
     if (r == NULL)
         return;
-    struct timespec end;
+    struct timespec end, start;
     clock_gettime(CLOCK_REALTIME, &end);
+    start = end;
+    double limit = r->deadline < r->budget ? r->deadline : r->budget;
+    if (limit < 0)
+        limit = 0;
     double whole;
-    double frac = modf(r->deadline, &whole);
+    double frac = modf(limit, &whole);
     end.tv_sec += (time_t)whole;
     end.tv_nsec += (long)(frac * 1e9);
     if (end.tv_nsec >= 1000000000L) {
@@ -214,6 +220,9 @@ void resolver_run(struct resolver *r)
     }
     r->running = 0;
     pthread_mutex_unlock(&job_lock);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    r->budget -= (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
 }
 
 const char *resolver_name(void *ctx, const unsigned char *addr, size_t len)

@@ -15,8 +15,10 @@
 
 struct resolver;
 
-/* deadline: seconds one resolver_run may take at most. */
-struct resolver *resolver_new(double deadline);
+/* deadline: seconds one resolver_run may take at most; budget: seconds all
+ * of them may take together, after which every new address is "<???>"
+ * at once. */
+struct resolver *resolver_new(double deadline, double budget);
 /* Waits for nothing: lookups still running are abandoned. */
 void resolver_free(struct resolver *r);
 
