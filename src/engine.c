@@ -23,6 +23,7 @@ static const char *const r_states[] = {"OTH", "REJ", "RSTO", "RSTOS0", "RSTR", "
 #define NONLOCAL_MAX 1024     /* pairs kept for the "no local address" list */
 #define UNKNOWN_MAX 1024      /* pairs kept for the unknown-transport table */
 #define UNKNOWN_TEXT_MAX 64   /* bytes kept of an address as written */
+#define R_MAX_EMPTY_ROWS 100000 /* zero rows of empty intervals per R file */
 
 struct slot {
     long long idx; /* interval number: floor(ts / ilen) relative to the stream */
@@ -43,6 +44,7 @@ struct istream {
      * top ports >= 1024 (known only at the end) to a second one. */
     FILE *rrows, *rports;
     uint64_t rcount;
+    uint64_t empty_rows, empty_skipped; /* zero rows written / left out */
 };
 
 struct pair {
@@ -328,15 +330,23 @@ static int istream_flush_one(struct engine *e, struct istream *is, size_t i)
             }
         }
         /* empty intervals between two written ones are zero rows */
-        if (is->any_written) {
+        /* empty intervals between two written ones are zero rows, as in the
+         * original; a crafted time gap must not fill the disk, so at most
+         * R_MAX_EMPTY_ROWS of them are written per file, the rest counted */
+        if (is->any_written && sl.idx > is->frontier + 1) {
+            struct summary *z = summary_new(&(struct summary_sizes){0}, e->o.seed);
+            if (z == NULL)
+                return -1;
             for (long long g = is->frontier + 1; g < sl.idx; g++) {
-                struct summary *z = summary_new(&(struct summary_sizes){0}, e->o.seed);
-                if (z == NULL)
-                    return -1;
+                if (is->empty_rows >= R_MAX_EMPTY_ROWS) {
+                    is->empty_skipped += (uint64_t)(sl.idx - g);
+                    break;
+                }
+                is->empty_rows++;
                 double st = (double)g * ilen;
                 rc |= write_r_row(e, is->rrows, is->rports, z, st, st + ilen);
-                summary_free(z);
             }
+            summary_free(z);
         }
         double st = (double)sl.idx * ilen;
         rc |= write_r_row(e, is->rrows, is->rports, sl.s, st, st + ilen);
@@ -977,6 +987,11 @@ static int write_r_files(struct engine *e, struct ts_err *err)
         write_r_header(e, f, tp, ntp);
         if (e->o.ilen > 0 && iss[i]->rrows)
             rc |= r_merge_rows(e, f, iss[i]->rrows, iss[i]->rports, tp, ntp, NULL);
+        if (e->o.ilen > 0 && iss[i]->empty_skipped)
+            fprintf(stderr,
+                    "trace-summary: '%s': %llu empty intervals left out after the first %d "
+                    "zero rows (a time gap in the input)\n",
+                    path, (unsigned long long)iss[i]->empty_skipped, R_MAX_EMPTY_ROWS);
         if (fclose(f) != 0)
             rc = -1;
     }

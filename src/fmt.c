@@ -13,6 +13,8 @@
 
 const char *fmt_val(char *buf, size_t n, double v, bool is_float)
 {
+    if (!(v >= 0)) /* negative or NaN: cannot come from a count */
+        v = 0;
     if (v >= 1e9)
         snprintf(buf, n, "%3.1fg", v / 1e9);
     else if (v >= 1e6)

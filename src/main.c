@@ -142,7 +142,8 @@ struct cli {
     bool quiet;
     bool resolve;
     const char *local_nets, *exclude_nets, *ports_file;
-    double sample; /* -S; -1 = off */
+    double sample; /* -S */
+    bool sample_set;
     bool seed_set;
     const char *input;
 };
@@ -326,6 +327,7 @@ static void parse_args(int argc, char **argv, struct cli *cl)
             break;
         case 'S':
             cl->sample = parse_float_opt(name, optarg);
+            cl->sample_set = true;
             break;
         case 'm':
             o->save_mem = true;
@@ -432,7 +434,7 @@ static void parse_args(int argc, char **argv, struct cli *cl)
     if (factor <= 0)
         fail(EXIT_FAIL, "Sample factor must be > 0");
     o->factor = (double)factor;
-    if (cl->sample != -1) {
+    if (cl->sample_set) {
         if (cl->sample > 1.0)
             fail(EXIT_FAIL, "Sample probability cannot be > 1");
         if (!(cl->sample > 0))
@@ -452,10 +454,29 @@ static void parse_args(int argc, char **argv, struct cli *cl)
         o->reorder = 300;
 }
 
+/* Writes at most max bytes of s to stderr, control and non-ASCII bytes
+ * escaped as \xHH (the text comes from files: it must not drive the
+ * terminal). */
+static void put_escaped(const char *s, size_t len, size_t max)
+{
+    size_t show = len > max ? max : len;
+    for (size_t i = 0; i < show; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 0x20 && c < 0x7f) || c == '\t')
+            fputc(c, stderr);
+        else
+            fprintf(stderr, "\\x%02x", c);
+    }
+    if (show < len)
+        fputs("...", stderr);
+}
+
 static void bad_net_line(void *ctx, size_t line, const char *text)
 {
     (void)line;
-    fprintf(stderr, "Can't parse %s network '%s'\n", (const char *)ctx, text);
+    fprintf(stderr, "Can't parse %s network '", (const char *)ctx);
+    put_escaped(text, strlen(text), 200);
+    fputs("'\n", stderr);
 }
 
 static uint8_t *read_ports(const char *path)
@@ -467,9 +488,14 @@ static uint8_t *read_ports(const char *path)
     if (set == NULL)
         fail(EXIT_FAIL, PROG ": out of memory");
     char line[256];
-    size_t lineno = 0;
+    size_t lineno = 0, bad = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         lineno++;
+        /* fgets stops only at a newline, a full buffer or the end: a
+         * shorter line without a newline holds a NUL byte */
+        size_t got = strlen(line);
+        if (got == 0 || (line[got - 1] != '\n' && got + 1 < sizeof line && !feof(f)))
+            fail(EXIT_FAIL, PROG ": '%s': not a port list (binary data at line %zu)", path, lineno);
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
@@ -483,7 +509,11 @@ static uint8_t *read_ports(const char *path)
         errno = 0;
         long v = strtol(p, &end, 10);
         if (errno != 0 || *end != '\0' || v < 0 || v > 65535) {
-            fprintf(stderr, PROG ": '%s': line %zu: not a port: '%s'\n", path, lineno, p);
+            if (++bad <= MAX_MESSAGES) {
+                fprintf(stderr, PROG ": '%s': line %zu: not a port: '", path, lineno);
+                put_escaped(p, n, 64);
+                fputs("'\n", stderr);
+            }
             continue;
         }
         set[v >> 3] |= (uint8_t)(1u << (v & 7));
@@ -492,6 +522,8 @@ static uint8_t *read_ports(const char *path)
     fclose(f);
     if (err)
         fail(EXIT_FAIL, PROG ": '%s': read error", path);
+    if (bad > MAX_MESSAGES)
+        fprintf(stderr, PROG ": '%s': %zu lines are not ports\n", path, bad);
     return set;
 }
 
@@ -537,6 +569,9 @@ struct counters {
     uint64_t too_long;
     uint64_t bandwidth;
     unsigned messages;
+    uint64_t first_bad_line; /* line number of the first corrupt line */
+    uint64_t unterminated;   /* number of a last line without newline, or 0 */
+    uint64_t records;        /* lines that gave a record */
 };
 
 static void report_corrupt(struct counters *k, const char *line, size_t len)
@@ -662,14 +697,19 @@ static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struc
         char *line;
         size_t len;
         int got = ts_lines_next(lines, &line, &len, err);
-        if (got == 0)
+        if (got == 0) {
+            if (ts_lines_unterminated(lines))
+                k->unterminated = ts_lines_lineno(lines);
             break;
+        }
         if (got < 0) {
             rc = got;
             break;
         }
         progress_step(pg);
         if (got == TS_LINE_TOO_LONG) {
+            if (k->corrupt + k->too_long == 0)
+                k->first_bad_line = ts_lines_lineno(lines);
             k->too_long++;
             if (k->messages < MAX_MESSAGES) {
                 k->messages++;
@@ -691,9 +731,19 @@ static int run_conn(struct cli *cl, struct engine *e, struct ts_input *in, struc
         if (st == CONN_SKIP)
             continue;
         if (st == CONN_CORRUPT) {
+            /* binary data before any record: not a log at all */
+            if (k->records == 0 && memchr(line, '\0', len) != NULL) {
+                rc = ts_err_set(err, TS_EFORMAT,
+                                "'%s': not a connection log (binary data at line %llu)",
+                                ts_input_name(in), (unsigned long long)ts_lines_lineno(lines));
+                break;
+            }
+            if (k->corrupt + k->too_long == 0)
+                k->first_bad_line = ts_lines_lineno(lines);
             report_corrupt(k, line, len);
             continue;
         }
+        k->records++;
         if (st == CONN_RECORD && (r.orig_bw_exceeded || r.resp_bw_exceeded)) {
             for (int d = 0; d < 2; d++) {
                 if (!(d ? r.resp_bw_exceeded : r.orig_bw_exceeded))
@@ -749,7 +799,6 @@ int main(int argc, char **argv)
 {
     struct cli cl;
     memset(&cl, 0, sizeof cl);
-    cl.sample = -1;
     parse_args(argc, argv, &cl);
     struct engine_opts *o = &cl.eo;
     o->conns = cl.conns;
@@ -872,17 +921,28 @@ int main(int argc, char **argv)
                "(counted in the totals only; see --reorder)\n",
                (unsigned long long)late);
     if (k.corrupt + k.too_long > 0) {
-        if (k.corrupt + k.too_long > k.messages)
-            fprintf(stderr, PROG ": %llu corrupt lines ignored in all\n",
-                    (unsigned long long)(k.corrupt + k.too_long));
+        fprintf(stderr, PROG ": '%s': %llu corrupt lines ignored (the first at line %llu)\n",
+                ts_input_name(in), (unsigned long long)(k.corrupt + k.too_long),
+                (unsigned long long)k.first_bad_line);
         if (status == EXIT_OK)
             status = EXIT_DAMAGED;
     }
+    if (k.unterminated)
+        fprintf(stderr, PROG ": '%s': the last line (%llu) has no newline: the file may be cut short\n",
+                ts_input_name(in), (unsigned long long)k.unterminated);
     if (k.bandwidth > MAX_MESSAGES)
         fprintf(stderr, PROG ": %llu directions exceeded the bandwidth limit in all\n",
                 (unsigned long long)k.bandwidth);
-    if (pst.damaged && status == EXIT_OK)
-        status = EXIT_DAMAGED;
+    if (pst.damaged) {
+        fprintf(stderr,
+                PROG ": '%s': %llu damaged frames skipped (truncated or invalid in a header; "
+                     "the first is frame %llu, record at offset %llu)\n",
+                ts_input_name(in), (unsigned long long)pst.damaged,
+                (unsigned long long)pst.first_damaged_frame,
+                (unsigned long long)pst.first_damaged_offset);
+        if (status == EXIT_OK)
+            status = EXIT_DAMAGED;
+    }
     ts_input_close(in);
     engine_free(e);
     resolver_free(res);

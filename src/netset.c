@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hash.h"
 
@@ -216,6 +217,12 @@ struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx, 
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         ts_err_set(err, TS_EIO, "'%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        ts_err_set(err, TS_EIO, "'%s': is a directory", path);
         return NULL;
     }
     struct netset *s = calloc(1, sizeof *s);
