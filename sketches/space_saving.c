@@ -223,7 +223,6 @@ void ss_prefetch_entry(const struct ss *s, uint64_t hash)
     }
 }
 
-
 static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)
 {
     s->heap[pos] = node;

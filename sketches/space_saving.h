@@ -53,15 +53,14 @@ int ss_merge(struct ss *dst, const struct ss *src);
 size_t ss_top(const struct ss *s, struct ss_entry *out, size_t n);
 
 /* Looks key up; returns true and fills *out if it is monitored. O(1). */
-bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash,
-              struct ss_entry *out);
+bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash, struct ss_entry *out);
 
-uint64_t ss_total(const struct ss *s);       /* N: sum of all weights added */
-uint64_t ss_min_count(const struct ss *s);   /* 0 while fewer than k keys are monitored */
-bool ss_has_evicted(const struct ss *s);     /* false: every count is exact */
-size_t ss_size(const struct ss *s);          /* keys monitored now */
-size_t ss_capacity(const struct ss *s);      /* k */
-size_t ss_mem_bytes(const struct ss *s);     /* bytes allocated, struct included */
+uint64_t ss_total(const struct ss *s);     /* N: sum of all weights added */
+uint64_t ss_min_count(const struct ss *s); /* 0 while fewer than k keys are monitored */
+bool ss_has_evicted(const struct ss *s);   /* false: every count is exact */
+size_t ss_size(const struct ss *s);        /* keys monitored now */
+size_t ss_capacity(const struct ss *s);    /* k */
+size_t ss_mem_bytes(const struct ss *s);   /* bytes allocated, struct included */
 /* Bytes ss_new(k, max_key_len) would allocate, or 0 if it would overflow. */
 size_t ss_mem_bytes_for(size_t k, size_t max_key_len);
 /* Forgets everything (keeps the allocation). */

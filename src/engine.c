@@ -18,11 +18,11 @@ static const char *const r_states[] = {"OTH", "REJ", "RSTO", "RSTOS0", "RSTR", "
                                        "S1",  "S2",  "S3",   "SF",     "SH",   "SHR"};
 #define N_R_STATES (sizeof r_states / sizeof r_states[0])
 
-#define MAX_OPEN_TABLES 8     /* open intervals that keep breakdowns */
-#define MAX_OPEN_COUNTERS 256 /* open intervals that keep counters only */
-#define NONLOCAL_MAX 1024     /* pairs kept for the "no local address" list */
-#define UNKNOWN_MAX 1024      /* pairs kept for the unknown-transport table */
-#define UNKNOWN_TEXT_MAX 64   /* bytes kept of an address as written */
+#define MAX_OPEN_TABLES 8       /* open intervals that keep breakdowns */
+#define MAX_OPEN_COUNTERS 256   /* open intervals that keep counters only */
+#define NONLOCAL_MAX 1024       /* pairs kept for the "no local address" list */
+#define UNKNOWN_MAX 1024        /* pairs kept for the unknown-transport table */
+#define UNKNOWN_TEXT_MAX 64     /* bytes kept of an address as written */
 #define R_MAX_EMPTY_ROWS 100000 /* zero rows of empty intervals per R file */
 
 struct slot {

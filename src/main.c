@@ -928,7 +928,8 @@ int main(int argc, char **argv)
             status = EXIT_DAMAGED;
     }
     if (k.unterminated)
-        fprintf(stderr, PROG ": '%s': the last line (%llu) has no newline: the file may be cut short\n",
+        fprintf(stderr,
+                PROG ": '%s': the last line (%llu) has no newline: the file may be cut short\n",
                 ts_input_name(in), (unsigned long long)k.unterminated);
     if (k.bandwidth > MAX_MESSAGES)
         fprintf(stderr, PROG ": %llu directions exceeded the bandwidth limit in all\n",
