@@ -822,7 +822,7 @@ static int write_r_row(struct engine *e, FILE *f, FILE *fports, const struct sum
             (fmt_count(b[1], 48, e, c->bytes), b[1]), (fmt_count(b[2], 48, e, c->payload), b[2]),
             (fmt_count(b[3], 48, e, c->frags), b[3]));
     double ds = summary_distinct(s, true), dd = summary_distinct(s, false);
-    fprintf(f, "%.0f %.0f ", ds < 0 ? 0 : ds * (e->o.factor_float ? 1 : 1), dd < 0 ? 0 : dd);
+    fprintf(f, "%.0f %.0f ", ds < 0 ? 0 : ds, dd < 0 ? 0 : dd);
     uint8_t protos[3] = {6, 17, 1};
     for (int i = 0; i < 3; i++) {
         fmt_count(b[0], 48, e, summary_proto_count(s, protos[i]));
@@ -1059,9 +1059,10 @@ static int cmp_upair(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq); /* first appearance first */
 }
 
-static struct net_rank *print_local_sections(struct engine *e, FILE *out)
+/* The local networks by count, ties in the file's order (qsort with the
+ * index as tie-break is stable). The caller frees it; NULL without memory. */
+static struct net_rank *rank_networks(const struct engine *e)
 {
-    const char *type = e->o.conns ? "connections" : "packets";
     size_t n = e->nnets;
     struct net_rank *rank = calloc(n ? n : 1, sizeof *rank);
     if (rank == NULL)
@@ -1070,8 +1071,17 @@ static struct net_rank *print_local_sections(struct engine *e, FILE *out)
         rank[i].idx = i;
         rank[i].pkts = summary_counters(e->nets[i])->pkts;
     }
-    /* a stable sort by count: qsort with the index as tie-break */
     qsort(rank, n, sizeof *rank, cmp_net_rank);
+    return rank;
+}
+
+static struct net_rank *print_local_sections(struct engine *e, FILE *out)
+{
+    const char *type = e->o.conns ? "connections" : "packets";
+    size_t n = e->nnets;
+    struct net_rank *rank = rank_networks(e);
+    if (rank == NULL)
+        return NULL;
     fprintf(out, "\n>== Top %zu local networks by number of %s\n\n", e->o.topn, type);
     for (size_t i = 0; i < n && i < e->o.topn; i++) {
         char v[FMT_VAL_MAX];
@@ -1217,17 +1227,7 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
     if (e->o.r_tag)
         return write_r_files(e, err);
     if (e->o.json) {
-        struct net_rank *rank = NULL;
-        if (e->o.local_nets) {
-            /* the ranking, without printing it */
-            rank = calloc(e->nnets ? e->nnets : 1, sizeof *rank);
-            for (size_t i = 0; rank != NULL && i < e->nnets; i++) {
-                rank[i].idx = i;
-                rank[i].pkts = summary_counters(e->nets[i])->pkts;
-            }
-            if (rank != NULL)
-                qsort(rank, e->nnets, sizeof *rank, cmp_net_rank);
-        }
+        struct net_rank *rank = e->o.local_nets ? rank_networks(e) : NULL;
         if (e->n_nonlocal > 0)
             qsort(e->nonlocal, e->n_nonlocal, sizeof *e->nonlocal, cmp_pair);
         if (e->n_unknown > 0)

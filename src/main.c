@@ -590,17 +590,8 @@ static void report_corrupt(struct counters *k, const char *line, size_t len)
     /* the line is attacker-controlled: show control and non-ASCII bytes
      * escaped, so a message can never drive the terminal */
     fputs("Ignoring corrupt line: ", stderr);
-    size_t show = len > 512 ? 512 : len;
-    for (size_t i = 0; i < show; i++) {
-        unsigned char c = (unsigned char)line[i];
-        if (c >= 0x20 && c < 0x7f)
-            fputc(c, stderr);
-        else if (c == '\t')
-            fputc('\t', stderr);
-        else
-            fprintf(stderr, "\\x%02x", c);
-    }
-    fputs(show < len ? "...\n" : "\n", stderr);
+    put_escaped(line, len, 512);
+    fputc('\n', stderr);
 }
 
 /* True when a connection log starts like a pcap or pcapng trace. */

@@ -311,29 +311,6 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
     return ferror(out) ? -1 : 0;
 }
 
-void report_block_addrs(const struct report_opts *o, const struct summary *s,
-                        void (*fn)(void *ctx, const unsigned char *addr, size_t len), void *ctx)
-{
-    size_t n = o->topn;
-    if (n == 0)
-        return;
-    struct ss_entry *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
-    if (a == NULL || b == NULL) {
-        free(a);
-        free(b);
-        return;
-    }
-    size_t na = summary_top(s, COL_SRCS, a, n), nb = summary_top(s, COL_DSTS, b, n);
-    for (size_t i = 0; i < n; i++) {
-        if (i < na)
-            fn(ctx, a[i].key, a[i].len);
-        if (i < nb)
-            fn(ctx, b[i].key, b[i].len);
-    }
-    free(a);
-    free(b);
-}
-
 int report_first_last(const struct report_opts *o, const struct summary *total)
 {
     const struct summary_counters *c = summary_counters(total);

@@ -52,9 +52,4 @@ void report_block_json(const struct report_opts *o, const struct summary *s, con
 /* "First: ... Last: ..." from the Total's span. */
 int report_first_last(const struct report_opts *o, const struct summary *total);
 
-/* Addresses of the top rows of a block, in the order -r numbers them, for
- * resolving ahead of printing. Calls fn for each. */
-void report_block_addrs(const struct report_opts *o, const struct summary *s,
-                        void (*fn)(void *ctx, const unsigned char *addr, size_t len), void *ctx);
-
 #endif
