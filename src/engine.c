@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,13 +54,53 @@ struct pair {
     uint8_t a[17], b[17]; /* len byte + address */
 };
 
-#define PIPE_DEPTH 8 /* records queued ahead of their sketch updates */
+struct engine;
+static int pipe_init(struct engine *e, bool threaded);
+static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
+
+/*
+ * Records travel from the reader to the summaries in batches. With an
+ * aggregator thread (engine_opts.threads) the reader fills one batch while
+ * the thread applies the others; without one, a full batch is applied in
+ * place. Either way the sketch updates of a batch run PREFETCH_AHEAD
+ * records behind their cache hints. Memory: BATCHES * BATCH_RECS pending
+ * records of about 450 bytes (460 KiB), fixed.
+ */
+#define BATCH_RECS 256
+#define BATCHES 4
+#define PREFETCH_AHEAD 8  /* stage 1 hints this far ahead, stage 2 half as far */
+#define SPIN_ROUNDS 20000 /* polls before a waiting side sleeps */
 
 struct pending {
     struct ts_record r;
     struct summary_update u;
     int src_net, dst_net;
     char service[SUMMARY_STR_MAX], state[SUMMARY_STR_MAX];
+};
+
+struct batch {
+    size_t n;
+    struct pending p[BATCH_RECS];
+};
+
+/* The hand-over between the reader (producer) and the aggregator thread
+ * (consumer): batches [tail, head) are full, the rest free. head is written
+ * by the producer only, tail by the consumer only; a side that found
+ * nothing to do after SPIN_ROUNDS polls sleeps on a condition variable and
+ * says so in *_sleeping, and the other side wakes it after moving its
+ * counter (sequentially consistent, so no wake-up is lost). */
+struct pipe {
+    struct batch *b; /* BATCHES (1 without a thread) */
+    size_t nb;
+    struct batch *fill; /* the batch the producer is filling, or NULL */
+    bool threaded;
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_data, cv_space;
+    atomic_size_t head, tail;
+    atomic_bool done, cons_sleeping, prod_sleeping, failed;
+    int rc; /* the consumer's first error, and its message */
+    struct ts_err err;
 };
 
 struct upair {
@@ -91,8 +134,7 @@ struct engine {
     size_t mem_planned;
     struct jw jw;
     bool json_started;
-    struct pending queue[PIPE_DEPTH];
-    size_t qhead, qtail, nq;
+    struct pipe pipe;
     struct engine_input_stats in_stats;
 };
 
@@ -510,6 +552,8 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
                      e->n_int_streams * e->max_open * summary_mem_bytes_for(&e->int_sizes) +
                      (o->conns ? UNKNOWN_MAX * sizeof(struct upair) : 0) +
                      NONLOCAL_MAX * sizeof(struct pair);
+    if (pipe_init(e, o->threads) != 0)
+        goto nomem;
     return e;
 nomem:
     ts_err_set(err, TS_ENOMEM, "out of memory for the summaries (try a smaller --memory or -m)");
@@ -521,6 +565,9 @@ void engine_free(struct engine *e)
 {
     if (e == NULL)
         return;
+    struct ts_err ignored;
+    pipe_finish(e, true, &ignored);
+    free(e->pipe.b);
     summary_free(e->total);
     summary_free(e->incoming);
     summary_free(e->outgoing);
@@ -642,16 +689,194 @@ static void prefetch_pending(struct engine *e, const struct pending *pd, int sta
     }
 }
 
-/* Applies every queued record, oldest first. */
-static int drain(struct engine *e, struct ts_err *err)
+/* Applies a batch in order, each record's updates PREFETCH_AHEAD records
+ * behind its first cache hint. Stops at the first error. */
+static int apply_batch(struct engine *e, struct batch *bt, struct ts_err *err)
 {
+    size_t n = bt->n;
+    for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+        prefetch_pending(e, &bt->p[i], 1);
+    for (size_t i = 0; i < n && i < PREFETCH_AHEAD / 2; i++)
+        prefetch_pending(e, &bt->p[i], 2);
+    for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH_AHEAD < n)
+            prefetch_pending(e, &bt->p[i + PREFETCH_AHEAD], 1);
+        if (i + PREFETCH_AHEAD / 2 < n)
+            prefetch_pending(e, &bt->p[i + PREFETCH_AHEAD / 2], 2);
+        int rc = apply_pending(e, &bt->p[i], err);
+        if (rc != 0) {
+            bt->n = 0;
+            return rc;
+        }
+    }
+    bt->n = 0;
+    return 0;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Waits until *ctr differs from seen (or, for the consumer, until done is
+ * set): spins first, then sleeps on cv with *sleeping raised. */
+static void pipe_wait(struct pipe *q, atomic_size_t *ctr, size_t seen, atomic_bool *sleeping,
+                      pthread_cond_t *cv, bool consumer)
+{
+    for (int i = 0; i < SPIN_ROUNDS; i++) {
+        if (atomic_load(ctr) != seen || (consumer && atomic_load(&q->done)))
+            return;
+        if (i % 64 == 63)
+            sched_yield(); /* a single core: let the other side run */
+        else
+            cpu_relax();
+    }
+    pthread_mutex_lock(&q->mu);
+    atomic_store(sleeping, true);
+    while (atomic_load(ctr) == seen && !(consumer && atomic_load(&q->done)))
+        pthread_cond_wait(cv, &q->mu);
+    atomic_store(sleeping, false);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void pipe_wake(struct pipe *q, atomic_bool *sleeping, pthread_cond_t *cv)
+{
+    if (atomic_load(sleeping)) {
+        pthread_mutex_lock(&q->mu);
+        pthread_cond_signal(cv);
+        pthread_mutex_unlock(&q->mu);
+    }
+}
+
+/* The aggregator thread: applies full batches until the producer is done
+ * and every batch is applied. After an error it keeps taking batches (so
+ * that the producer never blocks) without applying them. */
+static void *aggregator(void *arg)
+{
+    struct engine *e = arg;
+    struct pipe *q = &e->pipe;
+    size_t t = atomic_load(&q->tail);
+    for (;;) {
+        size_t h = atomic_load(&q->head);
+        if (h == t) {
+            if (atomic_load(&q->done) && atomic_load(&q->head) == t)
+                break;
+            pipe_wait(q, &q->head, t, &q->cons_sleeping, &q->cv_data, true);
+            continue;
+        }
+        struct batch *bt = &q->b[t % q->nb];
+        if (!atomic_load(&q->failed)) {
+            q->rc = apply_batch(e, bt, &q->err);
+            if (q->rc != 0)
+                atomic_store(&q->failed, true);
+        }
+        bt->n = 0;
+        atomic_store(&q->tail, ++t);
+        pipe_wake(q, &q->prod_sleeping, &q->cv_space);
+    }
+    return NULL;
+}
+
+static int pipe_init(struct engine *e, bool threaded)
+{
+    struct pipe *q = &e->pipe;
+    q->nb = threaded ? BATCHES : 1;
+    q->b = calloc(q->nb, sizeof *q->b);
+    if (q->b == NULL)
+        return -1;
+    atomic_init(&q->head, 0);
+    atomic_init(&q->tail, 0);
+    atomic_init(&q->done, false);
+    atomic_init(&q->cons_sleeping, false);
+    atomic_init(&q->prod_sleeping, false);
+    atomic_init(&q->failed, false);
+    if (!threaded)
+        return 0;
+    if (pthread_mutex_init(&q->mu, NULL) != 0)
+        return 0; /* no thread then: the batches are applied in place */
+    if (pthread_cond_init(&q->cv_data, NULL) != 0) {
+        pthread_mutex_destroy(&q->mu);
+        return 0;
+    }
+    if (pthread_cond_init(&q->cv_space, NULL) != 0) {
+        pthread_cond_destroy(&q->cv_data);
+        pthread_mutex_destroy(&q->mu);
+        return 0;
+    }
+    if (pthread_create(&q->tid, NULL, aggregator, e) != 0) {
+        pthread_cond_destroy(&q->cv_space);
+        pthread_cond_destroy(&q->cv_data);
+        pthread_mutex_destroy(&q->mu);
+        return 0;
+    }
+    q->threaded = true;
+    return 0;
+}
+
+/* Hands the batch being filled over (or, without a thread, applies it). */
+static int pipe_publish(struct engine *e, struct ts_err *err)
+{
+    struct pipe *q = &e->pipe;
+    if (q->fill == NULL)
+        return 0;
+    q->fill = NULL;
+    if (!q->threaded)
+        return apply_batch(e, &q->b[0], err);
+    atomic_store(&q->head, atomic_load(&q->head) + 1);
+    pipe_wake(q, &q->cons_sleeping, &q->cv_data);
+    if (atomic_load(&q->failed)) {
+        *err = q->err;
+        return q->rc;
+    }
+    return 0;
+}
+
+/* A free slot for the next record. */
+static struct pending *pipe_slot(struct engine *e)
+{
+    struct pipe *q = &e->pipe;
+    if (q->fill == NULL) {
+        if (!q->threaded) {
+            q->fill = &q->b[0];
+        } else {
+            size_t h = atomic_load(&q->head);
+            size_t t;
+            while (h - (t = atomic_load(&q->tail)) == q->nb)
+                pipe_wait(q, &q->tail, t, &q->prod_sleeping, &q->cv_space, false);
+            q->fill = &q->b[h % q->nb];
+        }
+    }
+    return &q->fill->p[q->fill->n++];
+}
+
+/* Applies everything queued (or, with discard, drops it) and stops the
+ * thread. Returns the first error of any update. Idempotent. */
+static int pipe_finish(struct engine *e, bool discard, struct ts_err *err)
+{
+    struct pipe *q = &e->pipe;
     int rc = 0;
-    while (e->nq > 0) {
-        struct pending *pd = &e->queue[e->qtail];
-        e->qtail = (e->qtail + 1) % PIPE_DEPTH;
-        e->nq--;
-        if (rc == 0)
-            rc = apply_pending(e, pd, err);
+    if (discard) {
+        atomic_store(&q->failed, true);
+        if (q->fill != NULL)
+            q->fill->n = 0;
+        q->fill = NULL;
+    } else {
+        rc = pipe_publish(e, err);
+    }
+    if (q->threaded) {
+        atomic_store(&q->done, true);
+        pipe_wake(q, &q->cons_sleeping, &q->cv_data);
+        pthread_join(q->tid, NULL);
+        pthread_cond_destroy(&q->cv_space);
+        pthread_cond_destroy(&q->cv_data);
+        pthread_mutex_destroy(&q->mu);
+        q->threaded = false;
+        if (!discard && q->rc != 0 && rc == 0) {
+            *err = q->err;
+            rc = q->rc;
+        }
     }
     return rc;
 }
@@ -687,21 +912,9 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
         if (o->external && src_net >= 0 && dst_net >= 0)
             return 0;
     }
-    /* Records wait in a short queue so that the cache misses of their
-     * sketch updates are started well before the updates need them. The
-     * queue keeps their order; engine_finish drains it. Strings the reader
-     * owns are copied (the reader reuses its buffer). */
-    if (e->nq == PIPE_DEPTH) {
-        struct pending *old = &e->queue[e->qtail];
-        e->qtail = (e->qtail + 1) % PIPE_DEPTH;
-        e->nq--;
-        int rc = apply_pending(e, old, err);
-        if (rc != 0)
-            return rc;
-    }
-    struct pending *pd = &e->queue[e->qhead];
-    e->qhead = (e->qhead + 1) % PIPE_DEPTH;
-    e->nq++;
+    /* The record is copied into a batch (the reader reuses its buffer for
+     * the strings), its keys hashed here, in the reader's thread. */
+    struct pending *pd = pipe_slot(e);
     pd->r = *r;
     pd->src_net = src_net;
     pd->dst_net = dst_net;
@@ -719,12 +932,8 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     pd->r.uid.len = 0;
     pd->r.src_text.p = pd->r.dst_text.p = NULL;
     summary_update_prepare(&pd->u, &pd->r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
-    prefetch_pending(e, pd, 1);
-    if (e->nq > PIPE_DEPTH / 2) {
-        /* the record half-way through the queue: its index cells are in */
-        size_t mid = (e->qtail + e->nq - 1 - PIPE_DEPTH / 2) % PIPE_DEPTH;
-        prefetch_pending(e, &e->queue[mid], 2);
-    }
+    if (e->pipe.fill->n == BATCH_RECS)
+        return pipe_publish(e, err);
     return 0;
 }
 
@@ -1211,7 +1420,7 @@ static void json_finish(struct engine *e, struct net_rank *rank)
 
 int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
 {
-    int rc = drain(e, err);
+    int rc = pipe_finish(e, false, err);
     if (rc != 0)
         return rc;
     e->ro.out = out;

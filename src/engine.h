@@ -50,6 +50,7 @@ struct engine_opts {
     size_t memory;          /* sketch budget in bytes */
     bool memory_given;      /* --memory was given: use all of it */
     bool json;              /* --json: the report as one JSON document */
+    bool threads;           /* apply records in a second thread while reading */
     const char *input_name; /* for the JSON document */
     uint64_t seed;
 };

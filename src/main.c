@@ -125,6 +125,8 @@ static void help(void)
           "                        late records before it is written (default 300)\n"
           "  --json                the whole report as one JSON document: every entry\n"
           "                        with estimate, lower and upper bound, exactness\n"
+          "  --threads=N           1: read and count in one thread; 2: count in a\n"
+          "                        second thread (default when 2 processors are online)\n"
           "  -q, --quiet           no progress line\n"
           "\n"
           "Counts are exact while every summary fits its budget; estimates are\n"
@@ -145,6 +147,7 @@ struct cli {
     double sample; /* -S */
     bool sample_set;
     bool seed_set;
+    int threads; /* --threads; 0: by the number of processors */
     const char *input;
 };
 
@@ -214,6 +217,7 @@ enum {
     OPT_SEED,
     OPT_REORDER,
     OPT_JSON,
+    OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -246,6 +250,7 @@ static const struct option long_opts[] = {
     {"reorder", required_argument, NULL, OPT_REORDER},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -371,6 +376,13 @@ static void parse_args(int argc, char **argv, struct cli *cl)
                 usage_error("option --seed: invalid integer value: '%s'", optarg);
             o->seed = v;
             cl->seed_set = true;
+            break;
+        }
+        case OPT_THREADS: {
+            long long v = parse_int_opt(name, optarg);
+            if (v < 1 || v > 2)
+                usage_error("option --threads: must be 1 or 2, not %lld", v);
+            cl->threads = (int)v;
             break;
         }
         case OPT_REORDER: {
@@ -796,6 +808,7 @@ int main(int argc, char **argv)
     o->input_name = cl.input;
     if (!cl.seed_set)
         o->seed = hash_random_seed();
+    o->threads = cl.threads ? cl.threads == 2 : sysconf(_SC_NPROCESSORS_ONLN) > 1;
 
     struct ts_err err;
     ts_err_clear(&err);
