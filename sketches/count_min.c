@@ -9,10 +9,12 @@
  *
  * Algorithm
  * ---------
- * d rows of w counters (w a power of two). Row i maps a key with 64-bit hash
- * h to column g_i(h) = mix(h ^ r_i) mod w, where r_i is a row seed derived
- * from the sketch seed and mix is a multiply-xorshift finalizer, so the rows
- * behave as independent hash functions of the key.
+ * d rows of w counters (w a power of two). A key with 64-bit hash h is
+ * remixed once with the sketch seed r, x = mix(h ^ r) (mix: a
+ * multiply-xorshift finalizer), and row i maps it to column
+ *   g_i(h) = (x + i * y) mod w,   y = (x >> 32) | 1,
+ * double hashing (Kirsch and Mitzenmacher): one mix per update instead of
+ * d, with the rows behaving as independent hash functions in practice.
  *   add(x, v), conservative update (Estan and Varghese): let m = min over rows
  *     of C[i][g_i(x)]; set every C[i][g_i(x)] = max(C[i][g_i(x)], m + v).
  *   query(x) = min over rows of C[i][g_i(x)].
@@ -47,7 +49,10 @@
  * Deviations
  * ----------
  * - The paper draws rows from a pairwise-independent family; here the rows
- *   are derived from one 64-bit seeded hash of the key by a seeded remix.
+ *   are derived from one 64-bit seeded hash of the key by one seeded remix
+ *   and double hashing (A. Kirsch, M. Mitzenmacher, "Less Hashing, Same
+ *   Performance", ESA 2006, shown there for Bloom filters). The unit tests
+ *   check the (e/w)N bound empirically on seeded streams.
  *   Keys whose 64-bit hashes collide (probability ~n^2 / 2^65) share every
  *   cell, which is negligible next to e/w.
  * - The d <= 16 limit keeps the row positions on the stack.
@@ -67,7 +72,7 @@ struct cms {
     uint64_t mask;
     uint64_t seed;
     uint64_t total;
-    uint64_t row_seed[CMS_MAX_DEPTH];
+    uint64_t seed_mix;
     uint64_t *cells; /* d rows of w counters, row-major */
 };
 
@@ -125,8 +130,7 @@ struct cms *cms_new(size_t w, size_t d, uint64_t seed)
     c->d = d;
     c->mask = (uint64_t)(c->w - 1);
     c->seed = seed;
-    for (size_t i = 0; i < d; i++)
-        c->row_seed[i] = remix(seed + (i + 1) * 0x9e3779b97f4a7c15ULL);
+    c->seed_mix = remix(seed + 0x9e3779b97f4a7c15ULL);
     c->cells = calloc(c->w * d, sizeof *c->cells);
     if (c->cells == NULL) {
         free(c);
@@ -149,26 +153,31 @@ void cms_clear(struct cms *c)
     c->total = 0;
 }
 
-static inline size_t cell_of(const struct cms *c, size_t row, uint64_t hash)
+/* The cell positions of hash, one per row. */
+static inline void cells_of(const struct cms *c, uint64_t hash, size_t *at)
 {
-    return row * c->w + (size_t)(remix(hash ^ c->row_seed[row]) & c->mask);
+    uint64_t x = remix(hash ^ c->seed_mix);
+    uint64_t y = (x >> 32) | 1;
+    for (size_t i = 0; i < c->d; i++, x += y)
+        at[i] = i * c->w + (size_t)(x & c->mask);
 }
 
 void cms_prefetch(const struct cms *c, uint64_t hash)
 {
+    size_t at[CMS_MAX_DEPTH];
+    cells_of(c, hash, at);
     for (size_t i = 0; i < c->d; i++)
-        __builtin_prefetch(&c->cells[cell_of(c, i, hash)]);
+        __builtin_prefetch(&c->cells[at[i]]);
 }
 
 void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
 {
     size_t at[CMS_MAX_DEPTH];
+    cells_of(c, hash, at);
     uint64_t min = UINT64_MAX;
-    for (size_t i = 0; i < c->d; i++) {
-        at[i] = cell_of(c, i, hash);
+    for (size_t i = 0; i < c->d; i++)
         if (c->cells[at[i]] < min)
             min = c->cells[at[i]];
-    }
     uint64_t target = sat_add(min, weight);
     for (size_t i = 0; i < c->d; i++)
         if (c->cells[at[i]] < target)
@@ -178,12 +187,12 @@ void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
 
 uint64_t cms_query(const struct cms *c, uint64_t hash)
 {
+    size_t at[CMS_MAX_DEPTH];
+    cells_of(c, hash, at);
     uint64_t min = UINT64_MAX;
-    for (size_t i = 0; i < c->d; i++) {
-        uint64_t v = c->cells[cell_of(c, i, hash)];
-        if (v < min)
-            min = v;
-    }
+    for (size_t i = 0; i < c->d; i++)
+        if (c->cells[at[i]] < min)
+            min = c->cells[at[i]];
     return min;
 }
 

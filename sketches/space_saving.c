@@ -284,6 +284,8 @@ static inline bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
     switch (len) {
     case 0:
         return true;
+    case 2:
+        return memcmp(a, b, 2) == 0;
     case 4:
         return memcmp(a, b, 4) == 0;
     case 16:
@@ -523,6 +525,15 @@ size_t ss_top(const struct ss *s, struct ss_entry *out, size_t n)
         }
     }
     qsort(out, n, sizeof *out, rank_qsort);
+    return n;
+}
+
+size_t ss_entries(const struct ss *s, struct ss_entry *out, size_t n)
+{
+    if (n > s->size)
+        n = s->size;
+    for (size_t slot = 0; slot < n; slot++)
+        entry_of(s, slot, &out[slot]);
     return n;
 }
 

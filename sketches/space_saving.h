@@ -52,6 +52,10 @@ int ss_merge(struct ss *dst, const struct ss *src);
  * Returns the number written. Cost: O(k log k). */
 size_t ss_top(const struct ss *s, struct ss_entry *out, size_t n);
 
+/* Writes up to n monitored entries into out in no particular order.
+ * Returns the number written. Cost: O(n). */
+size_t ss_entries(const struct ss *s, struct ss_entry *out, size_t n);
+
 /* Looks key up; returns true and fills *out if it is monitored. O(1). */
 bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash, struct ss_entry *out);
 

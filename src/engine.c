@@ -280,7 +280,9 @@ void engine_print_plan(const struct engine *e, FILE *out)
     }
     if (o->ilen > 0)
         plan_line(out, "open intervals", e->n_int_streams * e->max_open, &e->int_sizes, o->conns);
-    fprintf(out, "planned in all: %zu bytes (%.1f MiB); the input buffers add about 2 MiB\n",
+    fprintf(out,
+            "planned in all: %zu bytes (%.1f MiB); input buffers and record batches add "
+            "about 2.5 MiB\n",
             e->mem_planned, (double)e->mem_planned / 1048576.0);
 }
 

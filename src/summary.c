@@ -208,7 +208,7 @@ static bool cms_load(struct cms *c, const struct ss *sk, uint64_t seed)
         /* without memory for the copy, fall back on no Count-Min bound */
         return false;
     }
-    size_t n = ss_top(sk, all, k);
+    size_t n = ss_entries(sk, all, k);
     for (size_t i = 0; i < n; i++)
         cms_add(c, hash64(all[i].key, all[i].len, seed), all[i].count);
     free(all);

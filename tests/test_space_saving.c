@@ -692,3 +692,28 @@ Test(space_saving, memory_is_reported)
     cr_assert_lt(ss_mem_bytes(s), 1024 * (16 + 40) + 2048 * 16 + 1024);
     ss_free(s);
 }
+
+Test(space_saving, entries_lists_every_monitored_key_once)
+{
+    struct ss *s = ss_new(256, 4);
+    struct exact x;
+    exact_init(&x, 1000);
+    struct stream st = stream_zipf(20000, 1000, 1.1, 23);
+    feed(s, &x, &st, 0, st.n);
+    cr_assert(ss_has_evicted(s));
+    struct ss_entry all[256], top[256];
+    size_t n = ss_entries(s, all, 256);
+    cr_assert_eq(n, ss_size(s));
+    cr_assert_eq(ss_top(s, top, 256), n);
+    /* the same entries as ss_top, in some order */
+    qsort(all, n, sizeof *all, entry_order);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(id_of(all[i].key), id_of(top[i].key), "entry %zu", i);
+        cr_assert_eq(all[i].count, top[i].count);
+        cr_assert_eq(all[i].error, top[i].error);
+    }
+    cr_assert_eq(ss_entries(s, all, 10), 10);
+    stream_free(&st);
+    exact_free(&x);
+    ss_free(s);
+}
