@@ -77,6 +77,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SS_PROBE_LEVELS 3 /* heap levels, from the leaves up, min_node() probes */
+
 struct ss_node {
     uint64_t count;
     uint32_t slot;
@@ -98,8 +100,8 @@ struct ss {
     size_t k;
     size_t max_len;
     size_t size;
-    size_t mask;   /* index cells - 1 */
-    size_t cursor; /* next heap leaf min_node() tries */
+    size_t mask;                    /* index cells - 1 */
+    size_t cursor[SS_PROBE_LEVELS]; /* next node min_node() tries, per level */
     uint64_t total;
     bool evicted;
     struct ss_node *heap;
@@ -190,7 +192,7 @@ void ss_clear(struct ss *s)
 {
     memset(s->index, 0, (s->mask + 1) * sizeof *s->index);
     s->size = 0;
-    s->cursor = 0;
+    memset(s->cursor, 0, sizeof s->cursor);
     s->total = 0;
     s->evicted = false;
 }
@@ -220,6 +222,16 @@ void ss_prefetch_entry(const struct ss *s, uint64_t hash)
         size_t slot = cell->slot1 - 1;
         __builtin_prefetch(&s->slots[slot]);
         __builtin_prefetch(slot_key(s, slot));
+    }
+}
+
+void ss_prefetch_count(const struct ss *s, uint64_t hash)
+{
+    const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
+    if (cell->slot1 != 0 && cell->hash == hash) {
+        uint32_t pos = s->slots[cell->slot1 - 1].heap_pos;
+        if (pos < s->size)
+            __builtin_prefetch(&s->heap[pos]);
     }
 }
 
@@ -364,22 +376,32 @@ static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, 
  * must sift down through every level when many counters tie at the minimum
  * (flat traffic). A leaf holding the minimum needs no sift at all: its
  * parent is <= min. So up to four leaves, taken round-robin, are tried
- * first; the root is the fallback. Requires a full heap. */
+ * first. Once the leaves have all risen above the minimum (a quarter of the
+ * counters are inner nodes, so this happens on about a quarter of the
+ * evictions with a long tail of one-off keys), the levels above are tried
+ * the same way, up to SS_PROBE_LEVELS levels from the bottom, each with a
+ * cursor of its own: a node of level j sifts down at most j levels. The
+ * root is the fallback. Requires a full heap. */
 static size_t min_node(struct ss *s)
 {
     uint64_t min = s->heap[0].count;
-    size_t n = s->size;
-    size_t first_leaf = (n + SS_ARITY - 2) / SS_ARITY; /* first p with no child */
-    size_t c = s->cursor;
-    for (int i = 0; i < 4; i++, c++) {
-        if (c >= n || c < first_leaf)
-            c = first_leaf;
-        if (s->heap[c].count == min) {
-            s->cursor = c + 1;
-            return c;
+    size_t hi = s->size;
+    size_t lo = (hi + SS_ARITY - 2) / SS_ARITY; /* first p with no child */
+    for (int level = 0; level < SS_PROBE_LEVELS && lo < hi; level++) {
+        size_t c = s->cursor[level];
+        for (int i = 0; i < 4; i++, c++) {
+            if (c >= hi || c < lo)
+                c = lo;
+            if (s->heap[c].count == min) {
+                s->cursor[level] = c + 1;
+                return c;
+            }
         }
+        s->cursor[level] = c;
+        /* the level above: nodes whose children all lie in [lo, ...) */
+        hi = lo;
+        lo /= SS_ARITY;
     }
-    s->cursor = c;
     return 0;
 }
 

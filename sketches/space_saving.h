@@ -76,6 +76,10 @@ void ss_prefetch(const struct ss *s, uint64_t hash);
 /* Second hint, once the index cell of hash is cached: starts loading the
  * counter and key it points to. O(1), no effect on the contents. */
 void ss_prefetch_entry(const struct ss *s, uint64_t hash);
+/* Third hint, once the counter slot of hash is cached: starts loading its
+ * count in the heap, which an increment writes. O(1), no effect on the
+ * contents. */
+void ss_prefetch_count(const struct ss *s, uint64_t hash);
 /* Writes every byte the sketch owns and forgets everything, so that its
  * resident memory is reached now rather than as keys arrive. O(k). */
 void ss_prefault(struct ss *s);

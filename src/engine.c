@@ -62,13 +62,13 @@ static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
  * Records travel from the reader to the summaries in batches. With an
  * aggregator thread (engine_opts.threads) the reader fills one batch while
  * the thread applies the others; without one, a full batch is applied in
- * place. Either way the sketch updates of a batch run PREFETCH_AHEAD
- * records behind their cache hints. Memory: BATCHES * BATCH_RECS pending
- * records of about 450 bytes (460 KiB), fixed.
+ * place. Either way the sketch updates of a batch run behind their cache
+ * hints (three stages, PREFETCH_STEP records apart). Memory: BATCHES *
+ * BATCH_RECS pending records of 400 bytes (410 KiB), fixed.
  */
 #define BATCH_RECS 256
 #define BATCHES 4
-#define PREFETCH_AHEAD 8  /* stage 1 hints this far ahead, stage 2 half as far */
+#define PREFETCH_STEP 4   /* records between the stages of cache hints */
 #define SPIN_ROUNDS 20000 /* polls before a waiting side sleeps */
 
 struct pending {
@@ -678,11 +678,13 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
 
 /* Cache hints for a queued record: stage 1 starts loading the index cells
  * of its keys, stage 2 (some records later, when those have arrived) the
- * counters they point to. */
+ * counters they point to, stage 3 the heap counts of those counters. */
 static void prefetch_pending(struct engine *e, const struct pending *pd, int stage)
 {
     void (*fn)(const struct summary *, const struct summary_update *) =
-        stage == 1 ? summary_prefetch : summary_prefetch_entries;
+        stage == 1   ? summary_prefetch
+        : stage == 2 ? summary_prefetch_entries
+                     : summary_prefetch_counts;
     fn(e->total, &pd->u);
     int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
     if (net >= 0) {
@@ -691,20 +693,26 @@ static void prefetch_pending(struct engine *e, const struct pending *pd, int sta
     }
 }
 
-/* Applies a batch in order, each record's updates PREFETCH_AHEAD records
- * behind its first cache hint. Stops at the first error. */
+/* Applies a batch in order. Record i + 3 * PREFETCH_STEP gets its first
+ * cache hint, i + 2 * PREFETCH_STEP its second, i + PREFETCH_STEP its
+ * third, while record i is applied. Stops at the first error. */
 static int apply_batch(struct engine *e, struct batch *bt, struct ts_err *err)
 {
     size_t n = bt->n;
-    for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+    for (size_t i = 0; i < n && i < 3 * PREFETCH_STEP; i++) {
         prefetch_pending(e, &bt->p[i], 1);
-    for (size_t i = 0; i < n && i < PREFETCH_AHEAD / 2; i++)
-        prefetch_pending(e, &bt->p[i], 2);
+        if (i >= PREFETCH_STEP)
+            prefetch_pending(e, &bt->p[i - PREFETCH_STEP], 2);
+        if (i >= 2 * PREFETCH_STEP)
+            prefetch_pending(e, &bt->p[i - 2 * PREFETCH_STEP], 3);
+    }
     for (size_t i = 0; i < n; i++) {
-        if (i + PREFETCH_AHEAD < n)
-            prefetch_pending(e, &bt->p[i + PREFETCH_AHEAD], 1);
-        if (i + PREFETCH_AHEAD / 2 < n)
-            prefetch_pending(e, &bt->p[i + PREFETCH_AHEAD / 2], 2);
+        if (i + 3 * PREFETCH_STEP < n)
+            prefetch_pending(e, &bt->p[i + 3 * PREFETCH_STEP], 1);
+        if (i + 2 * PREFETCH_STEP < n)
+            prefetch_pending(e, &bt->p[i + 2 * PREFETCH_STEP], 2);
+        if (i + PREFETCH_STEP < n)
+            prefetch_pending(e, &bt->p[i + PREFETCH_STEP], 3);
         int rc = apply_pending(e, &bt->p[i], err);
         if (rc != 0) {
             bt->n = 0;

@@ -295,6 +295,20 @@ void summary_prefetch_entries(const struct summary *s, const struct summary_upda
     }
 }
 
+void summary_prefetch_counts(const struct summary *s, const struct summary_update *u)
+{
+    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
+        ss_prefetch_count(s->col[COL_SRCS], u->h_src);
+        ss_prefetch_count(s->col[COL_DSTS], u->h_dst);
+    }
+    if (s->col[COL_PORTS]) {
+        if (u->count_sport)
+            ss_prefetch_count(s->col[COL_PORTS], u->h_sport);
+        if (u->count_dport)
+            ss_prefetch_count(s->col[COL_PORTS], u->h_dport);
+    }
+}
+
 void summary_set_span(struct summary *s, double start, double end)
 {
     s->c.start = start;

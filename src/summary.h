@@ -104,6 +104,9 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u);
 /* Second stage: once the index cells are in the cache, starts loading the
  * counters they point to. */
 void summary_prefetch_entries(const struct summary *s, const struct summary_update *u);
+/* Third stage: once the counters are in, starts loading the heap counts
+ * that increments write. */
+void summary_prefetch_counts(const struct summary *s, const struct summary_update *u);
 /* Sets the bounds of an interval summary. */
 void summary_set_span(struct summary *s, double start, double end);
 
