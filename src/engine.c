@@ -64,12 +64,13 @@ static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
  * the thread applies the others; without one, a full batch is applied in
  * place. Either way the sketch updates of a batch run behind their cache
  * hints (three stages, PREFETCH_STEP records apart). Memory: BATCHES *
- * BATCH_RECS pending records of 400 bytes (410 KiB), fixed.
+ * BATCH_RECS pending records of 400 bytes (410 KiB; with -m a quarter),
+ * fixed.
  */
 #define BATCH_RECS 256
 #define BATCHES 4
-#define PREFETCH_STEP 4   /* records between the stages of cache hints */
-#define SPIN_ROUNDS 20000 /* polls before a waiting side sleeps */
+#define PREFETCH_STEP 4  /* records between the stages of cache hints */
+#define SPIN_ROUNDS 1000 /* polls before a waiting side sleeps */
 
 struct pending {
     struct ts_record r;
@@ -80,7 +81,7 @@ struct pending {
 
 struct batch {
     size_t n;
-    struct pending p[BATCH_RECS];
+    struct pending *p; /* cap records */
 };
 
 /* The hand-over between the reader (producer) and the aggregator thread
@@ -91,6 +92,8 @@ struct batch {
  * counter (sequentially consistent, so no wake-up is lost). */
 struct pipe {
     struct batch *b; /* BATCHES (1 without a thread) */
+    struct pending *recs;
+    size_t cap; /* records per batch */
     size_t nb;
     struct batch *fill; /* the batch the producer is filling, or NULL */
     bool threaded;
@@ -570,6 +573,7 @@ void engine_free(struct engine *e)
     struct ts_err ignored;
     pipe_finish(e, true, &ignored);
     free(e->pipe.b);
+    free(e->pipe.recs);
     summary_free(e->total);
     summary_free(e->incoming);
     summary_free(e->outgoing);
@@ -793,9 +797,13 @@ static int pipe_init(struct engine *e, bool threaded)
 {
     struct pipe *q = &e->pipe;
     q->nb = threaded ? BATCHES : 1;
+    q->cap = e->o.save_mem ? BATCH_RECS / 4 : BATCH_RECS;
     q->b = calloc(q->nb, sizeof *q->b);
-    if (q->b == NULL)
+    q->recs = calloc(q->nb * q->cap, sizeof *q->recs);
+    if (q->b == NULL || q->recs == NULL)
         return -1;
+    for (size_t i = 0; i < q->nb; i++)
+        q->b[i].p = q->recs + i * q->cap;
     atomic_init(&q->head, 0);
     atomic_init(&q->tail, 0);
     atomic_init(&q->done, false);
@@ -942,7 +950,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     pd->r.uid.len = 0;
     pd->r.src_text.p = pd->r.dst_text.p = NULL;
     summary_update_prepare(&pd->u, &pd->r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
-    if (e->pipe.fill->n == BATCH_RECS)
+    if (e->pipe.fill->n == e->pipe.cap)
         return pipe_publish(e, err);
     return 0;
 }
