@@ -61,6 +61,8 @@
 
 #include "count_min.h"
 
+#include "table_mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,7 +133,7 @@ struct cms *cms_new(size_t w, size_t d, uint64_t seed)
     c->mask = (uint64_t)(c->w - 1);
     c->seed = seed;
     c->seed_mix = remix(seed + 0x9e3779b97f4a7c15ULL);
-    c->cells = calloc(c->w * d, sizeof *c->cells);
+    c->cells = table_alloc(c->w * d * sizeof *c->cells);
     if (c->cells == NULL) {
         free(c);
         return NULL;
@@ -143,7 +145,7 @@ void cms_free(struct cms *c)
 {
     if (c == NULL)
         return;
-    free(c->cells);
+    table_free(c->cells, c->w * c->d * sizeof *c->cells);
     free(c);
 }
 

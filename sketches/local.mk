@@ -2,6 +2,7 @@
 noinst_LIBRARIES += libsketches.a
 libsketches_a_SOURCES = \
 	sketches/hash.c sketches/hash.h \
+	sketches/table_mem.c sketches/table_mem.h \
 	sketches/space_saving.c sketches/space_saving.h \
 	sketches/count_min.c sketches/count_min.h \
 	sketches/hyperloglog.c sketches/hyperloglog.h
@@ -14,8 +15,10 @@ bench_bench_sketches_LDADD = libsketches.a
 EXTRA_DIST += doc/sketches.md
 
 if HAVE_CRITERION
-check_PROGRAMS += tests/test_hash tests/test_space_saving tests/test_count_min tests/test_hyperloglog
-TESTS += tests/test_hash tests/test_space_saving tests/test_count_min tests/test_hyperloglog
+check_PROGRAMS += tests/test_hash tests/test_space_saving tests/test_count_min tests/test_hyperloglog \
+	tests/test_table_mem
+TESTS += tests/test_hash tests/test_space_saving tests/test_count_min tests/test_hyperloglog \
+	tests/test_table_mem
 tests_test_hash_SOURCES = tests/test_hash.c
 tests_test_hash_CFLAGS = $(TEST_CFLAGS)
 tests_test_hash_LDADD = $(TEST_LIBS)
@@ -28,4 +31,7 @@ tests_test_count_min_LDADD = $(TEST_LIBS)
 tests_test_hyperloglog_SOURCES = tests/test_hyperloglog.c
 tests_test_hyperloglog_CFLAGS = $(TEST_CFLAGS)
 tests_test_hyperloglog_LDADD = $(TEST_LIBS)
+tests_test_table_mem_SOURCES = tests/test_table_mem.c
+tests_test_table_mem_CFLAGS = $(TEST_CFLAGS)
+tests_test_table_mem_LDADD = $(TEST_LIBS)
 endif

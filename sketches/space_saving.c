@@ -39,6 +39,7 @@
  *   keys  [k * L]   key bytes inline, slot i at offset i * L
  *
  *   bytes = sizeof(struct ss) + 40 k + 16 * pow2ceil(2k) + k L
+ *           (+ at most 3 * 63 bytes aligning the arrays to cache lines)
  *   e.g. k = 1024, L = 16: 40960 + 32768 + 16384 + ~100 = about 88 KiB.
  *
  * An update hashes nothing (the caller passes the hash), probes the index
@@ -77,6 +78,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_mem.h"
+
 #define SS_PROBE_LEVELS 3 /* heap levels, from the leaves up, min_node() probes */
 
 struct ss_node {
@@ -104,6 +107,8 @@ struct ss {
     size_t cursor[SS_PROBE_LEVELS]; /* next node min_node() tries, per level */
     uint64_t total;
     bool evicted;
+    uint8_t *block; /* the arrays below, in one allocation */
+    size_t block_len;
     struct ss_node *heap;
     struct ss_slot *slots;
     struct ss_index *index;
@@ -141,39 +146,68 @@ static size_t index_cells(size_t k)
     return cells;
 }
 
-size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+/* The four arrays live in one block (so that a large sketch gets whole huge
+ * pages, see table_mem.h), each starting on a cache line. */
+#define SS_ALIGN 64
+
+static size_t align_up(size_t v)
+{
+    return (v + SS_ALIGN - 1) / SS_ALIGN * SS_ALIGN;
+}
+
+struct ss_layout {
+    size_t cells, heap, slots, index, keys, bytes; /* offsets of each array, and size */
+};
+
+static bool layout_for(size_t k, size_t max_key_len, struct ss_layout *l)
 {
     if (k == 0 || k > SS_MAX_K || max_key_len == 0 || max_key_len > 255)
-        return 0;
-    size_t cells = index_cells(k), heap, slots, index, keys, sum = sizeof(struct ss);
-    if (cells == 0 || !mul_ok(k, sizeof(struct ss_node), &heap) ||
+        return false;
+    size_t heap, slots, index, keys;
+    l->cells = index_cells(k);
+    if (l->cells == 0 || !mul_ok(k, sizeof(struct ss_node), &heap) ||
         !mul_ok(k, sizeof(struct ss_slot), &slots) ||
-        !mul_ok(cells, sizeof(struct ss_index), &index) || !mul_ok(k, max_key_len, &keys) ||
-        !add_ok(sum, heap, &sum) || !add_ok(sum, slots, &sum) || !add_ok(sum, index, &sum) ||
-        !add_ok(sum, keys, &sum))
+        !mul_ok(l->cells, sizeof(struct ss_index), &index) || !mul_ok(k, max_key_len, &keys) ||
+        heap > SIZE_MAX / 2 || slots > SIZE_MAX / 2 || index > SIZE_MAX / 2)
+        return false;
+    l->heap = 0;
+    if (!add_ok(l->heap, align_up(heap), &l->slots) ||
+        !add_ok(l->slots, align_up(slots), &l->index) ||
+        !add_ok(l->index, align_up(index), &l->keys) || !add_ok(l->keys, keys, &l->bytes))
+        return false;
+    return true;
+}
+
+size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+{
+    struct ss_layout l;
+    size_t sum;
+    if (!layout_for(k, max_key_len, &l) || !add_ok(sizeof(struct ss), l.bytes, &sum))
         return 0;
     return sum;
 }
 
 struct ss *ss_new(size_t k, size_t max_key_len)
 {
-    if (ss_mem_bytes_for(k, max_key_len) == 0)
+    struct ss_layout l;
+    if (ss_mem_bytes_for(k, max_key_len) == 0 || !layout_for(k, max_key_len, &l))
         return NULL;
     struct ss *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
-    size_t cells = index_cells(k);
     s->k = k;
     s->max_len = max_key_len;
-    s->mask = cells - 1;
-    s->heap = malloc(k * sizeof *s->heap);
-    s->slots = malloc(k * sizeof *s->slots);
-    s->index = calloc(cells, sizeof *s->index);
-    s->keys = malloc(k * max_key_len);
-    if (s->heap == NULL || s->slots == NULL || s->index == NULL || s->keys == NULL) {
-        ss_free(s);
+    s->mask = l.cells - 1;
+    s->block_len = l.bytes;
+    s->block = table_alloc(l.bytes); /* zeroed: the index starts empty */
+    if (s->block == NULL) {
+        free(s);
         return NULL;
     }
+    s->heap = (struct ss_node *)(void *)(s->block + l.heap);
+    s->slots = (struct ss_slot *)(void *)(s->block + l.slots);
+    s->index = (struct ss_index *)(void *)(s->block + l.index);
+    s->keys = s->block + l.keys;
     return s;
 }
 
@@ -181,10 +215,7 @@ void ss_free(struct ss *s)
 {
     if (s == NULL)
         return;
-    free(s->heap);
-    free(s->slots);
-    free(s->index);
-    free(s->keys);
+    table_free(s->block, s->block_len);
     free(s);
 }
 
