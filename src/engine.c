@@ -260,9 +260,12 @@ static void plan_line(FILE *out, const char *what, size_t count, const struct su
                 "%.4f%% of N with probability %.1f%%\n",
                 z->cms_w, z->cms_d, 100.0 * 2.718281828 / (double)z->cms_w,
                 100.0 * (1 - exp(-(double)z->cms_d)));
-    if (z->k_ports)
-        fprintf(out, "    ports                  Space-Saving k=%zu: %s\n", z->k_ports,
-                z->k_ports >= 65536 ? "always exact" : "exact up to k distinct ports");
+    if (z->k_ports >= 65536)
+        fprintf(out, "    ports                  65536 exact counters\n");
+    else if (z->k_ports)
+        fprintf(out,
+                "    ports                  Space-Saving k=%zu: exact up to k distinct ports\n",
+                z->k_ports);
     if (conns && z->k_strings)
         fprintf(out, "    services, states       Space-Saving k=%zu each\n", z->k_strings);
     fprintf(out, "    protocols              256 exact counters\n");
@@ -1074,13 +1077,12 @@ static int write_r_row(struct engine *e, FILE *f, FILE *fports, const struct sum
     }
     fputc('\n', f);
     /* ports >= 1024 of this row */
-    const struct ss *sk = summary_col_sketch(s, COL_PORTS);
-    if (sk != NULL) {
-        size_t k = ss_size(sk);
+    if (summary_col_kept(s, COL_PORTS)) {
+        size_t k = summary_ports_kept(s);
         struct ss_entry *all = calloc(k ? k : 1, sizeof *all);
         if (all == NULL)
             return -1;
-        size_t n = ss_top(sk, all, k);
+        size_t n = summary_ports_all(s, all, k);
         for (size_t i = 0; i < n; i++) {
             unsigned p = (unsigned)(all[i].key[0] << 8 | all[i].key[1]);
             if (p >= 1024)

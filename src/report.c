@@ -367,14 +367,14 @@ void report_block_json(const struct report_opts *o, const struct summary *s, con
         if (!o->conns && (col == COL_SERVICES || col == COL_STATES))
             continue;
         const struct ss *sk = summary_col_sketch(s, (enum summary_col)col);
-        if (col != COL_PROTS && sk == NULL)
+        if (!summary_col_kept(s, (enum summary_col)col))
             continue; /* not kept (-m, -R) */
         bool exact = summary_col_exact(s, (enum summary_col)col);
         jw_begin_object(w, json_col_names[col]);
         jw_bool(w, "exact", exact && !sampled);
         jw_begin_object(w, "sketch");
-        if (col == COL_PROTS) {
-            jw_cstring(w, "algorithm", "exact counters");
+        if (sk == NULL) {
+            jw_cstring(w, "algorithm", "exact counters"); /* protocols, ports in a direct table */
         } else {
             jw_cstring(w, "algorithm", "space-saving");
             jw_u64(w, "k", ss_capacity(sk));

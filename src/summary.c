@@ -2,17 +2,27 @@
 
 #include "summary.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "count_min.h"
 #include "hash.h"
 #include "hyperloglog.h"
+#include "table_mem.h"
+
+#define PORTS 65536
 
 struct summary {
     struct summary_counters c;
     struct summary_sizes sizes;
-    struct ss *col[COL_COUNT]; /* COL_PROTS unused */
+    struct ss *col[COL_COUNT]; /* COL_PROTS unused; COL_PORTS NULL when dense */
+    /* With k_ports >= 65536 a Space-Saving sketch of ports could never
+     * evict: the ports are then counted exactly in a direct table (512 KiB
+     * of counters instead of 4.8 MiB of sketch), with a bit per port that
+     * has been seen (a 0-byte connection still lists its port). */
+    uint64_t *port_cnt;
+    uint8_t *port_seen;
     uint64_t prots[256];
     bool prot_seen[256]; /* a key with weight 0 still shows, as in the original */
     struct hll *hll_src, *hll_dst;
@@ -25,6 +35,19 @@ struct summary {
     bool cms_live_src, cms_live_dst;
     uint64_t seed;
 };
+
+/* Every port as a 2-byte big-endian key, for the entries of dense tables
+ * (they borrow their key bytes). Filled once, before any thread starts. */
+static uint8_t port_keys[PORTS][2];
+static pthread_once_t port_keys_once = PTHREAD_ONCE_INIT;
+
+static void port_keys_fill(void)
+{
+    for (size_t p = 0; p < PORTS; p++) {
+        port_keys[p][0] = (uint8_t)(p >> 8);
+        port_keys[p][1] = (uint8_t)p;
+    }
+}
 
 static size_t col_k(const struct summary_sizes *z, int col)
 {
@@ -60,12 +83,21 @@ static size_t add_checked(size_t a, size_t b)
     return (a == 0 || b == 0 || a > SIZE_MAX - b) ? 0 : a + b;
 }
 
+#define DENSE_PORT_BYTES (PORTS * sizeof(uint64_t) + PORTS / 8)
+
+static bool ports_dense(const struct summary_sizes *z)
+{
+    return z->k_ports >= PORTS;
+}
+
 size_t summary_mem_bytes_for(const struct summary_sizes *z)
 {
     size_t total = sizeof(struct summary);
+    if (ports_dense(z))
+        total += DENSE_PORT_BYTES;
     for (int col = 0; col < COL_COUNT; col++) {
         size_t k = col_k(z, col);
-        if (k == 0)
+        if (k == 0 || (col == COL_PORTS && ports_dense(z)))
             continue;
         total = add_checked(total, ss_mem_bytes_for(k, col_keylen(col)));
         if (total == 0)
@@ -88,15 +120,22 @@ struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
 {
     if (summary_mem_bytes_for(z) == 0)
         return NULL;
+    pthread_once(&port_keys_once, port_keys_fill);
     struct summary *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
     s->sizes = *z;
     s->seed = seed;
     s->c.start = 1e20;
+    if (ports_dense(z)) {
+        s->port_cnt = table_alloc(PORTS * sizeof *s->port_cnt);
+        s->port_seen = calloc(PORTS / 8, 1);
+        if (s->port_cnt == NULL || s->port_seen == NULL)
+            goto fail;
+    }
     for (int col = 0; col < COL_COUNT; col++) {
         size_t k = col_k(z, col);
-        if (k == 0 || col == COL_PROTS)
+        if (k == 0 || col == COL_PROTS || (col == COL_PORTS && ports_dense(z)))
             continue;
         s->col[col] = ss_new(k, col_keylen(col));
         if (s->col[col] == NULL)
@@ -126,6 +165,8 @@ void summary_free(struct summary *s)
         return;
     for (int col = 0; col < COL_COUNT; col++)
         ss_free(s->col[col]);
+    table_free(s->port_cnt, PORTS * sizeof *s->port_cnt);
+    free(s->port_seen);
     hll_free(s->hll_src);
     hll_free(s->hll_dst);
     cms_free(s->cms_src);
@@ -139,6 +180,10 @@ void summary_clear(struct summary *s)
     s->c.start = 1e20;
     memset(s->prots, 0, sizeof s->prots);
     memset(s->prot_seen, 0, sizeof s->prot_seen);
+    if (s->port_cnt) {
+        memset(s->port_cnt, 0, PORTS * sizeof *s->port_cnt);
+        memset(s->port_seen, 0, PORTS / 8);
+    }
     for (int col = 0; col < COL_COUNT; col++)
         if (s->col[col])
             ss_clear(s->col[col]);
@@ -156,6 +201,8 @@ void summary_clear(struct summary *s)
 size_t summary_mem_bytes(const struct summary *s)
 {
     size_t total = sizeof *s;
+    if (s->port_cnt)
+        total += DENSE_PORT_BYTES;
     for (int col = 0; col < COL_COUNT; col++)
         if (s->col[col])
             total += ss_mem_bytes(s->col[col]);
@@ -231,7 +278,17 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
     }
     s->prots[r->proto] += u->weight;
     s->prot_seen[r->proto] = true;
-    if (s->col[COL_PORTS]) {
+    if (s->port_cnt) {
+        uint16_t sp = u->r->sport, dp = u->r->dport;
+        if (u->count_sport) {
+            s->port_cnt[sp] += u->weight;
+            s->port_seen[sp >> 3] |= (uint8_t)(1u << (sp & 7));
+        }
+        if (u->count_dport) {
+            s->port_cnt[dp] += u->weight;
+            s->port_seen[dp >> 3] |= (uint8_t)(1u << (dp & 7));
+        }
+    } else if (s->col[COL_PORTS]) {
         if (u->count_sport)
             ss_add(s->col[COL_PORTS], u->sport_key, 2, u->h_sport, u->weight);
         if (u->count_dport)
@@ -268,6 +325,12 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u)
     if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
         ss_prefetch(s->col[COL_SRCS], u->h_src);
         ss_prefetch(s->col[COL_DSTS], u->h_dst);
+    }
+    if (s->port_cnt) {
+        if (u->count_sport)
+            __builtin_prefetch(&s->port_cnt[u->r->sport]);
+        if (u->count_dport)
+            __builtin_prefetch(&s->port_cnt[u->r->dport]);
     }
     if (s->cms_live_src)
         cms_prefetch(s->cms_src, u->h_src);
@@ -328,6 +391,108 @@ static bool key_is_zero(const struct ss_entry *e)
     return e->len > 0;
 }
 
+static bool port_seen(const struct summary *s, size_t p)
+{
+    return (s->port_seen[p >> 3] >> (p & 7)) & 1;
+}
+
+static void dense_entry(const struct summary *s, size_t p, struct ss_entry *e)
+{
+    e->key = port_keys[p];
+    e->len = 2;
+    e->count = s->port_cnt[p];
+    e->error = 0;
+}
+
+/* > 0 if port a ranks before port b: larger count, then larger port (the
+ * order of the big-endian keys). */
+static int dense_rank(const struct summary *s, size_t a, size_t b)
+{
+    if (s->port_cnt[a] != s->port_cnt[b])
+        return s->port_cnt[a] > s->port_cnt[b] ? 1 : -1;
+    return (a > b) - (a < b);
+}
+
+/* The n best seen ports, best first (skip_zero: without port 0). A
+ * bounded heap whose root is the worst kept: O(65536 log n). */
+static size_t dense_top(const struct summary *s, struct ss_entry *out, size_t n, bool skip_zero)
+{
+    size_t *h = malloc((n ? n : 1) * sizeof *h);
+    if (h == NULL)
+        return 0;
+    size_t m = 0;
+    for (size_t p = skip_zero ? 1 : 0; p < PORTS; p++) {
+        if (!port_seen(s, p))
+            continue;
+        size_t pos;
+        if (m < n) {
+            pos = m++;
+            while (pos > 0 && dense_rank(s, p, h[(pos - 1) / 2]) < 0) {
+                h[pos] = h[(pos - 1) / 2];
+                pos = (pos - 1) / 2;
+            }
+            h[pos] = p;
+            continue;
+        }
+        if (n == 0 || dense_rank(s, p, h[0]) <= 0)
+            continue;
+        pos = 0;
+        for (;;) {
+            size_t c = 2 * pos + 1;
+            if (c >= m)
+                break;
+            if (c + 1 < m && dense_rank(s, h[c + 1], h[c]) < 0)
+                c++;
+            if (dense_rank(s, h[c], p) >= 0)
+                break;
+            h[pos] = h[c];
+            pos = c;
+        }
+        h[pos] = p;
+    }
+    /* pop the worst to the back */
+    for (size_t end = m; end > 1; end--) {
+        size_t worst = h[0], last = h[end - 1], pos = 0;
+        for (;;) {
+            size_t c = 2 * pos + 1;
+            if (c >= end - 1)
+                break;
+            if (c + 1 < end - 1 && dense_rank(s, h[c + 1], h[c]) < 0)
+                c++;
+            if (dense_rank(s, h[c], last) >= 0)
+                break;
+            h[pos] = h[c];
+            pos = c;
+        }
+        h[pos] = last;
+        h[end - 1] = worst;
+    }
+    for (size_t i = 0; i < m; i++)
+        dense_entry(s, h[i], &out[i]);
+    free(h);
+    return m;
+}
+
+size_t summary_ports_all(const struct summary *s, struct ss_entry *out, size_t cap)
+{
+    if (s->port_cnt)
+        return dense_top(s, out, cap, false);
+    if (s->col[COL_PORTS] == NULL)
+        return 0;
+    return ss_top(s->col[COL_PORTS], out, cap);
+}
+
+size_t summary_ports_kept(const struct summary *s)
+{
+    if (s->port_cnt) {
+        size_t n = 0;
+        for (size_t i = 0; i < PORTS / 8; i++)
+            n += (size_t)__builtin_popcount(s->port_seen[i]);
+        return n;
+    }
+    return s->col[COL_PORTS] ? ss_size(s->col[COL_PORTS]) : 0;
+}
+
 size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entry *out, size_t n)
 {
     if (n == 0)
@@ -360,6 +525,8 @@ size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entr
         }
         return got;
     }
+    if (col == COL_PORTS && s->port_cnt)
+        return dense_top(s, out, n, true);
     const struct ss *sk = s->col[col];
     if (sk == NULL)
         return 0;
@@ -384,6 +551,8 @@ size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entr
 
 uint64_t summary_port_count(const struct summary *s, uint16_t port, uint64_t seed)
 {
+    if (s->port_cnt)
+        return s->port_cnt[port];
     if (s->col[COL_PORTS] == NULL)
         return 0;
     uint8_t k[2] = {(uint8_t)(port >> 8), (uint8_t)port};
@@ -426,8 +595,17 @@ void summary_bounds(const struct summary *s, enum summary_col col, const struct 
     }
 }
 
+bool summary_col_kept(const struct summary *s, enum summary_col col)
+{
+    return col == COL_PROTS || s->col[col] != NULL || (col == COL_PORTS && s->port_cnt);
+}
+
 void summary_prefault(struct summary *s)
 {
+    if (s->port_cnt) {
+        memset(s->port_cnt, 0, PORTS * sizeof *s->port_cnt);
+        memset(s->port_seen, 0, PORTS / 8);
+    }
     for (int col = 0; col < COL_COUNT; col++)
         if (s->col[col])
             ss_prefault(s->col[col]);
@@ -444,7 +622,7 @@ void summary_prefault(struct summary *s)
 
 bool summary_col_exact(const struct summary *s, enum summary_col col)
 {
-    if (col == COL_PROTS)
+    if (col == COL_PROTS || (col == COL_PORTS && s->port_cnt))
         return true;
     return s->col[col] == NULL || !ss_has_evicted(s->col[col]);
 }

@@ -7,6 +7,7 @@
  *
  *   breakdown   structure                      key
  *   ports       Space-Saving, k_ports          port, 2 bytes big-endian
+ *               (k_ports >= 65536: 65536 exact counters instead)
  *   sources     Space-Saving, k_addrs          address, 4 or 16 bytes
  *   dests       Space-Saving, k_addrs          address, 4 or 16 bytes
  *   services    Space-Saving, k_strings        name, at most SUMMARY_STR_MAX bytes
@@ -115,6 +116,10 @@ const struct summary_counters *summary_counters(const struct summary *s);
 /* Top n of a column, count desc then key desc, keys equal to 0 (port 0,
  * protocol 0) left out as the original did. Returns the number written. */
 size_t summary_top(const struct summary *s, enum summary_col col, struct ss_entry *out, size_t n);
+/* Every port kept, in the order of summary_top (port 0 included), up to
+ * cap; and how many there are. */
+size_t summary_ports_all(const struct summary *s, struct ss_entry *out, size_t cap);
+size_t summary_ports_kept(const struct summary *s);
 /* Count of one port / protocol / state name (exact or Space-Saving upper bound). */
 uint64_t summary_port_count(const struct summary *s, uint16_t port, uint64_t seed);
 uint64_t summary_proto_count(const struct summary *s, uint8_t proto);
@@ -130,7 +135,11 @@ void summary_prefault(struct summary *s);
 
 /* True when the column's counts are exact (its sketch never evicted). */
 bool summary_col_exact(const struct summary *s, enum summary_col col);
-/* The sketch behind a column (NULL for protocols or a counters-only summary). */
+/* True when the column is kept (protocols always; the others unless the
+ * summary has counters only or -m dropped them). */
+bool summary_col_kept(const struct summary *s, enum summary_col col);
+/* The sketch behind a column (NULL for protocols, for ports counted in a
+ * direct table, and for a column not kept). */
 const struct ss *summary_col_sketch(const struct summary *s, enum summary_col col);
 /* Distinct sources / destinations (HyperLogLog), -1 when not kept. */
 double summary_distinct(const struct summary *s, bool sources);

@@ -159,3 +159,65 @@ Test(report, an_evicted_column_is_marked_and_shows_ranges)
     free(out);
     summary_free(s);
 }
+
+/* Packets between random ports, weighted by bytes or not, with ties and
+ * 0-byte packets: a summary counting ports in its direct table (k_ports =
+ * 65536) lists the same ports in the same order as one with a Space-Saving
+ * sketch that never evicts. */
+static void compare_dense_ports(bool by_bytes, uint64_t seed)
+{
+    struct summary_sizes zs = {.k_ports = 4096, .k_addrs = 64};
+    struct summary_sizes zd = {.k_ports = 65536, .k_addrs = 64};
+    struct summary *sparse = summary_new(&zs, 7), *dense = summary_new(&zd, 7);
+    cr_assert_not_null(sparse);
+    cr_assert_not_null(dense);
+    uint64_t st = seed;
+    for (int i = 0; i < 5000; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        struct ts_record r = conn("10.0.0.1", "10.0.0.2", 0, 6, "", "", 0);
+        r.kind = TS_REC_PACKET;
+        /* 300 ports, a few of them popular, port 0 among them */
+        r.sport = (uint16_t)((st >> 33) % 300 * 97);
+        r.dport = (uint16_t)(((st >> 20) % 7 == 0) ? 80 : (st >> 40) % 300 * 97);
+        r.bytes = (st >> 50) % 4 == 0 ? 0 : (st >> 12) % 1500;
+        struct summary_update u;
+        summary_update_prepare(&u, &r, by_bytes, false, 7, NULL, NULL);
+        summary_add(sparse, &u, true);
+        summary_add(dense, &u, true);
+    }
+    cr_assert(summary_col_exact(dense, COL_PORTS));
+    cr_assert_null(summary_col_sketch(dense, COL_PORTS));
+    cr_assert(summary_col_kept(dense, COL_PORTS));
+    struct ss_entry a[400], b[400];
+    size_t na = summary_top(sparse, COL_PORTS, a, 400), nb = summary_top(dense, COL_PORTS, b, 400);
+    cr_assert_eq(na, nb);
+    cr_assert_gt(na, 250);
+    for (size_t i = 0; i < na; i++) {
+        cr_assert_eq(memcmp(a[i].key, b[i].key, 2), 0, "rank %zu", i);
+        cr_assert_eq(a[i].count, b[i].count, "rank %zu", i);
+        cr_assert_eq(b[i].error, 0);
+    }
+    cr_assert_eq(summary_top(dense, COL_PORTS, b, 3), 3);
+    cr_assert_eq(memcmp(a[2].key, b[2].key, 2), 0);
+    na = summary_ports_all(sparse, a, 400);
+    nb = summary_ports_all(dense, b, 400);
+    cr_assert_eq(na, nb);
+    cr_assert_eq(nb, summary_ports_kept(dense));
+    cr_assert_eq(summary_ports_kept(sparse), summary_ports_kept(dense));
+    for (size_t i = 0; i < na; i++)
+        cr_assert_eq(memcmp(a[i].key, b[i].key, 2), 0, "rank %zu of all", i);
+    for (unsigned p = 0; p < 300 * 97; p += 97)
+        cr_assert_eq(summary_port_count(sparse, (uint16_t)p, 7),
+                     summary_port_count(dense, (uint16_t)p, 7));
+    cr_assert_lt(summary_mem_bytes(dense), summary_mem_bytes(sparse) + 600000);
+    summary_clear(dense);
+    cr_assert_eq(summary_top(dense, COL_PORTS, b, 10), 0);
+    summary_free(sparse);
+    summary_free(dense);
+}
+
+Test(report, ports_in_a_direct_table_rank_as_in_the_sketch)
+{
+    compare_dense_ports(false, 1);
+    compare_dense_ports(true, 2);
+}
