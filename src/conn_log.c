@@ -69,6 +69,12 @@ struct conn_parser {
     bool have_fields; /* a usable #fields line is in force */
     int map[COL_N];
     int max_col; /* highest column number in map */
+    /* Column number -> needed field, derived from the map in force (want_map,
+     * want_max: which; NULL: to be derived again). */
+    const int *want_map;
+    int want_max;
+    int nwant;
+    int want[COL_N * 2 + 24];
     char unset[UNSET_MAX];
     size_t unset_len;
     char scratch[4096]; /* decoded JSON strings of the last line */
@@ -115,6 +121,28 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
  * exponent). Returns false unless the field is exactly a finite number. */
 static bool parse_double(const char *s, size_t len, double *out)
 {
+    /* Fast path for what logs hold: unsigned digits with an optional
+     * fraction, at most 19 digits, the value exactly representable
+     * (m <= 2^53) and scaled by an exact power of ten, so that the one
+     * division rounds correctly. Anything else takes the general path. */
+    {
+        uint64_t m = 0;
+        size_t i = 0, frac = 0;
+        while (i < len && (unsigned)(s[i] - '0') < 10)
+            m = m * 10 + (unsigned)(s[i++] - '0');
+        size_t ip = i;
+        if (i < len && s[i] == '.') {
+            size_t fs = ++i;
+            while (i < len && (unsigned)(s[i] - '0') < 10)
+                m = m * 10 + (unsigned)(s[i++] - '0');
+            frac = i - fs;
+        }
+        size_t nd = ip + frac;
+        if (i == len && nd >= 1 && nd <= 19 && m <= (UINT64_C(1) << 53) && frac <= 22) {
+            *out = frac ? (double)m / pow10_exact[frac] : (double)m;
+            return true;
+        }
+    }
     size_t i = 0;
     bool neg = false;
     if (i < len && (s[i] == '+' || s[i] == '-')) {
@@ -247,12 +275,12 @@ static bool parse_ipv4(const char *s, size_t len, uint8_t b[4])
 
 static bool parse_addr(struct ts_str s, struct ts_addr *a)
 {
-    if (memchr(s.p, ':', s.len) == NULL) {
-        if (!parse_ipv4(s.p, s.len, a->b))
-            return false;
+    if (parse_ipv4(s.p, s.len, a->b)) {
         a->len = 4;
         return true;
     }
+    if (memchr(s.p, ':', s.len) == NULL)
+        return false;
     char buf[64];
     if (s.len >= sizeof buf)
         return false;
@@ -356,6 +384,7 @@ static void header_fields(struct conn_parser *p, const char *v, size_t len)
     memcpy(p->map, map, sizeof map);
     p->max_col = max_col;
     p->have_fields = true;
+    p->want_map = NULL;
 }
 
 static void parse_header(struct conn_parser *p, char *line, size_t len)
@@ -508,18 +537,25 @@ static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_r
         map = p->version == 1 ? default_bro1 : default_modern;
         max_col = p->version == 1 ? 10 : 11;
     }
-    /* Column number -> needed field, for the columns up to max_col. */
-    int want[COL_N * 2 + 24];
-    int nwant = max_col + 1;
-    if (nwant > (int)(sizeof want / sizeof want[0])) {
-        /* Wide maps: look the column up in map instead. */
-        nwant = 0;
+    /* Column number -> needed field, for the columns up to max_col; derived
+     * once per header. */
+    int *want = p->want;
+    if (p->want_map != map || p->want_max != max_col) {
+        int nw = max_col + 1;
+        if (nw > (int)(sizeof p->want / sizeof p->want[0])) {
+            /* Wide maps: look the column up in map instead. */
+            nw = 0;
+        }
+        for (int c = 0; c < nw; c++)
+            want[c] = -1;
+        for (int c = 0; c < COL_N; c++)
+            if (map[c] >= 0 && map[c] < nw)
+                want[map[c]] = c;
+        p->nwant = nw;
+        p->want_map = map;
+        p->want_max = max_col;
     }
-    for (int c = 0; c < nwant; c++)
-        want[c] = -1;
-    for (int c = 0; c < COL_N; c++)
-        if (map[c] >= 0 && map[c] < nwant)
-            want[map[c]] = c;
+    int nwant = p->nwant;
 
     struct conn_fields cf;
     memset(&cf, 0, sizeof cf);

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,6 +87,56 @@ Test(conn_log, timestamp_round_trips_exactly)
     cr_assert_str_eq(out, "1300475167.096535");
     cr_assert(r.ts == strtod("1300475167.096535", NULL));
     cr_assert(r.end == r.ts);
+    conn_parser_free(p);
+}
+
+/* Timestamps and durations of every shape (1 to 25 digits, leading zeros,
+ * fractions of 0 to 24 digits, signs, exponents) parse to exactly what
+ * strtod gives: both the fast path and the general one. */
+Test(conn_log, numbers_equal_strtod)
+{
+    struct conn_parser *p = conn_parser_new(2);
+    uint64_t st = 12345;
+    for (int n = 0; n < 20000; n++) {
+        char num[64];
+        size_t k = 0;
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned shape = (unsigned)(st >> 60);
+        if (shape == 0)
+            num[k++] = '+';
+        size_t ip = (st >> 20) % 21, fp = (st >> 30) % 25;
+        if (ip + fp == 0)
+            ip = 1;
+        for (size_t i = 0; i < ip; i++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            num[k++] = (char)('0' + (i == 0 && shape == 1 ? 0 : (st >> 33) % 10));
+        }
+        if (fp > 0 || shape == 2)
+            num[k++] = '.';
+        for (size_t i = 0; i < fp; i++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            num[k++] = (char)('0' + (st >> 33) % 10);
+        }
+        if (shape == 3)
+            k += (size_t)sprintf(num + k, "e%d", (int)((st >> 40) % 40) - 20);
+        num[k] = '\0';
+        char line[256];
+        snprintf(
+            line, sizeof line,
+            "%s\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t%s\t-\t-\tS0\tF\t0\tD\t1\t73\t0\t0\t(empty)",
+            num, num);
+        struct ts_record r;
+        char *end;
+        double want = strtod(num, &end);
+        int got = feed_n(p, line, &r, 0);
+        if (!isfinite(want)) {
+            cr_assert_eq(got, CONN_CORRUPT, "'%s'", num);
+            continue;
+        }
+        cr_assert_eq(got, CONN_RECORD, "'%s'", num);
+        cr_assert(r.ts == want, "'%s': %.17g != %.17g", num, r.ts, want);
+        cr_assert(r.end == want + want, "'%s' as duration", num);
+    }
     conn_parser_free(p);
 }
 
