@@ -231,6 +231,16 @@ static bool parse_u64(const char *s, size_t len, uint64_t *out)
     if (len == 0)
         return false;
     uint64_t v = 0;
+    if (len <= 19) { /* cannot overflow: no check per digit */
+        for (size_t i = 0; i < len; i++) {
+            unsigned d = (unsigned)(s[i] - '0');
+            if (d > 9)
+                return false;
+            v = v * 10 + d;
+        }
+        *out = v;
+        return true;
+    }
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
             return false;
