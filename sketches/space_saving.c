@@ -59,8 +59,9 @@
  * - The paper's Stream-Summary (bucket lists) supports unit increments in
  *   O(1); with weights it does not, so a 4-ary min-heap is used: O(log k).
  *   Of several counters tied at the minimum, a heap leaf is evicted when one
- *   of four probed leaves holds the minimum (no sift needed), else the root;
- *   the paper allows any minimum counter.
+ *   of four probed leaves holds the minimum (no sift needed), else a node of
+ *   one of the two levels above (probed the same way), else the root; the
+ *   paper allows any minimum counter.
  * - Merge adds the other side's minimum only if that side has evicted; a
  *   side that never evicted knows the absent key's count is 0. This keeps
  *   merges of exact summaries exact.
