@@ -260,7 +260,7 @@ static void plan_line(FILE *out, const char *what, size_t count, const struct su
                 "%.4f%% of N with probability %.1f%%\n",
                 z->cms_w, z->cms_d, 100.0 * 2.718281828 / (double)z->cms_w,
                 100.0 * (1 - exp(-(double)z->cms_d)));
-    if (z->k_ports >= 65536)
+    if (summary_ports_direct(z))
         fprintf(out, "    ports                  65536 exact counters\n");
     else if (z->k_ports)
         fprintf(out,

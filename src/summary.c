@@ -17,10 +17,11 @@ struct summary {
     struct summary_counters c;
     struct summary_sizes sizes;
     struct ss *col[COL_COUNT]; /* COL_PROTS unused; COL_PORTS NULL when dense */
-    /* With k_ports >= 65536 a Space-Saving sketch of ports could never
-     * evict: the ports are then counted exactly in a direct table (512 KiB
-     * of counters instead of 4.8 MiB of sketch), with a bit per port that
-     * has been seen (a 0-byte connection still lists its port). */
+    /* When a Space-Saving sketch of ports would cost as much as counting
+     * every port (k_ports of about 6000 and more; with k_ports >= 65536 it
+     * could not even evict), the ports are counted exactly in a direct
+     * table (520 KiB, where k = 65536 took 4.8 MiB), with a bit per port
+     * that has been seen (a 0-byte connection still lists its port). */
     uint64_t *port_cnt;
     uint8_t *port_seen;
     uint64_t prots[256];
@@ -87,7 +88,15 @@ static size_t add_checked(size_t a, size_t b)
 
 static bool ports_dense(const struct summary_sizes *z)
 {
-    return z->k_ports >= PORTS;
+    if (z->k_ports == 0)
+        return false;
+    size_t sk = ss_mem_bytes_for(z->k_ports, 2);
+    return z->k_ports >= PORTS || sk == 0 || sk >= DENSE_PORT_BYTES;
+}
+
+bool summary_ports_direct(const struct summary_sizes *z)
+{
+    return ports_dense(z);
 }
 
 size_t summary_mem_bytes_for(const struct summary_sizes *z)

@@ -7,7 +7,7 @@
  *
  *   breakdown   structure                      key
  *   ports       Space-Saving, k_ports          port, 2 bytes big-endian
- *               (k_ports >= 65536: 65536 exact counters instead)
+ *               (65536 exact counters instead when those cost no more)
  *   sources     Space-Saving, k_addrs          address, 4 or 16 bytes
  *   dests       Space-Saving, k_addrs          address, 4 or 16 bytes
  *   services    Space-Saving, k_strings        name, at most SUMMARY_STR_MAX bytes
@@ -88,6 +88,10 @@ void summary_clear(struct summary *s);
 /* Bytes summary_new(sizes) allocates, or 0 on overflow. */
 size_t summary_mem_bytes_for(const struct summary_sizes *sizes);
 size_t summary_mem_bytes(const struct summary *s);
+
+/* True when summaries of these sizes count ports in 65536 exact counters
+ * (a Space-Saving sketch of k_ports keys would cost as much or more). */
+bool summary_ports_direct(const struct summary_sizes *sizes);
 
 /* Prepares u for r: hashes the keys with seed. ports_filter decides which
  * ports count (the -m/-p/-P rule); NULL counts all. */
