@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -137,6 +138,90 @@ Test(conn_log, numbers_equal_strtod)
         cr_assert(r.ts == want, "'%s': %.17g != %.17g", num, r.ts, want);
         cr_assert(r.end == want + want, "'%s' as duration", num);
     }
+    conn_parser_free(p);
+}
+
+/* Addresses are parsed without the C library; whatever the text, the
+ * result must be inet_pton's: random strings over the characters of
+ * addresses, and mutations of real IPv6 and IPv4-in-IPv6 addresses. */
+Test(conn_log, addresses_parse_as_inet_pton_does)
+{
+    static const char alphabet[] = "0123456789abcdefABCDEF:.:.::0000ffff";
+    struct conn_parser *p = conn_parser_new(2);
+    uint64_t st = 99;
+    int v6 = 0, v4 = 0, bad = 0;
+    for (int n = 0; n < 200000; n++) {
+        char a[80];
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        if (n % 4 == 3) {
+            /* dotted quads, some with leading zeros, large or missing octets */
+            snprintf(a, sizeof a, "%s%u.%u.%u.%u%s", (st >> 61) == 0 ? "0" : "",
+                     (unsigned)(st >> 24) % 300, (unsigned)(st >> 32) % 256,
+                     (unsigned)(st >> 40) % 256, (unsigned)(st >> 48) % 260,
+                     (st >> 58) == 1 ? ".7" : "");
+        } else if (n % 2 == 0) {
+            size_t len = (st >> 33) % 46;
+            for (size_t i = 0; i < len; i++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                a[i] = alphabet[(st >> 33) % (sizeof alphabet - 1)];
+            }
+            a[len] = '\0';
+        } else {
+            uint8_t b[16];
+            for (int i = 0; i < 16; i++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                /* zero runs make "::" */
+                b[i] = (st >> 60) < 6 ? 0 : (uint8_t)(st >> 33);
+            }
+            if (n % 6 == 1)
+                memset(b, 0, 10), b[10] = b[11] = 0xff; /* ::ffff:a.b.c.d */
+            inet_ntop(AF_INET6, b, a, sizeof a);
+            size_t len = strlen(a);
+            /* mutate one character, or cut, or append */
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            size_t at = len ? (st >> 33) % len : 0;
+            switch ((st >> 20) % 5) {
+            case 0:
+                a[at] = alphabet[(st >> 40) % (sizeof alphabet - 1)];
+                break;
+            case 1:
+                a[at] = '\0';
+                break;
+            case 2:
+                if (len + 2 < sizeof a)
+                    a[len] = alphabet[(st >> 40) % (sizeof alphabet - 1)], a[len + 1] = '\0';
+                break;
+            default:
+                break; /* unchanged */
+            }
+        }
+        if (a[0] == '\0')
+            continue;
+        uint8_t want[16];
+        int kind = inet_pton(AF_INET, a, want) == 1 ? 4 : inet_pton(AF_INET6, a, want) == 1 ? 6 : 0;
+        char line[256];
+        snprintf(line, sizeof line,
+                 "1.5\tC\t%s\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tS0\tF\t0\tD\t1\t73\t0\t0\t(empty)",
+                 a);
+        struct ts_record r;
+        int got = feed_n(p, line, &r, 0);
+        if (kind == 0) {
+            cr_assert_eq(got, CONN_CORRUPT, "'%s' accepted", a);
+            bad++;
+            continue;
+        }
+        cr_assert_eq(got, CONN_RECORD, "'%s' refused", a);
+        cr_assert_eq(r.src.len, kind == 4 ? 4 : 16, "'%s'", a);
+        cr_assert_eq(memcmp(r.src.b, want, r.src.len), 0, "'%s' parsed differently", a);
+        if (kind == 4)
+            v4++;
+        else
+            v6++;
+    }
+    /* the mix reached every outcome */
+    cr_assert_gt(v6, 10000);
+    cr_assert_gt(v4, 10000);
+    cr_assert_gt(bad, 10000);
     conn_parser_free(p);
 }
 
