@@ -12,6 +12,6 @@ TESTS += tests/test_tsgen.sh
 EXTRA_DIST += bench/run bench/README.md tests/test_tsgen.sh
 
 BENCH_ARGS =
-bench: bench/tsgen$(EXEEXT) bench/read_floor$(EXEEXT) trace-summary$(EXEEXT)
+bench: bench/tsgen$(EXEEXT) bench/read_floor$(EXEEXT) bench/bench_sketches$(EXEEXT) trace-summary$(EXEEXT)
 	BUILDDIR='$(abs_builddir)' bash '$(abs_srcdir)/bench/run' $(BENCH_ARGS)
 .PHONY: bench
