@@ -3,9 +3,9 @@
  *
  * Purpose
  * -------
- * Point estimates of any key's total in fixed memory. The report uses it to
- * tighten the upper bound of Space-Saving entries (upper = min(c, cms(x)))
- * and to answer point queries for keys outside the top list.
+ * Point estimates of any key's total in fixed memory. The summaries feed it
+ * the exact counts Space-Saving evicts, and bound a listed key's earlier
+ * counts with it (see src/summary.c).
  *
  * Algorithm
  * ---------

@@ -28,7 +28,11 @@
  * so every key with f(x) > N/k is monitored. After updates only, the counts
  * sum to exactly N; after a merge they sum to at most N (the dropped entries
  * carry at least mA + mB each, which the added minimums cannot exceed).
- * While ss_has_evicted() is false every count is exact (e = 0).
+ * While ss_has_evicted() is false every count is exact (e = 0). For every
+ * monitored x, c(x) - e(x) is exact: x's total since it was last inserted.
+ * ss_add_evict reports that total for the key an eviction removes, so a
+ * caller can keep what the sketch forgets (the summaries put it in a
+ * Count-Min).
  *
  * Layout and memory
  * -----------------
@@ -443,8 +447,9 @@ static size_t min_node(struct ss *s)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void
-add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t weight, size_t pos)
+static bool
+add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t weight, size_t pos,
+        struct ss_evicted *ev)
 {
     if (s->size < s->k) {
         size_t slot = s->size++;
@@ -453,16 +458,20 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
         s->index[pos].slot1 = (uint32_t)(slot + 1);
         heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot});
         sift_up(s, slot);
-        return;
+        return false;
     }
     /* A weight of 0 (a connection of 0 bytes with -b) makes its key known
      * while there is room, as an exact table would, but never evicts. */
     if (weight == 0)
-        return;
+        return false;
     /* Evict a minimum: a leaf if possible, else the root. */
     size_t hp = min_node(s);
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
+    if (ev != NULL) {
+        ev->hash = s->slots[slot].hash;
+        ev->count = min - s->slots[slot].error;
+    }
     size_t hole = index_remove_slot(s, slot);
     /* Shifting only moves cells backwards, so every cell from the key's home
      * up to pos is still occupied except, perhaps, the final hole: if the
@@ -476,9 +485,11 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     s->heap[hp].count = min + weight;
     s->evicted = true;
     sift_down(s, hp); /* a leaf stays put: its parent is <= min */
+    return true;
 }
 
-void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
+bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
+                  struct ss_evicted *ev)
 {
     if (len > s->max_len)
         len = s->max_len;
@@ -486,15 +497,19 @@ void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t w
 
     bool found;
     size_t pos = index_find(s, key, len, hash, &found);
-    if (!found) {
-        add_new(s, key, len, hash, weight, pos);
-        return;
-    }
+    if (!found)
+        return add_new(s, key, len, hash, weight, pos, ev);
     if (weight == 0)
-        return;
+        return false;
     size_t hp = s->slots[s->index[pos].slot1 - 1].heap_pos;
     s->heap[hp].count += weight;
     sift_down(s, hp);
+    return false;
+}
+
+void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
+{
+    (void)ss_add_evict(s, key, len, hash, weight, NULL);
 }
 
 static void entry_of(const struct ss *s, size_t slot, struct ss_entry *out)

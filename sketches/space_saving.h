@@ -37,6 +37,19 @@ void ss_free(struct ss *s);
  * increments of heavy keys. */
 void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight);
 
+/* What an eviction removed: the key's hash and its exact count since it was
+ * last monitored (count - error: every increment while monitored is
+ * exact; only its count before that is estimated). */
+struct ss_evicted {
+    uint64_t hash;
+    uint64_t count;
+};
+
+/* ss_add that also reports an eviction: returns true and fills *ev when the
+ * update replaced a monitored key. */
+bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
+                  struct ss_evicted *ev);
+
 /* Merges src into dst (Cafaro et al.); both must have the same k and
  * max_key_len and use the same hash seed. A key missing from one side gets
  * that side's min count added to its count and error if that side has

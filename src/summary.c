@@ -12,6 +12,12 @@
 #include "table_mem.h"
 
 #define PORTS 65536
+#define EV_BUF 64 /* evictions waiting for the Count-Min */
+
+struct ev_buf {
+    size_t n;
+    struct ss_evicted e[EV_BUF];
+};
 
 struct summary {
     struct summary_counters c;
@@ -28,12 +34,15 @@ struct summary {
     bool prot_seen[256]; /* a key with weight 0 still shows, as in the original */
     struct hll *hll_src, *hll_dst;
     struct cms *cms_src, *cms_dst;
-    /* The Count-Min sketches are only fed once their Space-Saving column
-     * is full: until then every count is exact and the Count-Min adds
-     * nothing. At that moment (before any eviction) the Space-Saving
-     * counts are exact, and loading them makes the Count-Min as if it had
-     * seen every record: its estimates stay upper bounds. */
-    bool cms_live_src, cms_live_dst;
+    /* The Count-Min sketches count what Space-Saving forgets: when a key is
+     * evicted, its exact count since it was last monitored (count - error)
+     * goes into the Count-Min. A monitored key's true total is then its
+     * exact current count plus its earlier counts, and those are at most
+     * both its error (Space-Saving's guarantee) and its Count-Min estimate:
+     *   count - error <= true <= count - error + min(error, cms(x)).
+     * Evictions wait in a short buffer so that the Count-Min's cache misses
+     * overlap; queries add what is still waiting. */
+    struct ev_buf *ev_src, *ev_dst; /* with the Count-Mins only */
     uint64_t seed;
 };
 
@@ -118,7 +127,8 @@ size_t summary_mem_bytes_for(const struct summary_sizes *z)
             return 0;
     }
     if (z->cms_w && z->k_addrs) {
-        total = add_checked(total, 2 * cms_mem_bytes_for(z->cms_w, z->cms_d));
+        total =
+            add_checked(total, 2 * (cms_mem_bytes_for(z->cms_w, z->cms_d) + sizeof(struct ev_buf)));
         if (total == 0)
             return 0;
     }
@@ -159,7 +169,9 @@ struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
     if (z->cms_w && z->k_addrs) {
         s->cms_src = cms_new(z->cms_w, z->cms_d, seed ^ 0x736f75726365ull);
         s->cms_dst = cms_new(z->cms_w, z->cms_d, seed ^ 0x64657374ull);
-        if (s->cms_src == NULL || s->cms_dst == NULL)
+        s->ev_src = calloc(1, sizeof *s->ev_src);
+        s->ev_dst = calloc(1, sizeof *s->ev_dst);
+        if (s->cms_src == NULL || s->cms_dst == NULL || s->ev_src == NULL || s->ev_dst == NULL)
             goto fail;
     }
     return s;
@@ -180,6 +192,8 @@ void summary_free(struct summary *s)
     hll_free(s->hll_dst);
     cms_free(s->cms_src);
     cms_free(s->cms_dst);
+    free(s->ev_src);
+    free(s->ev_dst);
     free(s);
 }
 
@@ -204,7 +218,8 @@ void summary_clear(struct summary *s)
         cms_clear(s->cms_src);
         cms_clear(s->cms_dst);
     }
-    s->cms_live_src = s->cms_live_dst = false;
+    if (s->ev_src)
+        s->ev_src->n = s->ev_dst->n = 0;
 }
 
 size_t summary_mem_bytes(const struct summary *s)
@@ -218,7 +233,7 @@ size_t summary_mem_bytes(const struct summary *s)
     if (s->hll_src)
         total += hll_mem_bytes(s->hll_src) + hll_mem_bytes(s->hll_dst);
     if (s->cms_src)
-        total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst);
+        total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst) + 2 * sizeof(struct ev_buf);
     return total;
 }
 
@@ -254,21 +269,30 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     }
 }
 
-/* Adds every (exact) count of a full, never-evicted Space-Saving sketch to
- * its Count-Min. Returns true. O(k). */
-static bool cms_load(struct cms *c, const struct ss *sk, uint64_t seed)
+/* Feeds the waiting evictions to the Count-Min, each a few places behind
+ * its cache hint. */
+static void ev_flush(struct cms *c, struct ev_buf *b)
 {
-    size_t k = ss_size(sk);
-    struct ss_entry *all = malloc((k ? k : 1) * sizeof *all);
-    if (all == NULL) {
-        /* without memory for the copy, fall back on no Count-Min bound */
-        return false;
+    size_t n = b->n;
+    for (size_t i = 0; i < n && i < 8; i++)
+        cms_prefetch(c, b->e[i].hash);
+    for (size_t i = 0; i < n; i++) {
+        if (i + 8 < n)
+            cms_prefetch(c, b->e[i + 8].hash);
+        cms_add(c, b->e[i].hash, b->e[i].count);
     }
-    size_t n = ss_entries(sk, all, k);
-    for (size_t i = 0; i < n; i++)
-        cms_add(c, hash64(all[i].key, all[i].len, seed), all[i].count);
-    free(all);
-    return true;
+    b->n = 0;
+}
+
+static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, const struct ts_addr *a,
+                     uint64_t h, uint64_t w)
+{
+    struct ss_evicted ev;
+    if (!ss_add_evict(sk, a->b, a->len, h, w, &ev) || c == NULL)
+        return;
+    b->e[b->n++] = ev;
+    if (b->n == EV_BUF)
+        ev_flush(c, b);
 }
 
 void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time)
@@ -304,22 +328,12 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
             ss_add(s->col[COL_PORTS], u->dport_key, 2, u->h_dport, u->weight);
     }
     if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
-        ss_add(s->col[COL_SRCS], r->src.b, r->src.len, u->h_src, u->weight);
-        ss_add(s->col[COL_DSTS], r->dst.b, r->dst.len, u->h_dst, u->weight);
+        addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &r->src, u->h_src, u->weight);
+        addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &r->dst, u->h_dst, u->weight);
     }
     if (s->hll_src) {
         hll_add(s->hll_src, u->h_src);
         hll_add(s->hll_dst, u->h_dst);
-    }
-    if (s->cms_src) {
-        if (s->cms_live_src)
-            cms_add(s->cms_src, u->h_src, u->weight);
-        else if (ss_size(s->col[COL_SRCS]) == ss_capacity(s->col[COL_SRCS]))
-            s->cms_live_src = cms_load(s->cms_src, s->col[COL_SRCS], s->seed);
-        if (s->cms_live_dst)
-            cms_add(s->cms_dst, u->h_dst, u->weight);
-        else if (ss_size(s->col[COL_DSTS]) == ss_capacity(s->col[COL_DSTS]))
-            s->cms_live_dst = cms_load(s->cms_dst, s->col[COL_DSTS], s->seed);
     }
     if (u->conns && s->col[COL_SERVICES]) {
         ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
@@ -341,10 +355,6 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u)
         if (u->count_dport)
             __builtin_prefetch(&s->port_cnt[u->r->dport]);
     }
-    if (s->cms_live_src)
-        cms_prefetch(s->cms_src, u->h_src);
-    if (s->cms_live_dst)
-        cms_prefetch(s->cms_dst, u->h_dst);
     if (s->col[COL_PORTS]) {
         if (u->count_sport)
             ss_prefetch(s->col[COL_PORTS], u->h_sport);
@@ -587,20 +597,27 @@ uint64_t summary_state_count(const struct summary *s, const char *state, uint64_
     return 0;
 }
 
+/* What the Count-Min holds for hash h, with the evictions still waiting. */
+static uint64_t evicted_count(const struct cms *c, const struct ev_buf *b, uint64_t h)
+{
+    uint64_t v = cms_query(c, h);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->e[i].hash == h)
+            v += b->e[i].count;
+    return v;
+}
+
 void summary_bounds(const struct summary *s, enum summary_col col, const struct ss_entry *e,
                     uint64_t *lower, uint64_t *upper)
 {
     *lower = e->count >= e->error ? e->count - e->error : 0;
     *upper = e->count;
-    const struct cms *c = col == COL_SRCS   ? (s->cms_live_src ? s->cms_src : NULL)
-                          : col == COL_DSTS ? (s->cms_live_dst ? s->cms_dst : NULL)
-                                            : NULL;
+    const struct cms *c = col == COL_SRCS ? s->cms_src : col == COL_DSTS ? s->cms_dst : NULL;
+    const struct ev_buf *b = col == COL_SRCS ? s->ev_src : s->ev_dst;
     if (c != NULL && summary_col_sketch(s, col) && ss_has_evicted(summary_col_sketch(s, col))) {
-        uint64_t est = cms_query(c, hash64(e->key, e->len, s->seed));
-        if (est < *upper)
-            *upper = est;
-        if (*upper < *lower)
-            *upper = *lower; /* cannot happen: both bound the same count */
+        uint64_t earlier = evicted_count(c, b, hash64(e->key, e->len, s->seed));
+        if (earlier < e->error)
+            *upper = *lower + earlier;
     }
 }
 

@@ -14,7 +14,8 @@
  *   states      Space-Saving, k_strings        name, at most SUMMARY_STR_MAX bytes
  *   protocols   256 exact counters             protocol number
  *   distinct    HyperLogLog 2^hll_p each       sources, destinations
- *   bounds      Count-Min cms_w x cms_d each   sources, destinations
+ *   bounds      Count-Min cms_w x cms_d each   sources, destinations: the
+ *               counts Space-Saving evicted (see summary_bounds)
  *
  * Memory: summary_mem_bytes_for(sizes); nothing grows after summary_new.
  * With all k at 0 a summary keeps counters only (intervals without -v).
@@ -130,7 +131,8 @@ uint64_t summary_proto_count(const struct summary *s, uint8_t proto);
 uint64_t summary_state_count(const struct summary *s, const char *state, uint64_t seed);
 
 /* Bounds of the true count of entry e of column col (unscaled):
- * lower = count - error, upper = min(count, Count-Min estimate). */
+ * lower = count - error (exact: the count since the key was last monitored),
+ * upper = lower + min(error, Count-Min estimate of its evicted counts). */
 void summary_bounds(const struct summary *s, enum summary_col col, const struct ss_entry *e,
                     uint64_t *lower, uint64_t *upper);
 /* Touches every byte of the summary's memory, so that its resident size is

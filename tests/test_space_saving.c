@@ -717,3 +717,71 @@ Test(space_saving, entries_lists_every_monitored_key_once)
     exact_free(&x);
     ss_free(s);
 }
+
+/* An eviction reports the evicted key's hash and its exact count since it
+ * was last monitored: checked against counts kept per monitored period. */
+static uint32_t zipf_rank(uint32_t id)
+{
+    /* stream_zipf scrambles rank r to r * 2654435761 (odd: invertible) */
+    uint32_t a = 2654435761u, x = a;
+    for (int i = 0; i < 5; i++)
+        x *= 2 - a * x;
+    return id * x;
+}
+
+Test(space_saving, eviction_reports_the_exact_count_of_the_last_period)
+{
+    enum { U = 2000 };
+    struct ss *s = ss_new(32, 4);
+    struct stream st = stream_zipf(30000, U, 0.9, 77);
+    stream_weights(&st, 78);
+    uint64_t *period = calloc(U, sizeof *period); /* count in the current period, by rank */
+    uint64_t *hashes = calloc(U, sizeof *hashes);
+    cr_assert_not_null(period);
+    cr_assert_not_null(hashes);
+    for (uint32_t r = 0; r < U; r++) {
+        uint8_t k[4];
+        key_of(r * 2654435761u, k);
+        hashes[r] = hash64(k, 4, SEED);
+    }
+    size_t evictions = 0;
+    for (size_t i = 0; i < st.n; i++) {
+        uint8_t key[4];
+        key_of(st.id[i], key);
+        uint32_t rank = zipf_rank(st.id[i]);
+        cr_assert_lt(rank, U);
+        uint64_t h = hashes[rank];
+        bool was = ss_query(s, key, 4, h, NULL);
+        struct ss_evicted ev;
+        bool evicted = ss_add_evict(s, key, 4, h, st.w[i], &ev);
+        if (!was)
+            period[rank] = 0;
+        period[rank] += st.w[i];
+        if (!evicted)
+            continue;
+        evictions++;
+        uint32_t gone = U;
+        for (uint32_t r = 0; r < U; r++)
+            if (hashes[r] == ev.hash)
+                gone = r;
+        cr_assert_lt(gone, U);
+        cr_assert_neq(gone, rank);
+        uint8_t kg[4];
+        key_of(gone * 2654435761u, kg);
+        cr_assert_not(ss_query(s, kg, 4, ev.hash, NULL), "evicted key still monitored");
+        cr_assert_eq(ev.count, period[gone], "update %zu: evicted rank %u reported %llu, had %llu",
+                     i, gone, (unsigned long long)ev.count, (unsigned long long)period[gone]);
+        if (i % 97 == 0) {
+            /* every monitored key: count - error is its period count */
+            struct ss_entry all[32];
+            size_t n = ss_entries(s, all, 32);
+            for (size_t j = 0; j < n; j++)
+                cr_assert_eq(all[j].count - all[j].error, period[zipf_rank(id_of(all[j].key))]);
+        }
+    }
+    cr_assert_gt(evictions, 1000);
+    free(period);
+    free(hashes);
+    stream_free(&st);
+    ss_free(s);
+}
