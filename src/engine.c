@@ -102,6 +102,10 @@ struct pipe {
     pthread_cond_t cv_data, cv_space;
     atomic_size_t head, tail;
     atomic_bool done, cons_sleeping, prod_sleeping, failed;
+    /* Parts of Total that the reader updates itself before handing a batch
+     * over (SUMMARY_PART_*), so that both cores share the sketch work when
+     * reading is the lighter half (packet traces); 0 without a thread. */
+    unsigned reader_parts;
     int rc; /* the consumer's first error, and its message */
     struct ts_err err;
 };
@@ -662,7 +666,7 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
     const struct engine_opts *o = &e->o;
     const struct ts_record *r = &pd->r;
     struct summary_update *u = &pd->u;
-    summary_add(e->total, u, true);
+    summary_add_parts(e->total, u, true, SUMMARY_PART_ALL & ~e->pipe.reader_parts);
     int rc = 0;
     if (o->ilen > 0)
         rc |= istream_add(e, &e->is_total, r->ts, u);
@@ -688,15 +692,40 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
  * counters they point to, stage 3 the heap counts of those counters. */
 static void prefetch_pending(struct engine *e, const struct pending *pd, int stage)
 {
-    void (*fn)(const struct summary *, const struct summary_update *) =
-        stage == 1   ? summary_prefetch
-        : stage == 2 ? summary_prefetch_entries
-                     : summary_prefetch_counts;
-    fn(e->total, &pd->u);
+    unsigned total_parts = SUMMARY_PART_ALL & ~e->pipe.reader_parts;
+    if (total_parts)
+        summary_prefetch(e->total, &pd->u, stage, total_parts);
     int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
     if (net >= 0) {
-        fn(pd->src_net >= 0 ? e->outgoing : e->incoming, &pd->u);
-        fn(e->nets[net], &pd->u);
+        summary_prefetch(pd->src_net >= 0 ? e->outgoing : e->incoming, &pd->u, stage,
+                         SUMMARY_PART_ALL);
+        summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
+    }
+}
+
+/* The reader's share of a full batch, before it is handed over: the parts
+ * of Total in reader_parts, in order, with the same cache hints. */
+static void reader_pass(struct engine *e, struct batch *bt)
+{
+    unsigned parts = e->pipe.reader_parts;
+    size_t n = bt->n;
+    if (parts == 0)
+        return;
+    for (size_t i = 0; i < n && i < 3 * PREFETCH_STEP; i++) {
+        summary_prefetch(e->total, &bt->p[i].u, 1, parts);
+        if (i >= PREFETCH_STEP)
+            summary_prefetch(e->total, &bt->p[i - PREFETCH_STEP].u, 2, parts);
+        if (i >= 2 * PREFETCH_STEP)
+            summary_prefetch(e->total, &bt->p[i - 2 * PREFETCH_STEP].u, 3, parts);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i + 3 * PREFETCH_STEP < n)
+            summary_prefetch(e->total, &bt->p[i + 3 * PREFETCH_STEP].u, 1, parts);
+        if (i + 2 * PREFETCH_STEP < n)
+            summary_prefetch(e->total, &bt->p[i + 2 * PREFETCH_STEP].u, 2, parts);
+        if (i + PREFETCH_STEP < n)
+            summary_prefetch(e->total, &bt->p[i + PREFETCH_STEP].u, 3, parts);
+        summary_add_parts(e->total, &bt->p[i].u, true, parts);
     }
 }
 
@@ -833,6 +862,12 @@ static int pipe_init(struct engine *e, bool threaded)
         return 0;
     }
     q->threaded = true;
+    /* Packets are cheap to read and decode next to their sketch updates:
+     * the reader takes Total's sources, or all of Total when more
+     * summaries (networks, intervals) wait for the other thread.
+     * Connection logs cost as much to parse as to count: no share. */
+    if (!e->o.conns && !e->o.save_mem)
+        q->reader_parts = e->o.local_nets || e->o.ilen > 0 ? SUMMARY_PART_ALL : SUMMARY_PART_SRC;
     return 0;
 }
 
@@ -842,9 +877,11 @@ static int pipe_publish(struct engine *e, struct ts_err *err)
     struct pipe *q = &e->pipe;
     if (q->fill == NULL)
         return 0;
+    struct batch *bt = q->fill;
     q->fill = NULL;
     if (!q->threaded)
         return apply_batch(e, &q->b[0], err);
+    reader_pass(e, bt);
     atomic_store(&q->head, atomic_load(&q->head) + 1);
     pipe_wake(q, &q->cons_sleeping, &q->cv_data);
     if (atomic_load(&q->failed)) {

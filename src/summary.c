@@ -295,9 +295,25 @@ static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, const struc
         ev_flush(c, b);
 }
 
-void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time)
+void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
+                       unsigned parts)
 {
     const struct ts_record *r = u->r;
+    bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
+    if (parts & SUMMARY_PART_SRC) {
+        if (addrs)
+            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &r->src, u->h_src, u->weight);
+        if (s->hll_src)
+            hll_add(s->hll_src, u->h_src);
+    }
+    if (parts & SUMMARY_PART_DST) {
+        if (addrs)
+            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &r->dst, u->h_dst, u->weight);
+        if (s->hll_dst)
+            hll_add(s->hll_dst, u->h_dst);
+    }
+    if (!(parts & SUMMARY_PART_REST))
+        return;
     s->c.updates++;
     s->c.pkts++;
     s->c.bytes += r->bytes;
@@ -327,14 +343,6 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
         if (u->count_dport)
             ss_add(s->col[COL_PORTS], u->dport_key, 2, u->h_dport, u->weight);
     }
-    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
-        addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &r->src, u->h_src, u->weight);
-        addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &r->dst, u->h_dst, u->weight);
-    }
-    if (s->hll_src) {
-        hll_add(s->hll_src, u->h_src);
-        hll_add(s->hll_dst, u->h_dst);
-    }
     if (u->conns && s->col[COL_SERVICES]) {
         ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
                u->weight);
@@ -343,51 +351,36 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
     }
 }
 
-void summary_prefetch(const struct summary *s, const struct summary_update *u)
+void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time)
 {
+    summary_add_parts(s, u, adjust_time, SUMMARY_PART_ALL);
+}
+
+/* The three stages of cache hints, for the parts of s an update touches. */
+void summary_prefetch(const struct summary *s, const struct summary_update *u, int stage,
+                      unsigned parts)
+{
+    void (*fn)(const struct ss *, uint64_t) = stage == 1   ? ss_prefetch
+                                              : stage == 2 ? ss_prefetch_entry
+                                                           : ss_prefetch_count;
     if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
-        ss_prefetch(s->col[COL_SRCS], u->h_src);
-        ss_prefetch(s->col[COL_DSTS], u->h_dst);
+        if (parts & SUMMARY_PART_SRC)
+            fn(s->col[COL_SRCS], u->h_src);
+        if (parts & SUMMARY_PART_DST)
+            fn(s->col[COL_DSTS], u->h_dst);
     }
+    if (!(parts & SUMMARY_PART_REST))
+        return;
     if (s->port_cnt) {
-        if (u->count_sport)
+        if (stage == 1 && u->count_sport)
             __builtin_prefetch(&s->port_cnt[u->r->sport]);
-        if (u->count_dport)
+        if (stage == 1 && u->count_dport)
             __builtin_prefetch(&s->port_cnt[u->r->dport]);
-    }
-    if (s->col[COL_PORTS]) {
+    } else if (s->col[COL_PORTS]) {
         if (u->count_sport)
-            ss_prefetch(s->col[COL_PORTS], u->h_sport);
+            fn(s->col[COL_PORTS], u->h_sport);
         if (u->count_dport)
-            ss_prefetch(s->col[COL_PORTS], u->h_dport);
-    }
-}
-
-void summary_prefetch_entries(const struct summary *s, const struct summary_update *u)
-{
-    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
-        ss_prefetch_entry(s->col[COL_SRCS], u->h_src);
-        ss_prefetch_entry(s->col[COL_DSTS], u->h_dst);
-    }
-    if (s->col[COL_PORTS]) {
-        if (u->count_sport)
-            ss_prefetch_entry(s->col[COL_PORTS], u->h_sport);
-        if (u->count_dport)
-            ss_prefetch_entry(s->col[COL_PORTS], u->h_dport);
-    }
-}
-
-void summary_prefetch_counts(const struct summary *s, const struct summary_update *u)
-{
-    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
-        ss_prefetch_count(s->col[COL_SRCS], u->h_src);
-        ss_prefetch_count(s->col[COL_DSTS], u->h_dst);
-    }
-    if (s->col[COL_PORTS]) {
-        if (u->count_sport)
-            ss_prefetch_count(s->col[COL_PORTS], u->h_sport);
-        if (u->count_dport)
-            ss_prefetch_count(s->col[COL_PORTS], u->h_dport);
+            fn(s->col[COL_PORTS], u->h_dport);
     }
 }
 

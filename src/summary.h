@@ -103,16 +103,24 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
 /* Adds u. adjust_time: widen start/end to the record's span (false for
  * intervals, whose bounds are fixed). O(log k) per breakdown. */
 void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time);
-/* Starts loading the sketch cells u will touch (a cache hint): call it for
- * every summary a record updates, then summary_add each, so that their
- * cache misses overlap. */
-void summary_prefetch(const struct summary *s, const struct summary_update *u);
-/* Second stage: once the index cells are in the cache, starts loading the
- * counters they point to. */
-void summary_prefetch_entries(const struct summary *s, const struct summary_update *u);
-/* Third stage: once the counters are in, starts loading the heap counts
- * that increments write. */
-void summary_prefetch_counts(const struct summary *s, const struct summary_update *u);
+
+/* The parts of a summary that two threads may update at the same time
+ * (each part only ever by one of them): the source column with its
+ * Count-Min and HyperLogLog, the same for destinations, and the rest. */
+#define SUMMARY_PART_REST 1u
+#define SUMMARY_PART_SRC 2u
+#define SUMMARY_PART_DST 4u
+#define SUMMARY_PART_ALL 7u
+/* summary_add for the given parts only. */
+void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
+                       unsigned parts);
+
+/* Starts loading the sketch cells u will touch in the given parts (a cache
+ * hint). Stage 1: the index cells; stage 2, once those are in: the
+ * counters they point to; stage 3: the heap counts of those counters. Call
+ * it for the records several updates ahead, so that cache misses overlap. */
+void summary_prefetch(const struct summary *s, const struct summary_update *u, int stage,
+                      unsigned parts);
 /* Sets the bounds of an interval summary. */
 void summary_set_span(struct summary *s, double start, double end);
 
