@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,13 @@ struct pcap_in {
     /* classic pcap through libpcap */
     pcap_t *pc;
     int dlt;
+    /* the common formats (version 2.4, 16-byte record headers, micro- or
+     * nanoseconds, either byte order): libpcap checks the file header, the
+     * records are read here from rbuf without stdio (see pc_fast_next) */
+    int fast;
+    int fast_swap;
+    uint32_t fast_nsec; /* 1: nanosecond timestamps; 0: microseconds */
+    uint32_t fast_snap; /* libpcap's snapshot length for the file */
     uint8_t sniff[4];
     size_t sniff_len, sniff_pos;
     uint8_t rbuf[65536]; /* read-ahead for the cookie stream */
@@ -509,9 +517,17 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
         ts_err_set(err, TS_ENOMEM, "'%s': cannot create a stream", p->name);
         goto fail;
     }
-    /* buffered: libpcap reads every record in two small freads; record
-     * offsets are counted from the record lengths instead (pc_next) */
-    setvbuf(fp, NULL, _IOFBF, 1u << 16);
+    /* For the common formats libpcap only reads the 24-byte file header
+     * (unbuffered: it takes exactly those bytes) and the records are read
+     * from rbuf directly. Otherwise it reads everything, through a buffer:
+     * every record is two small freads; record offsets are counted from
+     * the record lengths (pc_next). */
+    bool common = magic == 0xa1b2c3d4u || magic == 0xd4c3b2a1u || magic == 0xa1b23c4du ||
+                  magic == 0x4d3cb2a1u;
+    if (common)
+        setvbuf(fp, NULL, _IONBF, 0);
+    else
+        setvbuf(fp, NULL, _IOFBF, 1u << 16);
     p->pc_next_at = 24;
     p->pc_hdr = (magic == 0xa1b2cd34u || magic == 0x34cdb2a1u) ? 24 : 16;
     char ebuf[PCAP_ERRBUF_SIZE];
@@ -527,6 +543,15 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
         goto fail;
     }
     p->dlt = pcap_datalink(p->pc);
+    if (common && p->offset == 24 && pcap_major_version(p->pc) == 2 &&
+        pcap_minor_version(p->pc) == 4 && pcap_snapshot(p->pc) > 0 &&
+        (unsigned)pcap_snapshot(p->pc) <= PCAP_MAX_CAPLEN && p->dlt != DLT_DBUS &&
+        p->dlt != 279 /* DLT_EBHSCR */ && p->dlt != 249 /* DLT_USBPCAP */) {
+        p->fast = 1;
+        p->fast_swap = pcap_is_swapped(p->pc);
+        p->fast_nsec = magic == 0xa1b23c4du || magic == 0x4d3cb2a1u;
+        p->fast_snap = (uint32_t)pcap_snapshot(p->pc);
+    }
     return p;
 fail:
     free(p);
@@ -578,6 +603,157 @@ static void note_unsupported(struct pcap_in *p, int dlt)
     p->names_n++;
 }
 
+static uint32_t rd32(const uint8_t *b, int swap)
+{
+    uint32_t v;
+    memcpy(&v, b, 4);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+/* Makes n more bytes available at rbuf + rpos (n <= sizeof rbuf), moving
+ * what is left to the front. Returns 1, 0 when the input ends first (the
+ * bytes there are left in rbuf), or < 0 after an input error. */
+static int fast_want(struct pcap_in *p, size_t n)
+{
+    if (p->rlen - p->rpos >= n)
+        return 1;
+    size_t left = p->rlen - p->rpos;
+    memmove(p->rbuf, p->rbuf + p->rpos, left);
+    p->rpos = 0;
+    p->rlen = left;
+    while (p->rlen < n) {
+        struct ts_err e;
+        ts_err_clear(&e);
+        ssize_t got = ts_input_read(p->in, p->rbuf + p->rlen, sizeof p->rbuf - p->rlen, &e);
+        if (got < 0) {
+            if (!p->have_ioerr) {
+                p->ioerr = e;
+                p->have_ioerr = 1;
+            }
+            return -1;
+        }
+        if (got == 0)
+            return 0;
+        p->rlen += (size_t)got;
+    }
+    return 1;
+}
+
+/* Drops n bytes of the input (the part of an over-long record beyond the
+ * snapshot length). Same returns as fast_want. */
+static int fast_skip(struct pcap_in *p, uint64_t n)
+{
+    while (n > 0) {
+        if (p->rpos == p->rlen) {
+            int rc = fast_want(p, 1);
+            if (rc <= 0)
+                return rc;
+        }
+        size_t k = p->rlen - p->rpos;
+        if (k > n)
+            k = (size_t)n;
+        p->rpos += k;
+        n -= k;
+    }
+    return 1;
+}
+
+/* Next frame of a common classic pcap file, read as libpcap 1.10 reads it
+ * (sf-pcap.c: the same checks, the same truncation to the snapshot
+ * length, microseconds scaled to nanoseconds) but in place: the frame
+ * points into rbuf, or into buf when it crosses the end of rbuf. */
+static int pc_fast_next(struct pcap_in *p, const uint8_t **data, uint32_t *caplen,
+                        uint32_t *wirelen, double *ts, struct ts_err *err)
+{
+    uint64_t at = p->pc_next_at;
+    int rc = fast_want(p, 16);
+    if (rc < 0)
+        goto ioerr;
+    if (rc == 0) {
+        if (p->rlen - p->rpos == 0)
+            return 0; /* a clean end between records */
+        return ts_err_set(err, TS_EDAMAGED, "'%s': truncated packet record at offset %" PRIu64,
+                          p->name, at);
+    }
+    const uint8_t *h = p->rbuf + p->rpos;
+    uint32_t sec = rd32(h, p->fast_swap), sub = rd32(h + 4, p->fast_swap);
+    uint32_t cap = rd32(h + 8, p->fast_swap), len = rd32(h + 12, p->fast_swap);
+    p->rpos += 16;
+    if (cap > PCAP_MAX_CAPLEN) {
+        char why[128];
+        if (cap > p->fast_snap)
+            snprintf(why, sizeof why, "invalid packet capture length %u, bigger than snaplen of %u",
+                     cap, p->fast_snap);
+        else
+            snprintf(why, sizeof why, "invalid packet capture length %u, bigger than maximum of %u",
+                     cap, PCAP_MAX_CAPLEN);
+        return ts_err_set(err, TS_EDAMAGED, "'%s': bad packet record at offset %" PRIu64 " (%s)",
+                          p->name, at, why);
+    }
+    uint32_t keep = cap > p->fast_snap ? p->fast_snap : cap;
+    if (keep > sizeof p->rbuf) {
+        /* larger than the read-ahead: gathered in buf */
+        if (grow_buf(p, keep, err) < 0)
+            return err->code;
+        size_t have = 0;
+        while (have < keep) {
+            if (p->rpos == p->rlen) {
+                rc = fast_want(p, 1);
+                if (rc < 0)
+                    goto ioerr;
+                if (rc == 0)
+                    return ts_err_set(err, TS_EDAMAGED,
+                                      "'%s': truncated packet record at offset %" PRIu64, p->name,
+                                      at);
+            }
+            size_t k = p->rlen - p->rpos;
+            if (k > keep - have)
+                k = keep - have;
+            memcpy(p->buf + have, p->rbuf + p->rpos, k);
+            p->rpos += k;
+            have += k;
+        }
+        *data = p->buf;
+    } else {
+        rc = fast_want(p, keep);
+        if (rc < 0)
+            goto ioerr;
+        if (rc == 0)
+            return ts_err_set(err, TS_EDAMAGED, "'%s': truncated packet record at offset %" PRIu64,
+                              p->name, at);
+        *data = p->rbuf + p->rpos;
+        p->rpos += keep;
+    }
+    if (keep < cap) {
+        /* the frame stays valid: fast_skip only moves rpos, and a refill
+         * moves nothing while the skipped bytes are all of what is left */
+        if (*data != p->buf) {
+            if (grow_buf(p, keep, err) < 0)
+                return err->code;
+            memcpy(p->buf, *data, keep);
+            *data = p->buf;
+        }
+        rc = fast_skip(p, cap - keep);
+        if (rc < 0)
+            goto ioerr;
+        if (rc == 0)
+            return ts_err_set(err, TS_EDAMAGED, "'%s': truncated packet record at offset %" PRIu64,
+                              p->name, at);
+    }
+    p->frame_at = at;
+    p->pc_next_at = at + 16 + cap;
+    p->offset = p->pc_next_at;
+    uint64_t ns = p->fast_nsec ? sub : (uint64_t)sub * 1000u;
+    p->frame_bad = ns >= 1000000000u;
+    *caplen = keep;
+    *wirelen = len;
+    *ts = (double)sec + (double)ns / 1e9;
+    return 1;
+ioerr:
+    *err = p->ioerr;
+    return p->ioerr.code < 0 ? p->ioerr.code : TS_EIO;
+}
+
 /* Next frame of a classic pcap file through libpcap. */
 static int pc_next(struct pcap_in *p, const uint8_t **data, uint32_t *caplen, uint32_t *wirelen,
                    double *ts, struct ts_err *err)
@@ -620,8 +796,9 @@ int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
         uint32_t caplen = 0, wirelen = 0;
         double ts = 0;
         int dlt = p->dlt;
-        int rc = p->ng ? ng_next(p, &dlt, &data, &caplen, &wirelen, &ts, err)
-                       : pc_next(p, &data, &caplen, &wirelen, &ts, err);
+        int rc = p->ng     ? ng_next(p, &dlt, &data, &caplen, &wirelen, &ts, err)
+                 : p->fast ? pc_fast_next(p, &data, &caplen, &wirelen, &ts, err)
+                           : pc_next(p, &data, &caplen, &wirelen, &ts, err);
         if (rc <= 0)
             return rc;
         p->st.frames++;
