@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,4 +430,148 @@ Test(pcap_in, gzip_compressed_pcap)
     pcap_in_close(p);
     ts_input_close(in);
     unlink(path);
+}
+
+/* ---- the in-place reader against libpcap ---------------------------------- */
+
+struct dyn {
+    uint8_t *b;
+    size_t n, cap;
+    int be;
+};
+
+static void dput(struct dyn *w, const void *p, size_t n)
+{
+    if (w->n + n > w->cap) {
+        w->cap = (w->n + n) * 2;
+        w->b = realloc(w->b, w->cap);
+        cr_assert_not_null(w->b);
+    }
+    memcpy(w->b + w->n, p, n);
+    w->n += n;
+}
+
+static void d32(struct dyn *w, uint32_t v)
+{
+    uint8_t b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t)(w->be ? v >> (24 - 8 * i) : v >> (8 * i));
+    dput(w, b, 4);
+}
+
+static void d16(struct dyn *w, unsigned v)
+{
+    uint8_t b[2] = {(uint8_t)(w->be ? v >> 8 : v), (uint8_t)(w->be ? v : v >> 8)};
+    dput(w, b, 2);
+}
+
+static uint32_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*s >> 33);
+}
+
+/* Random files in both byte orders and resolutions, with snapshot lengths
+ * of 100, 65535, 262144 and 0, records longer than the snapshot length,
+ * longer than the read-ahead buffer, absurdly long, with sub-second fields
+ * out of range, and cut anywhere: pcap_in sees the frames libpcap sees,
+ * with the same times, and ends where libpcap ends, cleanly or not. */
+Test(pcap_in, records_are_read_as_libpcap_reads_them)
+{
+    uint64_t st = 2024;
+    static const uint32_t snaps[4] = {100, 65535, 262144, 0};
+    for (int trial = 0; trial < 400; trial++) {
+        struct dyn w = {.be = trial & 1};
+        int ns = (trial >> 1) & 1;
+        uint32_t snap = snaps[(trial >> 2) & 3];
+        d32(&w, ns ? 0xa1b23c4du : 0xa1b2c3d4u);
+        d16(&w, 2);
+        d16(&w, 4);
+        d32(&w, 0);
+        d32(&w, 0);
+        d32(&w, snap);
+        d32(&w, 1);
+        int nrec = (int)(lcg(&st) % 12);
+        for (int i = 0; i < nrec; i++) {
+            uint32_t kind = lcg(&st) % 20, cap;
+            if (kind == 0)
+                cap = 70000; /* longer than the read-ahead buffer */
+            else if (kind == 1)
+                cap = 150; /* longer than a snapshot length of 100 */
+            else if (kind == 2 && trial % 7 == 0)
+                cap = 300000; /* absurd */
+            else
+                cap = 42 + lcg(&st) % 160;
+            uint32_t sub = kind == 3 ? (ns ? 1000000000u : 1000000u) + lcg(&st) % 1000
+                                     : lcg(&st) % (ns ? 1000000000u : 1000000u);
+            d32(&w, 1500000000u + (uint32_t)i);
+            d32(&w, sub);
+            d32(&w, cap);
+            d32(&w, cap + (lcg(&st) % 3 == 0 ? 10 : 0));
+            uint8_t pkt[64];
+            size_t n = eth_udp(pkt, (unsigned)i, 53);
+            dput(&w, pkt, n);
+            if (cap > 300000 - 1)
+                break; /* nothing after an absurd length is read */
+            for (size_t k = n; k < cap; k++)
+                dput(&w, (uint8_t[]){(uint8_t)k}, 1);
+        }
+        if (lcg(&st) % 3 == 0 && w.n > 24)
+            w.n = 24 + lcg(&st) % (w.n - 24); /* cut anywhere after the header */
+
+        char *path = strdup("/tmp/test_pcap_in_XXXXXX");
+        int fd = mkstemp(path);
+        cr_assert(fd >= 0);
+        cr_assert_eq(write(fd, w.b, w.n), (ssize_t)w.n);
+        close(fd);
+        free(w.b);
+
+        /* libpcap itself */
+        char ebuf[PCAP_ERRBUF_SIZE];
+        pcap_t *pc =
+            pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+        cr_assert_not_null(pc, "trial %d: %s", trial, ebuf);
+        double times[64];
+        size_t frames = 0, bad = 0;
+        struct pcap_pkthdr *h;
+        const u_char *d;
+        int rc;
+        while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
+            if (h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000)
+                bad++;
+            else if (frames - bad < 64)
+                times[frames - bad] = (double)(uint32_t)h->ts.tv_sec + h->ts.tv_usec / 1e9;
+            frames++;
+        }
+        pcap_close(pc);
+
+        /* pcap_in */
+        struct ts_err err;
+        ts_err_clear(&err);
+        struct ts_input *in = ts_input_open(path, &err);
+        cr_assert_not_null(in);
+        struct pcap_in *p = pcap_in_open(in, &err);
+        cr_assert_not_null(p, "trial %d: %s", trial, err.msg);
+        struct ts_record rec;
+        size_t got = 0;
+        int prc;
+        while ((prc = pcap_in_next(p, &rec, &err)) == 1) {
+            cr_assert_lt(got, 64);
+            cr_assert(rec.ts == times[got], "trial %d frame %zu: %.9f != %.9f", trial, got, rec.ts,
+                      times[got]);
+            got++;
+        }
+        struct pcap_in_stats ps;
+        pcap_in_stats(p, &ps);
+        cr_assert_eq(ps.frames, frames, "trial %d: %llu frames, libpcap %zu", trial,
+                     (unsigned long long)ps.frames, frames);
+        cr_assert_eq(ps.damaged, bad, "trial %d", trial);
+        cr_assert_eq(got, frames - bad, "trial %d", trial);
+        cr_assert_eq(prc == 0, rc == PCAP_ERROR_BREAK, "trial %d: pcap_in %d, libpcap %d (%s)",
+                     trial, prc, rc, err.msg);
+        pcap_in_close(p);
+        ts_input_close(in);
+        unlink(path);
+        free(path);
+    }
 }
