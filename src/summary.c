@@ -425,6 +425,25 @@ static int dense_rank(const struct summary *s, size_t a, size_t b)
     return (a > b) - (a < b);
 }
 
+/* Puts port p at the root of the heap h[0..m) whose root is the worst
+ * ranked, and sifts it down. */
+static void dense_sift_down(const struct summary *s, size_t *h, size_t m, size_t p)
+{
+    size_t pos = 0;
+    for (;;) {
+        size_t c = 2 * pos + 1;
+        if (c >= m)
+            break;
+        if (c + 1 < m && dense_rank(s, h[c + 1], h[c]) < 0)
+            c++;
+        if (dense_rank(s, h[c], p) >= 0)
+            break;
+        h[pos] = h[c];
+        pos = c;
+    }
+    h[pos] = p;
+}
+
 /* The n best seen ports, best first (skip_zero: without port 0). A
  * bounded heap whose root is the worst kept: O(65536 log n). */
 static size_t dense_top(const struct summary *s, struct ss_entry *out, size_t n, bool skip_zero)
@@ -448,35 +467,12 @@ static size_t dense_top(const struct summary *s, struct ss_entry *out, size_t n,
         }
         if (n == 0 || dense_rank(s, p, h[0]) <= 0)
             continue;
-        pos = 0;
-        for (;;) {
-            size_t c = 2 * pos + 1;
-            if (c >= m)
-                break;
-            if (c + 1 < m && dense_rank(s, h[c + 1], h[c]) < 0)
-                c++;
-            if (dense_rank(s, h[c], p) >= 0)
-                break;
-            h[pos] = h[c];
-            pos = c;
-        }
-        h[pos] = p;
+        dense_sift_down(s, h, m, p);
     }
     /* pop the worst to the back */
     for (size_t end = m; end > 1; end--) {
-        size_t worst = h[0], last = h[end - 1], pos = 0;
-        for (;;) {
-            size_t c = 2 * pos + 1;
-            if (c >= end - 1)
-                break;
-            if (c + 1 < end - 1 && dense_rank(s, h[c + 1], h[c]) < 0)
-                c++;
-            if (dense_rank(s, h[c], last) >= 0)
-                break;
-            h[pos] = h[c];
-            pos = c;
-        }
-        h[pos] = last;
+        size_t worst = h[0];
+        dense_sift_down(s, h, end - 1, h[end - 1]);
         h[end - 1] = worst;
     }
     for (size_t i = 0; i < m; i++)
