@@ -476,6 +476,11 @@ const char *ts_input_name(const struct ts_input *in)
     return in->name;
 }
 
+bool ts_input_has_thread(const struct ts_input *in)
+{
+    return in->threaded;
+}
+
 bool ts_input_is_gzip(const struct ts_input *in)
 {
     return in->gzip;

@@ -37,6 +37,8 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
 
 const char *ts_input_name(const struct ts_input *in); /* "-" for stdin */
 bool ts_input_is_gzip(const struct ts_input *in);
+/* True when a thread of its own inflates the input ahead of the reader. */
+bool ts_input_has_thread(const struct ts_input *in);
 uint64_t ts_input_raw_offset(const struct ts_input *in); /* bytes read from the file */
 uint64_t ts_input_size(const struct ts_input *in);       /* file size, 0 if unknown */
 uint64_t ts_input_offset(const struct ts_input *in);     /* decompressed bytes delivered */

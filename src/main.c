@@ -126,7 +126,8 @@ static void help(void)
           "  --json                the whole report as one JSON document: every entry\n"
           "                        with estimate, lower and upper bound, exactness\n"
           "  --threads=N           1: read and count in one thread; 2: count in a\n"
-          "                        second thread (default when 2 processors are online)\n"
+          "                        second thread (default with 2 processors, unless a\n"
+          "                        gzip file is inflated in a thread of its own)\n"
           "  -q, --quiet           no progress line\n"
           "\n"
           "Counts are exact while every summary fits its budget; estimates are\n"
@@ -839,10 +840,10 @@ int main(int argc, char **argv)
         o->resolve_want = resolver_want;
         o->resolve_ctx = res;
     }
-    struct engine *e = engine_new(o, &err);
-    if (e == NULL)
-        fail(EXIT_FAIL, PROG ": %s", err.msg);
     if (cl.memory_plan) {
+        struct engine *e = engine_new(o, &err);
+        if (e == NULL)
+            fail(EXIT_FAIL, PROG ": %s", err.msg);
         engine_print_plan(e, stdout);
         engine_free(e);
         resolver_free(res);
@@ -855,6 +856,17 @@ int main(int argc, char **argv)
     struct ts_input *in = ts_input_open_flags(cl.input, o->save_mem ? TS_INPUT_LOWMEM : 0, &err);
     if (in == NULL)
         fail(EXIT_FAIL, PROG ": %s", err.msg);
+    /* A gzip file is inflated by a thread of its own: with two processors
+     * both are busy already, and a third thread gains nothing (10^6
+     * gzipped packets: 0.29-0.34 s without it, 0.32-0.40 s with it in one
+     * series, the same in another). */
+    if (cl.threads == 0 && ts_input_has_thread(in))
+        o->threads = false;
+    struct engine *e = engine_new(o, &err);
+    if (e == NULL) {
+        ts_input_close(in);
+        fail(EXIT_FAIL, PROG ": %s", err.msg);
+    }
 
     struct sampler smp = {0};
     if (cl.sample > 0 && cl.sample < 1) {
