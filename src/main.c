@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -799,6 +800,18 @@ static int run_pcap(struct engine *e, struct ts_input *in, struct sampler *smp,
     return rc;
 }
 
+/* Processors this process may run on (its affinity mask, which taskset
+ * and container limits narrow), else those online. */
+static long usable_cpus(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set);
+#endif
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 int main(int argc, char **argv)
 {
     struct cli cl;
@@ -809,7 +822,7 @@ int main(int argc, char **argv)
     o->input_name = cl.input;
     if (!cl.seed_set)
         o->seed = hash_random_seed();
-    o->threads = cl.threads ? cl.threads == 2 : sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    o->threads = cl.threads ? cl.threads == 2 : usable_cpus() > 1;
 
     struct ts_err err;
     ts_err_clear(&err);
