@@ -703,60 +703,63 @@ static void prefetch_pending(struct engine *e, const struct pending *pd, int sta
     }
 }
 
-/* The reader's share of a full batch, before it is handed over: the parts
- * of Total in reader_parts, in order, with the same cache hints. */
-static void reader_pass(struct engine *e, struct batch *bt)
+/* Walks a batch in order with cache hints ahead of the work: while record i
+ * is done, record i + 3 * PREFETCH_STEP gets its first hint, i + 2 *
+ * PREFETCH_STEP its second, i + PREFETCH_STEP its third. Stops at the
+ * first error of do_one. */
+static int walk_batch(struct engine *e, struct batch *bt,
+                      void (*hint)(struct engine *, const struct pending *, int),
+                      int (*do_one)(struct engine *, struct pending *, struct ts_err *),
+                      struct ts_err *err)
 {
-    unsigned parts = e->pipe.reader_parts;
     size_t n = bt->n;
-    if (parts == 0)
-        return;
     for (size_t i = 0; i < n && i < 3 * PREFETCH_STEP; i++) {
-        summary_prefetch(e->total, &bt->p[i].u, 1, parts);
+        hint(e, &bt->p[i], 1);
         if (i >= PREFETCH_STEP)
-            summary_prefetch(e->total, &bt->p[i - PREFETCH_STEP].u, 2, parts);
+            hint(e, &bt->p[i - PREFETCH_STEP], 2);
         if (i >= 2 * PREFETCH_STEP)
-            summary_prefetch(e->total, &bt->p[i - 2 * PREFETCH_STEP].u, 3, parts);
+            hint(e, &bt->p[i - 2 * PREFETCH_STEP], 3);
     }
     for (size_t i = 0; i < n; i++) {
         if (i + 3 * PREFETCH_STEP < n)
-            summary_prefetch(e->total, &bt->p[i + 3 * PREFETCH_STEP].u, 1, parts);
+            hint(e, &bt->p[i + 3 * PREFETCH_STEP], 1);
         if (i + 2 * PREFETCH_STEP < n)
-            summary_prefetch(e->total, &bt->p[i + 2 * PREFETCH_STEP].u, 2, parts);
+            hint(e, &bt->p[i + 2 * PREFETCH_STEP], 2);
         if (i + PREFETCH_STEP < n)
-            summary_prefetch(e->total, &bt->p[i + PREFETCH_STEP].u, 3, parts);
-        summary_add_parts(e->total, &bt->p[i].u, true, parts);
+            hint(e, &bt->p[i + PREFETCH_STEP], 3);
+        int rc = do_one(e, &bt->p[i], err);
+        if (rc != 0)
+            return rc;
     }
+    return 0;
 }
 
-/* Applies a batch in order. Record i + 3 * PREFETCH_STEP gets its first
- * cache hint, i + 2 * PREFETCH_STEP its second, i + PREFETCH_STEP its
- * third, while record i is applied. Stops at the first error. */
+/* The reader's share of a record: the parts of Total in reader_parts. */
+static void reader_hint(struct engine *e, const struct pending *pd, int stage)
+{
+    summary_prefetch(e->total, &pd->u, stage, e->pipe.reader_parts);
+}
+
+static int reader_one(struct engine *e, struct pending *pd, struct ts_err *err)
+{
+    (void)err;
+    summary_add_parts(e->total, &pd->u, true, e->pipe.reader_parts);
+    return 0;
+}
+
+/* The reader's share of a full batch, before it is handed over. */
+static void reader_pass(struct engine *e, struct batch *bt)
+{
+    if (e->pipe.reader_parts != 0)
+        (void)walk_batch(e, bt, reader_hint, reader_one, NULL);
+}
+
+/* Applies a batch (the counting thread's share of every record). */
 static int apply_batch(struct engine *e, struct batch *bt, struct ts_err *err)
 {
-    size_t n = bt->n;
-    for (size_t i = 0; i < n && i < 3 * PREFETCH_STEP; i++) {
-        prefetch_pending(e, &bt->p[i], 1);
-        if (i >= PREFETCH_STEP)
-            prefetch_pending(e, &bt->p[i - PREFETCH_STEP], 2);
-        if (i >= 2 * PREFETCH_STEP)
-            prefetch_pending(e, &bt->p[i - 2 * PREFETCH_STEP], 3);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (i + 3 * PREFETCH_STEP < n)
-            prefetch_pending(e, &bt->p[i + 3 * PREFETCH_STEP], 1);
-        if (i + 2 * PREFETCH_STEP < n)
-            prefetch_pending(e, &bt->p[i + 2 * PREFETCH_STEP], 2);
-        if (i + PREFETCH_STEP < n)
-            prefetch_pending(e, &bt->p[i + PREFETCH_STEP], 3);
-        int rc = apply_pending(e, &bt->p[i], err);
-        if (rc != 0) {
-            bt->n = 0;
-            return rc;
-        }
-    }
+    int rc = walk_batch(e, bt, prefetch_pending, apply_pending, err);
     bt->n = 0;
-    return 0;
+    return rc;
 }
 
 static void cpu_relax(void)
