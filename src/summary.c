@@ -95,7 +95,7 @@ static size_t add_checked(size_t a, size_t b)
 
 #define DENSE_PORT_BYTES (PORTS * sizeof(uint64_t) + PORTS / 8)
 
-static bool ports_dense(const struct summary_sizes *z)
+bool summary_ports_direct(const struct summary_sizes *z)
 {
     if (z->k_ports == 0)
         return false;
@@ -103,19 +103,14 @@ static bool ports_dense(const struct summary_sizes *z)
     return z->k_ports >= PORTS || sk == 0 || sk >= DENSE_PORT_BYTES;
 }
 
-bool summary_ports_direct(const struct summary_sizes *z)
-{
-    return ports_dense(z);
-}
-
 size_t summary_mem_bytes_for(const struct summary_sizes *z)
 {
     size_t total = sizeof(struct summary);
-    if (ports_dense(z))
+    if (summary_ports_direct(z))
         total += DENSE_PORT_BYTES;
     for (int col = 0; col < COL_COUNT; col++) {
         size_t k = col_k(z, col);
-        if (k == 0 || (col == COL_PORTS && ports_dense(z)))
+        if (k == 0 || (col == COL_PORTS && summary_ports_direct(z)))
             continue;
         total = add_checked(total, ss_mem_bytes_for(k, col_keylen(col)));
         if (total == 0)
@@ -146,7 +141,7 @@ struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
     s->sizes = *z;
     s->seed = seed;
     s->c.start = 1e20;
-    if (ports_dense(z)) {
+    if (summary_ports_direct(z)) {
         s->port_cnt = table_alloc(PORTS * sizeof *s->port_cnt);
         s->port_seen = calloc(PORTS / 8, 1);
         if (s->port_cnt == NULL || s->port_seen == NULL)
@@ -154,7 +149,7 @@ struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
     }
     for (int col = 0; col < COL_COUNT; col++) {
         size_t k = col_k(z, col);
-        if (k == 0 || col == COL_PROTS || (col == COL_PORTS && ports_dense(z)))
+        if (k == 0 || col == COL_PROTS || (col == COL_PORTS && summary_ports_direct(z)))
             continue;
         s->col[col] = ss_new(k, col_keylen(col));
         if (s->col[col] == NULL)
