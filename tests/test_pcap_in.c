@@ -16,17 +16,31 @@
 
 #include "pcap_in.h"
 
+/* A file being written: zero-initialised it is empty; it grows as needed.
+ * rd_open (or buf_free) releases its bytes. */
 struct buf {
-    uint8_t b[8192];
-    size_t n;
+    uint8_t *b;
+    size_t n, cap;
     int be; /* write big-endian */
 };
 
 static void put(struct buf *w, const void *p, size_t n)
 {
-    cr_assert(w->n + n <= sizeof w->b);
-    memcpy(w->b + w->n, p, n);
+    if (w->n + n > w->cap) {
+        w->cap = (w->n + n) * 2;
+        w->b = realloc(w->b, w->cap);
+        cr_assert_not_null(w->b);
+    }
+    if (n > 0)
+        memcpy(w->b + w->n, p, n);
     w->n += n;
+}
+
+static void buf_free(struct buf *w)
+{
+    free(w->b);
+    w->b = NULL;
+    w->n = w->cap = 0;
 }
 
 static void u8(struct buf *w, unsigned v)
@@ -115,9 +129,11 @@ struct reader {
     struct ts_err err;
 };
 
-static int rd_open(struct reader *r, const struct buf *w)
+/* Writes w to a file (and frees w's bytes), opens it. */
+static int rd_open(struct reader *r, struct buf *w)
 {
     r->path = write_file(w);
+    buf_free(w);
     ts_err_clear(&r->err);
     r->in = ts_input_open(r->path, &r->err);
     cr_assert_not_null(r->in, "%s", r->err.msg);
@@ -231,7 +247,7 @@ Test(pcap_in, not_a_trace_is_a_format_error)
     struct buf empty = {0};
     struct buf tiny = {0};
     put(&tiny, "\xd4\xc3", 2);
-    const struct buf *cases[] = {&text, &empty, &tiny};
+    struct buf *cases[] = {&text, &empty, &tiny};
     for (int i = 0; i < 3; i++) {
         struct reader r;
         cr_assert_not(rd_open(&r, cases[i]));
@@ -417,6 +433,7 @@ Test(pcap_in, gzip_compressed_pcap)
     cr_assert_not_null(gz);
     cr_assert_eq(gzwrite(gz, w.b, (unsigned)w.n), (int)w.n);
     gzclose(gz);
+    buf_free(&w);
     struct ts_err err;
     ts_err_clear(&err);
     struct ts_input *in = ts_input_open(path, &err);
@@ -434,37 +451,6 @@ Test(pcap_in, gzip_compressed_pcap)
 
 /* ---- the in-place reader against libpcap ---------------------------------- */
 
-struct dyn {
-    uint8_t *b;
-    size_t n, cap;
-    int be;
-};
-
-static void dput(struct dyn *w, const void *p, size_t n)
-{
-    if (w->n + n > w->cap) {
-        w->cap = (w->n + n) * 2;
-        w->b = realloc(w->b, w->cap);
-        cr_assert_not_null(w->b);
-    }
-    memcpy(w->b + w->n, p, n);
-    w->n += n;
-}
-
-static void d32(struct dyn *w, uint32_t v)
-{
-    uint8_t b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (uint8_t)(w->be ? v >> (24 - 8 * i) : v >> (8 * i));
-    dput(w, b, 4);
-}
-
-static void d16(struct dyn *w, unsigned v)
-{
-    uint8_t b[2] = {(uint8_t)(w->be ? v >> 8 : v), (uint8_t)(w->be ? v : v >> 8)};
-    dput(w, b, 2);
-}
-
 static uint32_t lcg(uint64_t *s)
 {
     *s = *s * 6364136223846793005ull + 1442695040888963407ull;
@@ -481,16 +467,16 @@ Test(pcap_in, records_are_read_as_libpcap_reads_them)
     uint64_t st = 2024;
     static const uint32_t snaps[4] = {100, 65535, 262144, 0};
     for (int trial = 0; trial < 400; trial++) {
-        struct dyn w = {.be = trial & 1};
+        struct buf w = {.be = trial & 1};
         int ns = (trial >> 1) & 1;
         uint32_t snap = snaps[(trial >> 2) & 3];
-        d32(&w, ns ? 0xa1b23c4du : 0xa1b2c3d4u);
-        d16(&w, 2);
-        d16(&w, 4);
-        d32(&w, 0);
-        d32(&w, 0);
-        d32(&w, snap);
-        d32(&w, 1);
+        u32(&w, ns ? 0xa1b23c4du : 0xa1b2c3d4u);
+        u16(&w, 2);
+        u16(&w, 4);
+        u32(&w, 0);
+        u32(&w, 0);
+        u32(&w, snap);
+        u32(&w, 1);
         int nrec = (int)(lcg(&st) % 12);
         for (int i = 0; i < nrec; i++) {
             uint32_t kind = lcg(&st) % 20, cap;
@@ -504,27 +490,23 @@ Test(pcap_in, records_are_read_as_libpcap_reads_them)
                 cap = 42 + lcg(&st) % 160;
             uint32_t sub = kind == 3 ? (ns ? 1000000000u : 1000000u) + lcg(&st) % 1000
                                      : lcg(&st) % (ns ? 1000000000u : 1000000u);
-            d32(&w, 1500000000u + (uint32_t)i);
-            d32(&w, sub);
-            d32(&w, cap);
-            d32(&w, cap + (lcg(&st) % 3 == 0 ? 10 : 0));
+            u32(&w, 1500000000u + (uint32_t)i);
+            u32(&w, sub);
+            u32(&w, cap);
+            u32(&w, cap + (lcg(&st) % 3 == 0 ? 10 : 0));
             uint8_t pkt[64];
             size_t n = eth_udp(pkt, (unsigned)i, 53);
-            dput(&w, pkt, n);
+            put(&w, pkt, n);
             if (cap > 300000 - 1)
                 break; /* nothing after an absurd length is read */
             for (size_t k = n; k < cap; k++)
-                dput(&w, (uint8_t[]){(uint8_t)k}, 1);
+                put(&w, (uint8_t[]){(uint8_t)k}, 1);
         }
         if (lcg(&st) % 3 == 0 && w.n > 24)
             w.n = 24 + lcg(&st) % (w.n - 24); /* cut anywhere after the header */
 
-        char *path = strdup("/tmp/test_pcap_in_XXXXXX");
-        int fd = mkstemp(path);
-        cr_assert(fd >= 0);
-        cr_assert_eq(write(fd, w.b, w.n), (ssize_t)w.n);
-        close(fd);
-        free(w.b);
+        char *path = write_file(&w);
+        buf_free(&w);
 
         /* libpcap itself */
         char ebuf[PCAP_ERRBUF_SIZE];
