@@ -192,7 +192,8 @@ void summary_free(struct summary *s)
     free(s);
 }
 
-void summary_clear(struct summary *s)
+/* Forgets every count; the Space-Saving columns are left to the caller. */
+static void clear_counts(struct summary *s)
 {
     memset(&s->c, 0, sizeof s->c);
     s->c.start = 1e20;
@@ -202,9 +203,7 @@ void summary_clear(struct summary *s)
         memset(s->port_cnt, 0, PORTS * sizeof *s->port_cnt);
         memset(s->port_seen, 0, PORTS / 8);
     }
-    for (int col = 0; col < COL_COUNT; col++)
-        if (s->col[col])
-            ss_clear(s->col[col]);
+    /* hll_clear and cms_clear write every cell */
     if (s->hll_src) {
         hll_clear(s->hll_src);
         hll_clear(s->hll_dst);
@@ -215,6 +214,14 @@ void summary_clear(struct summary *s)
     }
     if (s->ev_src)
         s->ev_src->n = s->ev_dst->n = 0;
+}
+
+void summary_clear(struct summary *s)
+{
+    clear_counts(s);
+    for (int col = 0; col < COL_COUNT; col++)
+        if (s->col[col])
+            ss_clear(s->col[col]);
 }
 
 size_t summary_mem_bytes(const struct summary *s)
@@ -612,22 +619,10 @@ bool summary_col_kept(const struct summary *s, enum summary_col col)
 
 void summary_prefault(struct summary *s)
 {
-    if (s->port_cnt) {
-        memset(s->port_cnt, 0, PORTS * sizeof *s->port_cnt);
-        memset(s->port_seen, 0, PORTS / 8);
-    }
+    clear_counts(s);
     for (int col = 0; col < COL_COUNT; col++)
         if (s->col[col])
             ss_prefault(s->col[col]);
-    if (s->cms_src) {
-        /* cms_clear and hll_clear write every cell */
-        cms_clear(s->cms_src);
-        cms_clear(s->cms_dst);
-    }
-    if (s->hll_src) {
-        hll_clear(s->hll_src);
-        hll_clear(s->hll_dst);
-    }
 }
 
 bool summary_col_exact(const struct summary *s, enum summary_col col)
