@@ -172,14 +172,21 @@ void cms_prefetch(const struct cms *c, uint64_t hash)
         __builtin_prefetch(&c->cells[at[i]]);
 }
 
-void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
+/* The smallest of the cells at[0..d). */
+static inline uint64_t min_at(const struct cms *c, const size_t *at)
 {
-    size_t at[CMS_MAX_DEPTH];
-    cells_of(c, hash, at);
     uint64_t min = UINT64_MAX;
     for (size_t i = 0; i < c->d; i++)
         if (c->cells[at[i]] < min)
             min = c->cells[at[i]];
+    return min;
+}
+
+void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
+{
+    size_t at[CMS_MAX_DEPTH];
+    cells_of(c, hash, at);
+    uint64_t min = min_at(c, at);
     uint64_t target = sat_add(min, weight);
     for (size_t i = 0; i < c->d; i++)
         if (c->cells[at[i]] < target)
@@ -191,11 +198,7 @@ uint64_t cms_query(const struct cms *c, uint64_t hash)
 {
     size_t at[CMS_MAX_DEPTH];
     cells_of(c, hash, at);
-    uint64_t min = UINT64_MAX;
-    for (size_t i = 0; i < c->d; i++)
-        if (c->cells[at[i]] < min)
-            min = c->cells[at[i]];
-    return min;
+    return min_at(c, at);
 }
 
 int cms_merge(struct cms *dst, const struct cms *src)
