@@ -89,7 +89,6 @@ struct pcap_in {
      * nanoseconds, either byte order): libpcap checks the file header, the
      * records are read here from rbuf without stdio (see pc_fast_next) */
     int fast;
-    int fast_swap;
     uint32_t fast_nsec; /* 1: nanosecond timestamps; 0: microseconds */
     uint32_t fast_snap; /* libpcap's snapshot length for the file */
     uint8_t sniff[4];
@@ -99,7 +98,7 @@ struct pcap_in {
 
     /* pcapng */
     int ng;
-    int swap;
+    int swap; /* the file is big-endian (pcapng, and classic records read in place) */
     struct ng_iface *ifaces;
     size_t n_ifaces;
     uint8_t *buf; /* frame or IDB body */
@@ -204,14 +203,16 @@ static int skip_bytes(struct pcap_in *p, uint64_t n, struct ts_err *err)
     return 1;
 }
 
-static uint32_t ng_u32(const struct pcap_in *p, const uint8_t *b)
+/* Integers in the file's byte order (swap: big-endian), for pcapng blocks
+ * and classic record headers alike. */
+static inline uint32_t file_u32(const struct pcap_in *p, const uint8_t *b)
 {
     if (p->swap)
         return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
     return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
 }
 
-static uint16_t ng_u16(const struct pcap_in *p, const uint8_t *b)
+static inline uint16_t file_u16(const struct pcap_in *p, const uint8_t *b)
 {
     if (p->swap)
         return (uint16_t)((uint16_t)b[0] << 8 | b[1]);
@@ -251,12 +252,12 @@ static int ng_add_iface(struct pcap_in *p, uint32_t body, uint64_t at, struct ts
         return ng_damaged(p, err, at, "interface description block too short");
     if (p->n_ifaces >= NG_MAX_IFACES)
         return ng_damaged(p, err, at, "too many pcapng interfaces");
-    struct ng_iface ifc = {.linktype = ng_u16(p, p->buf), .units = 1000000, .ts_offset = 0};
+    struct ng_iface ifc = {.linktype = file_u16(p, p->buf), .units = 1000000, .ts_offset = 0};
     /* options: code(2) length(2) value, padded to 4 */
     uint32_t o = 8;
     while (o + 4 <= body) {
-        uint16_t code = ng_u16(p, p->buf + o);
-        uint16_t olen = ng_u16(p, p->buf + o + 2);
+        uint16_t code = file_u16(p, p->buf + o);
+        uint16_t olen = file_u16(p, p->buf + o + 2);
         o += 4;
         if (code == 0)
             break;
@@ -272,7 +273,7 @@ static int ng_add_iface(struct pcap_in *p, uint32_t body, uint64_t at, struct ts
                 units *= (r & 0x80) ? 2 : 10;
             ifc.units = units;
         } else if (code == 14 && olen >= 8) {
-            uint64_t lo = ng_u32(p, p->buf + o), hi = ng_u32(p, p->buf + o + 4);
+            uint64_t lo = file_u32(p, p->buf + o), hi = file_u32(p, p->buf + o + 4);
             uint64_t v = p->swap ? (lo << 32 | hi) : (hi << 32 | lo);
             ifc.ts_offset = (int64_t)v;
         }
@@ -310,8 +311,8 @@ static int ng_section(struct pcap_in *p, uint64_t at, int first, struct ts_err *
     else
         return ts_err_set(err, code, "'%s': bad pcapng byte-order magic at offset %" PRIu64,
                           p->name, at + 8);
-    uint32_t len = ng_u32(p, h);
-    uint16_t major = ng_u16(p, h + 8), minor = ng_u16(p, h + 10);
+    uint32_t len = file_u32(p, h);
+    uint16_t major = file_u16(p, h + 8), minor = file_u16(p, h + 10);
     if (major != 1)
         return ts_err_set(err, code, "'%s': unsupported pcapng version %u.%u at offset %" PRIu64,
                           p->name, (unsigned)major, (unsigned)minor, at);
@@ -346,7 +347,7 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
             return 0;
         if (rc < 0)
             return ng_short(p, err, rc, at);
-        uint32_t type = ng_u32(p, h);
+        uint32_t type = file_u32(p, h);
         if (type == NG_MAGIC) {
             rc = ng_section(p, at, 0, err);
             if (rc < 0)
@@ -356,7 +357,7 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
         rc = read_exact(p, h + 4, 4, err);
         if (rc <= 0)
             return ng_short(p, err, rc, at);
-        uint32_t len = ng_u32(p, h + 4);
+        uint32_t len = file_u32(p, h + 4);
         if (len < 12 || len % 4 != 0 || len > NG_MAX_BLOCK)
             return ng_damaged(p, err, at, "bad pcapng block length");
         uint32_t body = len - 12; /* without type, length and trailing length */
@@ -373,10 +374,10 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
             rc = read_exact(p, f, 20, err);
             if (rc <= 0)
                 return ng_short(p, err, rc, at);
-            iface = (int)ng_u32(p, f);
-            tsv = (uint64_t)ng_u32(p, f + 4) << 32 | ng_u32(p, f + 8);
-            cap = ng_u32(p, f + 12);
-            orig = ng_u32(p, f + 16);
+            iface = (int)file_u32(p, f);
+            tsv = (uint64_t)file_u32(p, f + 4) << 32 | file_u32(p, f + 8);
+            cap = file_u32(p, f + 12);
+            orig = file_u32(p, f + 16);
             used = 20;
         } else if (type == 2) { /* obsolete packet block */
             if (body < 20)
@@ -384,10 +385,10 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
             rc = read_exact(p, f, 20, err);
             if (rc <= 0)
                 return ng_short(p, err, rc, at);
-            iface = ng_u16(p, f);
-            tsv = (uint64_t)ng_u32(p, f + 4) << 32 | ng_u32(p, f + 8);
-            cap = ng_u32(p, f + 12);
-            orig = ng_u32(p, f + 16);
+            iface = file_u16(p, f);
+            tsv = (uint64_t)file_u32(p, f + 4) << 32 | file_u32(p, f + 8);
+            cap = file_u32(p, f + 12);
+            orig = file_u32(p, f + 16);
             used = 20;
         } else if (type == 3) { /* simple packet block */
             if (body < 4)
@@ -395,7 +396,7 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
             rc = read_exact(p, f, 4, err);
             if (rc <= 0)
                 return ng_short(p, err, rc, at);
-            orig = ng_u32(p, f);
+            orig = file_u32(p, f);
             cap = body - 4 < orig ? body - 4 : orig;
             has_ts = 0;
             used = 4;
@@ -434,7 +435,7 @@ static int ng_next(struct pcap_in *p, int *dlt, const uint8_t **data, uint32_t *
         rc = read_exact(p, f, 4, err);
         if (rc <= 0)
             return ng_short(p, err, rc, at);
-        if (ng_u32(p, f) != len)
+        if (file_u32(p, f) != len)
             return ng_damaged(p, err, at, "pcapng block lengths disagree");
 
         if (type == 6 || type == 2 || type == 3) {
@@ -548,7 +549,7 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
         (unsigned)pcap_snapshot(p->pc) <= PCAP_MAX_CAPLEN && p->dlt != DLT_DBUS &&
         p->dlt != 279 /* DLT_EBHSCR */ && p->dlt != 249 /* DLT_USBPCAP */) {
         p->fast = 1;
-        p->fast_swap = pcap_is_swapped(p->pc);
+        p->swap = magic == 0xa1b2c3d4u || magic == 0xa1b23c4du; /* big-endian file */
         p->fast_nsec = magic == 0xa1b23c4du || magic == 0x4d3cb2a1u;
         p->fast_snap = (uint32_t)pcap_snapshot(p->pc);
     }
@@ -601,13 +602,6 @@ static void note_unsupported(struct pcap_in *p, int dlt)
     }
     memcpy(p->st.unsupported_names + used, name, nl + 1);
     p->names_n++;
-}
-
-static uint32_t rd32(const uint8_t *b, int swap)
-{
-    uint32_t v;
-    memcpy(&v, b, 4);
-    return swap ? __builtin_bswap32(v) : v;
 }
 
 /* Makes n more bytes available at rbuf + rpos (n <= sizeof rbuf), moving
@@ -676,8 +670,8 @@ static int pc_fast_next(struct pcap_in *p, const uint8_t **data, uint32_t *caple
                           p->name, at);
     }
     const uint8_t *h = p->rbuf + p->rpos;
-    uint32_t sec = rd32(h, p->fast_swap), sub = rd32(h + 4, p->fast_swap);
-    uint32_t cap = rd32(h + 8, p->fast_swap), len = rd32(h + 12, p->fast_swap);
+    uint32_t sec = file_u32(p, h), sub = file_u32(p, h + 4);
+    uint32_t cap = file_u32(p, h + 8), len = file_u32(p, h + 12);
     p->rpos += 16;
     if (cap > PCAP_MAX_CAPLEN) {
         char why[128];
