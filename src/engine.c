@@ -707,10 +707,10 @@ static void prefetch_pending(struct engine *e, const struct pending *pd, int sta
  * is done, record i + 3 * PREFETCH_STEP gets its first hint, i + 2 *
  * PREFETCH_STEP its second, i + PREFETCH_STEP its third. Stops at the
  * first error of do_one. */
-static int walk_batch(struct engine *e, struct batch *bt,
-                      void (*hint)(struct engine *, const struct pending *, int),
-                      int (*do_one)(struct engine *, struct pending *, struct ts_err *),
-                      struct ts_err *err)
+static inline int walk_batch(struct engine *e, struct batch *bt,
+                             void (*hint)(struct engine *, const struct pending *, int),
+                             int (*do_one)(struct engine *, struct pending *, struct ts_err *),
+                             struct ts_err *err)
 {
     size_t n = bt->n;
     for (size_t i = 0; i < n && i < 3 * PREFETCH_STEP; i++) {
