@@ -521,6 +521,47 @@ Test(conn_log, missing_needed_column_in_line_is_corrupt)
     conn_parser_free(p);
 }
 
+/* The field splitter reads 16-byte blocks: padding the uid and the
+ * service by every length from 0 to 40 moves each later separator across
+ * every position of a block and across block ends; the fields must come
+ * out the same, and a line cut before the last needed column (at any
+ * length) must stay corrupt. */
+Test(conn_log, fields_split_at_every_block_offset)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    static char line[512], cut[512];
+    feed_n(p, HDR_FIELDS, &r, 0);
+    for (int a = 0; a <= 40; a++) {
+        for (int b = 0; b <= 40; b += 3) {
+            int n = snprintf(line, sizeof line,
+                             "1300475168.853899\tC%.*s\t141.142.220.118\t43927\t141.142.2.2\t53\t"
+                             "udp\td%.*s\t0.000435\t38\t89\tSF\tF\t0\tDd\t1\t66",
+                             a, "0123456789012345678901234567890123456789", b,
+                             "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn");
+            cr_assert(n > 0 && (size_t)n < sizeof line);
+            memcpy(cut, line, (size_t)n + 1);
+            cr_assert_eq(conn_parse_line(p, line, (size_t)n, &r), CONN_RECORD, "a=%d b=%d", a, b);
+            cr_assert_eq(r.uid.len, (size_t)a + 1);
+            cr_assert_eq(r.src.b[3], 118);
+            cr_assert_eq(r.dst.b[3], 2);
+            cr_assert_eq(r.sport, 43927);
+            cr_assert_eq(r.dport, 53);
+            cr_assert_eq(r.proto, 17);
+            cr_assert_eq(r.service.len, (size_t)b + 1);
+            cr_assert_eq(r.bytes, 127);
+            cr_assert(str_is(r.state, "SF"), "a=%d b=%d", a, b);
+            /* conn_state is the last needed column: cut inside or before it */
+            const char *st = strstr(cut, "\tSF\t");
+            cr_assert(st != NULL);
+            size_t upto = (size_t)(st - cut);
+            cut[upto] = '\0';
+            cr_assert_eq(conn_parse_line(p, cut, upto, &r), CONN_CORRUPT, "a=%d b=%d", a, b);
+        }
+    }
+    conn_parser_free(p);
+}
+
 Test(conn_log, bandwidth_over_700_mbit_zeroes_that_direction)
 {
     struct conn_parser *p = conn_parser_new(2);
