@@ -36,7 +36,9 @@
  *
  * Layout and memory
  * -----------------
- *   heap  [k]       {count, slot}         4-ary min-heap on count  (16 B)
+ *   heap  [k]       {count, slot, home}   4-ary min-heap on count  (16 B;
+ *                   home: the key's first index cell, so an eviction
+ *                   finds the victim's index cell without its slot)
  *   slots [k]       {error, hash, heap position, key length}        (24 B)
  *   index [2^ceil(log2 2k)] {hash, slot+1} open addressing, linear probing,
  *                   load <= 1/2, backward-shift deletion             (16 B)
@@ -90,6 +92,7 @@
 struct ss_node {
     uint64_t count;
     uint32_t slot;
+    uint32_t home; /* the slot's key's home index cell, hash & mask (fits: see SS_MAX_K) */
 };
 
 struct ss_slot {
@@ -366,13 +369,13 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
     }
 }
 
-/* Removes the index cell of slot (which must be present), shifting later
- * cells of the cluster back so that linear probing needs no tombstones.
- * Returns the cell left empty at the end. */
-static size_t index_remove_slot(struct ss *s, size_t slot)
+/* Removes the index cell of slot (which must be present; start: its key's
+ * home cell), shifting later cells of the cluster back so that linear
+ * probing needs no tombstones. Returns the cell left empty at the end. */
+static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
 {
     size_t mask = s->mask;
-    size_t hole = (size_t)s->slots[slot].hash & mask;
+    size_t hole = start;
     while (s->index[hole].slot1 != slot + 1)
         hole = (hole + 1) & mask;
     size_t j = hole;
@@ -456,7 +459,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
         slot_set(s, slot, key, len, hash, 0);
         s->index[pos].hash = hash;
         s->index[pos].slot1 = (uint32_t)(slot + 1);
-        heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot});
+        heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot, (uint32_t)(hash & s->mask)});
         sift_up(s, slot);
         return false;
     }
@@ -468,11 +471,12 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     size_t hp = min_node(s);
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
+    /* The heap node names the victim's index cell: no wait for its slot. */
+    size_t hole = index_remove_slot(s, slot, s->heap[hp].home);
     if (ev != NULL) {
         ev->hash = s->slots[slot].hash;
         ev->count = min - s->slots[slot].error;
     }
-    size_t hole = index_remove_slot(s, slot);
     /* Shifting only moves cells backwards, so every cell from the key's home
      * up to pos is still occupied except, perhaps, the final hole: if the
      * hole lies in that run, the key belongs there instead. */
@@ -483,6 +487,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     s->index[pos].hash = hash;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
     s->heap[hp].count = min + weight;
+    s->heap[hp].home = (uint32_t)(hash & s->mask);
     s->evicted = true;
     sift_down(s, hp); /* a leaf stays put: its parent is <= min */
     return true;
@@ -672,7 +677,7 @@ int ss_merge(struct ss *dst, const struct ss *src)
         slot_set(r, slot, c->e.key, c->e.len, c->hash, c->e.error);
         r->index[pos].hash = c->hash;
         r->index[pos].slot1 = (uint32_t)(slot + 1);
-        r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot};
+        r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot, (uint32_t)(c->hash & r->mask)};
         r->slots[slot].heap_pos = (uint32_t)slot;
     }
     r->size = n;
