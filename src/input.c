@@ -604,6 +604,8 @@ static ssize_t lines_fill(struct ts_lines *l)
 
 int ts_lines_next(struct ts_lines *l, char **line, size_t *len, struct ts_err *err)
 {
+    *line = NULL; /* set on every return, not only when a line is there */
+    *len = 0;
     bool skipping = false;
     size_t skipped = 0;
     for (;;) {
