@@ -141,6 +141,59 @@ Test(conn_log, numbers_equal_strtod)
     conn_parser_free(p);
 }
 
+/* Times and durations with six decimals take a shortcut (eight digits per
+ * load): every integer width from 0 to 12 digits, and each of those with
+ * one byte replaced by a character next to the digits in ASCII, a point,
+ * a letter or a sign, must give strtod's value or, when strtod does not
+ * read the whole field, a corrupt line. */
+Test(conn_log, six_decimal_numbers_equal_strtod)
+{
+    struct conn_parser *p = conn_parser_new(2);
+    static const char swap[] = "/:.a-+";
+    uint64_t st = 777;
+    for (int ip = 0; ip <= 12; ip++) {
+        for (int rep = 0; rep < 40; rep++) {
+            char num[32];
+            size_t k = 0;
+            for (int i = 0; i < ip; i++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                num[k++] = (char)('0' + (st >> 33) % 10);
+            }
+            num[k++] = '.';
+            for (int i = 0; i < 6; i++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                num[k++] = (char)('0' + (st >> 33) % 10);
+            }
+            num[k] = '\0';
+            for (size_t pos = 0; pos <= k; pos++) {
+                char m[32];
+                memcpy(m, num, k + 1);
+                if (pos < k) /* pos == k: the number unchanged */
+                    m[pos] = swap[(st >> 40) % (sizeof swap - 1)];
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                char line[256];
+                snprintf(line, sizeof line,
+                         "%s\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t%s\t-\t-"
+                         "\tS0\tF\t0\tD\t1\t73\t0\t0\t(empty)",
+                         m, m);
+                char *end;
+                double want = strtod(m, &end);
+                bool whole = *m != '\0' && *end == '\0';
+                struct ts_record r;
+                int got = feed_n(p, line, &r, 0);
+                if (!whole) {
+                    cr_assert_eq(got, CONN_CORRUPT, "'%s'", m);
+                    continue;
+                }
+                cr_assert_eq(got, CONN_RECORD, "'%s'", m);
+                cr_assert(r.ts == want, "'%s': %.17g != %.17g", m, r.ts, want);
+                cr_assert(r.end == want + want, "'%s' as duration", m);
+            }
+        }
+    }
+    conn_parser_free(p);
+}
+
 /* Addresses are parsed without the C library; whatever the text, the
  * result must be inet_pton's: random strings over the characters of
  * addresses, and mutations of real IPv6 and IPv4-in-IPv6 addresses. */
