@@ -607,10 +607,12 @@ static void note_unsupported(struct pcap_in *p, int dlt)
 /* Makes n more bytes available at rbuf + rpos (n <= sizeof rbuf), moving
  * what is left to the front. Returns 1, 0 when the input ends first (the
  * bytes there are left in rbuf), or < 0 after an input error. */
-static int fast_want(struct pcap_in *p, size_t n)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+fast_refill(struct pcap_in *p, size_t n)
 {
-    if (p->rlen - p->rpos >= n)
-        return 1;
     size_t left = p->rlen - p->rpos;
     memmove(p->rbuf, p->rbuf + p->rpos, left);
     p->rpos = 0;
@@ -631,6 +633,12 @@ static int fast_want(struct pcap_in *p, size_t n)
         p->rlen += (size_t)got;
     }
     return 1;
+}
+
+/* The check inline (it passes for nearly every record), the refill not. */
+static inline int fast_want(struct pcap_in *p, size_t n)
+{
+    return p->rlen - p->rpos >= n ? 1 : fast_refill(p, n);
 }
 
 /* Drops n bytes of the input (the part of an over-long record beyond the
