@@ -865,12 +865,18 @@ static int pipe_init(struct engine *e, bool threaded)
         return 0;
     }
     q->threaded = true;
-    /* Packets are cheap to read and decode next to their sketch updates:
-     * the reader takes Total's sources, or all of Total when more
-     * summaries (networks, intervals) wait for the other thread.
-     * Connection logs cost as much to parse as to count: no share. */
-    if (!e->o.conns && !e->o.save_mem)
-        q->reader_parts = e->o.local_nets || e->o.ilen > 0 ? SUMMARY_PART_ALL : SUMMARY_PART_SRC;
+    /* The reader takes a share of Total so that both threads stay busy:
+     * all of it when more summaries (networks, intervals) wait for the
+     * other thread; otherwise Total's sources on packet traces (decoding
+     * is the lighter half) and the counters, ports, services and states
+     * on connection logs (parsing costs about as much as the two host
+     * tables). With -m there is little to share. */
+    if (!e->o.save_mem) {
+        if (e->o.local_nets || e->o.ilen > 0)
+            q->reader_parts = SUMMARY_PART_ALL;
+        else
+            q->reader_parts = e->o.conns ? SUMMARY_PART_REST : SUMMARY_PART_SRC;
+    }
     return 0;
 }
 
