@@ -72,16 +72,23 @@ static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
 #define PREFETCH_STEP 4  /* records between the stages of cache hints */
 #define SPIN_ROUNDS 1000 /* polls before a waiting side sleeps */
 
+/* A record as it waits in a batch: what the summaries read of it and its
+ * networks. The reading thread writes it, the counting thread reads it,
+ * so it holds no more than that (184 bytes); a connection's service and
+ * state wait beside it, in an array of their own. */
 struct pending {
-    struct ts_record r;
     struct summary_update u;
     int src_net, dst_net;
+};
+
+struct pending_strings {
     char service[SUMMARY_STR_MAX], state[SUMMARY_STR_MAX];
 };
 
 struct batch {
     size_t n;
-    struct pending *p; /* cap records */
+    struct pending *p;         /* cap records */
+    struct pending_strings *s; /* their strings (connection logs), or NULL */
 };
 
 /* The hand-over between the reader (producer) and the aggregator thread
@@ -93,7 +100,8 @@ struct batch {
 struct pipe {
     struct batch *b; /* BATCHES (1 without a thread) */
     struct pending *recs;
-    size_t cap; /* records per batch */
+    struct pending_strings *strs; /* connection logs only */
+    size_t cap;                   /* records per batch */
     size_t nb;
     struct batch *fill; /* the batch the producer is filling, or NULL */
     bool threaded;
@@ -581,6 +589,7 @@ void engine_free(struct engine *e)
     pipe_finish(e, true, &ignored);
     free(e->pipe.b);
     free(e->pipe.recs);
+    free(e->pipe.strs);
     summary_free(e->total);
     summary_free(e->incoming);
     summary_free(e->outgoing);
@@ -642,7 +651,7 @@ static void add_unknown(struct engine *e, const struct ts_record *r)
     p->seq = e->n_unknown - 1;
 }
 
-static void add_nonlocal(struct engine *e, const struct ts_record *r)
+static void add_nonlocal(struct engine *e, const struct summary_update *r)
 {
     e->nonlocal_count++;
     /* the original kept the pairs of the first topn - 1 such records */
@@ -664,12 +673,11 @@ static void add_nonlocal(struct engine *e, const struct ts_record *r)
 static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
-    const struct ts_record *r = &pd->r;
     struct summary_update *u = &pd->u;
     summary_add_parts(e->total, u, true, SUMMARY_PART_ALL & ~e->pipe.reader_parts);
     int rc = 0;
     if (o->ilen > 0)
-        rc |= istream_add(e, &e->is_total, r->ts, u);
+        rc |= istream_add(e, &e->is_total, u->ts, u);
     if (o->local_nets) {
         int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
         if (net >= 0) {
@@ -677,9 +685,9 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
             summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
             /* Incoming and Outgoing intervals only appear in the R files */
             if (o->ilen > 0 && e->n_int_streams == 3)
-                rc |= istream_add(e, pd->src_net >= 0 ? &e->is_out : &e->is_in, r->ts, u);
+                rc |= istream_add(e, pd->src_net >= 0 ? &e->is_out : &e->is_in, u->ts, u);
         } else {
-            add_nonlocal(e, r);
+            add_nonlocal(e, u);
         }
     }
     if (rc != 0)
@@ -835,10 +843,14 @@ static int pipe_init(struct engine *e, bool threaded)
     q->cap = e->o.save_mem ? BATCH_RECS / 4 : BATCH_RECS;
     q->b = calloc(q->nb, sizeof *q->b);
     q->recs = calloc(q->nb * q->cap, sizeof *q->recs);
-    if (q->b == NULL || q->recs == NULL)
+    if (e->o.conns)
+        q->strs = calloc(q->nb * q->cap, sizeof *q->strs);
+    if (q->b == NULL || q->recs == NULL || (e->o.conns && q->strs == NULL))
         return -1;
-    for (size_t i = 0; i < q->nb; i++)
+    for (size_t i = 0; i < q->nb; i++) {
         q->b[i].p = q->recs + i * q->cap;
+        q->b[i].s = q->strs ? q->strs + i * q->cap : NULL;
+    }
     atomic_init(&q->head, 0);
     atomic_init(&q->tail, 0);
     atomic_init(&q->done, false);
@@ -979,26 +991,31 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
         if (o->external && src_net >= 0 && dst_net >= 0)
             return 0;
     }
-    /* The record is copied into a batch (the reader reuses its buffer for
-     * the strings), its keys hashed here, in the reader's thread. */
+    /* What the summaries need of the record goes into a batch, its keys
+     * hashed here, in the reader's thread. */
     struct pending *pd = pipe_slot(e);
-    pd->r = *r;
     pd->src_net = src_net;
     pd->dst_net = dst_net;
-    size_t sl = r->service.len < sizeof pd->service ? r->service.len : sizeof pd->service;
-    size_t tl = r->state.len < sizeof pd->state ? r->state.len : sizeof pd->state;
-    if (r->service.p != NULL)
-        memcpy(pd->service, r->service.p, sl);
-    if (r->state.p != NULL)
-        memcpy(pd->state, r->state.p, tl);
-    pd->r.service.p = r->service.p ? pd->service : NULL;
-    pd->r.service.len = sl;
-    pd->r.state.p = r->state.p ? pd->state : NULL;
-    pd->r.state.len = tl;
-    pd->r.uid.p = NULL;
-    pd->r.uid.len = 0;
-    pd->r.src_text.p = pd->r.dst_text.p = NULL;
-    summary_update_prepare(&pd->u, &pd->r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+    if (!o->conns) { /* no strings: the summaries read them on connection logs only */
+        summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+    } else {
+        /* The strings live in the reader's buffer, which the next line
+         * reuses: they go into the batch, cut to the length kept, and the
+         * update is prepared from a copy of the record that points there. */
+        struct pending_strings *ps = &e->pipe.fill->s[pd - e->pipe.fill->p];
+        struct ts_record c = *r;
+        size_t sl = r->service.len < sizeof ps->service ? r->service.len : sizeof ps->service;
+        size_t tl = r->state.len < sizeof ps->state ? r->state.len : sizeof ps->state;
+        if (r->service.p != NULL)
+            memcpy(ps->service, r->service.p, sl);
+        if (r->state.p != NULL)
+            memcpy(ps->state, r->state.p, tl);
+        c.service.p = r->service.p ? ps->service : NULL;
+        c.service.len = sl;
+        c.state.p = r->state.p ? ps->state : NULL;
+        c.state.len = tl;
+        summary_update_prepare(&pd->u, &c, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+    }
     if (e->pipe.fill->n == e->pipe.cap)
         return pipe_publish(e, err);
     return 0;

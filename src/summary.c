@@ -243,7 +243,16 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
                             bool conns, uint64_t seed,
                             bool (*ports_filter)(void *ctx, uint16_t port), void *ctx)
 {
-    u->r = r;
+    u->src = r->src;
+    u->dst = r->dst;
+    u->ts = r->ts;
+    u->end = r->end;
+    u->bytes = r->bytes;
+    u->payload = r->payload;
+    u->sport = r->sport;
+    u->dport = r->dport;
+    u->proto = r->proto;
+    u->frag = r->frag;
     u->weight = by_bytes ? r->bytes : 1;
     u->conns = conns;
     u->sport_key[0] = (uint8_t)(r->sport >> 8);
@@ -258,14 +267,15 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     u->h_dst = hash64(r->dst.b, r->dst.len, seed);
     u->service = r->service.p;
     u->service_len = r->service.len;
+    u->state = r->state.p;
+    u->state_len = r->state.len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : r->state.len;
     if (conns) {
         if (u->service_len > 0 && u->service[u->service_len - 1] == '?')
             u->service_len--;
         if (u->service_len > SUMMARY_STR_MAX)
             u->service_len = SUMMARY_STR_MAX;
-        size_t sl = r->state.len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : r->state.len;
         u->h_service = hash64(u->service ? u->service : "", u->service_len, seed);
-        u->h_state = hash64(r->state.p ? r->state.p : "", sl, seed);
+        u->h_state = hash64(u->state ? u->state : "", u->state_len, seed);
     } else {
         u->h_service = u->h_state = 0;
     }
@@ -300,17 +310,16 @@ static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, const struc
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
                        unsigned parts)
 {
-    const struct ts_record *r = u->r;
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
     if (parts & SUMMARY_PART_SRC) {
         if (addrs)
-            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &r->src, u->h_src, u->weight);
+            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &u->src, u->h_src, u->weight);
         if (s->hll_src)
             hll_add(s->hll_src, u->h_src);
     }
     if (parts & SUMMARY_PART_DST) {
         if (addrs)
-            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &r->dst, u->h_dst, u->weight);
+            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &u->dst, u->h_dst, u->weight);
         if (s->hll_dst)
             hll_add(s->hll_dst, u->h_dst);
     }
@@ -318,19 +327,19 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
         return;
     s->c.updates++;
     s->c.pkts++;
-    s->c.bytes += r->bytes;
-    s->c.payload += r->payload;
-    s->c.frags += r->frag;
+    s->c.bytes += u->bytes;
+    s->c.payload += u->payload;
+    s->c.frags += u->frag;
     if (adjust_time) {
-        if (r->ts < s->c.start)
-            s->c.start = r->ts;
-        if (r->end > s->c.end)
-            s->c.end = r->end;
+        if (u->ts < s->c.start)
+            s->c.start = u->ts;
+        if (u->end > s->c.end)
+            s->c.end = u->end;
     }
-    s->prots[r->proto] += u->weight;
-    s->prot_seen[r->proto] = true;
+    s->prots[u->proto] += u->weight;
+    s->prot_seen[u->proto] = true;
     if (s->port_cnt) {
-        uint16_t sp = u->r->sport, dp = u->r->dport;
+        uint16_t sp = u->sport, dp = u->dport;
         if (u->count_sport) {
             s->port_cnt[sp] += u->weight;
             s->port_seen[sp >> 3] |= (uint8_t)(1u << (sp & 7));
@@ -348,8 +357,7 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
     if (u->conns && s->col[COL_SERVICES]) {
         ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
                u->weight);
-        size_t sl = r->state.len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : r->state.len;
-        ss_add(s->col[COL_STATES], r->state.p ? r->state.p : "", sl, u->h_state, u->weight);
+        ss_add(s->col[COL_STATES], u->state ? u->state : "", u->state_len, u->h_state, u->weight);
     }
 }
 
@@ -415,9 +423,9 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
     if (s->port_cnt) {
         if (stage == 1) {
             if (u->count_sport)
-                __builtin_prefetch(&s->port_cnt[u->r->sport]);
+                __builtin_prefetch(&s->port_cnt[u->sport]);
             if (u->count_dport)
-                __builtin_prefetch(&s->port_cnt[u->r->dport]);
+                __builtin_prefetch(&s->port_cnt[u->dport]);
         }
     } else if (s->col[COL_PORTS]) {
         ports_hint(s, u, stage);

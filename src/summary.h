@@ -68,7 +68,13 @@ struct summary_counters {
  * summary it updates, so each key is hashed once.
  */
 struct summary_update {
-    const struct ts_record *r;
+    /* what the summaries read of the record, copied: an update is handed
+     * between threads, so it is kept small (about three cache lines) */
+    struct ts_addr src, dst;
+    double ts, end;
+    uint64_t bytes, payload;
+    uint16_t sport, dport;
+    uint8_t proto, frag;
     uint64_t weight; /* 1, or the record's bytes with -b */
     bool conns;      /* connection record: no source port, has service/state */
     bool count_sport, count_dport;
@@ -76,6 +82,8 @@ struct summary_update {
     uint64_t h_sport, h_dport, h_src, h_dst, h_service, h_state;
     const char *service; /* after the trailing '?' was dropped */
     size_t service_len;
+    const char *state; /* NULL: unset */
+    size_t state_len;  /* at most SUMMARY_STR_MAX */
 };
 
 struct summary;
@@ -94,8 +102,11 @@ size_t summary_mem_bytes(const struct summary *s);
  * (a Space-Saving sketch of k_ports keys would cost as much or more). */
 bool summary_ports_direct(const struct summary_sizes *sizes);
 
-/* Prepares u for r: hashes the keys with seed. ports_filter decides which
- * ports count (the -m/-p/-P rule); NULL counts all. */
+/* Prepares u for r: copies what the summaries need, hashes the keys with
+ * seed. u->service and u->state still point to r's strings (a caller that
+ * keeps u longer than them copies the strings and moves the pointers).
+ * ports_filter decides which ports count (the -m/-p/-P rule); NULL counts
+ * all. */
 void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
                             bool conns, uint64_t seed,
                             bool (*ports_filter)(void *ctx, uint16_t port), void *ctx);
