@@ -651,7 +651,7 @@ static void add_unknown(struct engine *e, const struct ts_record *r)
     p->seq = e->n_unknown - 1;
 }
 
-static void add_nonlocal(struct engine *e, const struct summary_update *r)
+static void add_nonlocal(struct engine *e, const struct summary_update *u)
 {
     e->nonlocal_count++;
     /* the original kept the pairs of the first topn - 1 such records */
@@ -659,10 +659,10 @@ static void add_nonlocal(struct engine *e, const struct summary_update *r)
         return;
     struct pair p;
     memset(&p, 0, sizeof p);
-    p.a[0] = r->src.len;
-    memcpy(p.a + 1, r->src.b, r->src.len);
-    p.b[0] = r->dst.len;
-    memcpy(p.b + 1, r->dst.b, r->dst.len);
+    p.a[0] = u->src.len;
+    memcpy(p.a + 1, u->src.b, u->src.len);
+    p.b[0] = u->dst.len;
+    memcpy(p.b + 1, u->dst.b, u->dst.len);
     for (size_t i = 0; i < e->n_nonlocal; i++)
         if (memcmp(&e->nonlocal[i], &p, sizeof p) == 0)
             return;

@@ -366,58 +366,31 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
     summary_add_parts(s, u, adjust_time, SUMMARY_PART_ALL);
 }
 
-/* One stage of cache hints for the address columns in parts: stage 1 the
- * index cells, 2 the counters they point to, 3 the heap counts. The stage
- * is a constant at every call, so each call is direct (a call through a
- * pointer chosen by stage missed its target about once per record). */
-static inline void addr_hint(const struct summary *s, const struct summary_update *u, int stage,
-                             unsigned parts)
+/* One stage of cache hints for key hash h of table t: stage 1 its index
+ * cell, 2 the counter that cell points to, 3 the counter's heap count. The
+ * stage is a constant wherever this is inlined, so each call is direct (a
+ * call through a pointer chosen by stage missed its target about once per
+ * record, and could not be inlined). */
+static inline void ss_hint(const struct ss *t, uint64_t h, int stage)
 {
-    const struct ss *src = s->col[COL_SRCS], *dst = s->col[COL_DSTS];
-    switch (stage) {
-    case 1:
-        if (parts & SUMMARY_PART_SRC)
-            ss_prefetch(src, u->h_src);
-        if (parts & SUMMARY_PART_DST)
-            ss_prefetch(dst, u->h_dst);
-        break;
-    case 2:
-        if (parts & SUMMARY_PART_SRC)
-            ss_prefetch_entry(src, u->h_src);
-        if (parts & SUMMARY_PART_DST)
-            ss_prefetch_entry(dst, u->h_dst);
-        break;
-    default:
-        if (parts & SUMMARY_PART_SRC)
-            ss_prefetch_count(src, u->h_src);
-        if (parts & SUMMARY_PART_DST)
-            ss_prefetch_count(dst, u->h_dst);
-        break;
-    }
-}
-
-static inline void ports_hint(const struct summary *s, const struct summary_update *u, int stage)
-{
-    const struct ss *ports = s->col[COL_PORTS];
-    for (int i = 0; i < 2; i++) {
-        if (!(i == 0 ? u->count_sport : u->count_dport))
-            continue;
-        uint64_t h = i == 0 ? u->h_sport : u->h_dport;
-        if (stage == 1)
-            ss_prefetch(ports, h);
-        else if (stage == 2)
-            ss_prefetch_entry(ports, h);
-        else
-            ss_prefetch_count(ports, h);
-    }
+    if (stage == 1)
+        ss_prefetch(t, h);
+    else if (stage == 2)
+        ss_prefetch_entry(t, h);
+    else
+        ss_prefetch_count(t, h);
 }
 
 /* The three stages of cache hints, for the parts of s an update touches. */
 void summary_prefetch(const struct summary *s, const struct summary_update *u, int stage,
                       unsigned parts)
 {
-    if (s->col[COL_SRCS] && s->col[COL_DSTS] && (parts & (SUMMARY_PART_SRC | SUMMARY_PART_DST)))
-        addr_hint(s, u, stage, parts);
+    if (s->col[COL_SRCS] && s->col[COL_DSTS]) {
+        if (parts & SUMMARY_PART_SRC)
+            ss_hint(s->col[COL_SRCS], u->h_src, stage);
+        if (parts & SUMMARY_PART_DST)
+            ss_hint(s->col[COL_DSTS], u->h_dst, stage);
+    }
     if (!(parts & SUMMARY_PART_REST))
         return;
     if (s->port_cnt) {
@@ -428,7 +401,10 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
                 __builtin_prefetch(&s->port_cnt[u->dport]);
         }
     } else if (s->col[COL_PORTS]) {
-        ports_hint(s, u, stage);
+        if (u->count_sport)
+            ss_hint(s->col[COL_PORTS], u->h_sport, stage);
+        if (u->count_dport)
+            ss_hint(s->col[COL_PORTS], u->h_dport, stage);
     }
 }
 
