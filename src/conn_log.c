@@ -120,8 +120,6 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* Parses a whole field as a decimal number (optional sign, digits, point,
- * exponent). Returns false unless the field is exactly a finite number. */
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) &&                                 \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define ASCII_ZEROS 0x3030303030303030ull
@@ -196,6 +194,8 @@ static bool parse_fixed6(const char *s, size_t len, double *out)
 }
 #endif
 
+/* Parses a whole field as a decimal number (optional sign, digits, point,
+ * exponent). Returns false unless the field is exactly a finite number. */
 static bool parse_double(const char *s, size_t len, double *out)
 {
     if (parse_fixed6(s, len, out))
