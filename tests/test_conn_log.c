@@ -94,6 +94,29 @@ Test(conn_log, timestamp_round_trips_exactly)
 /* Timestamps and durations of every shape (1 to 25 digits, leading zeros,
  * fractions of 0 to 24 digits, signs, exponents) parse to exactly what
  * strtod gives: both the fast path and the general one. */
+/* Feeds num as ts and as duration: the line must be corrupt when strtod
+ * does not read all of num or gives no finite value, else a record with
+ * strtod's value in both places. */
+static void expect_strtod(struct conn_parser *p, const char *num)
+{
+    char line[256];
+    snprintf(line, sizeof line,
+             "%s\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t%s\t-\t-\tS0\tF\t0\tD\t1\t73\t0\t0\t(empty)",
+             num, num);
+    char *end;
+    double want = strtod(num, &end);
+    bool whole = *num != '\0' && *end == '\0';
+    struct ts_record r;
+    int got = feed_n(p, line, &r, 0);
+    if (!whole || !isfinite(want)) {
+        cr_assert_eq(got, CONN_CORRUPT, "'%s'", num);
+        return;
+    }
+    cr_assert_eq(got, CONN_RECORD, "'%s'", num);
+    cr_assert(r.ts == want, "'%s': %.17g != %.17g", num, r.ts, want);
+    cr_assert(r.end == want + want, "'%s' as duration", num);
+}
+
 Test(conn_log, numbers_equal_strtod)
 {
     struct conn_parser *p = conn_parser_new(2);
@@ -121,22 +144,7 @@ Test(conn_log, numbers_equal_strtod)
         if (shape == 3)
             k += (size_t)sprintf(num + k, "e%d", (int)((st >> 40) % 40) - 20);
         num[k] = '\0';
-        char line[256];
-        snprintf(
-            line, sizeof line,
-            "%s\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t%s\t-\t-\tS0\tF\t0\tD\t1\t73\t0\t0\t(empty)",
-            num, num);
-        struct ts_record r;
-        char *end;
-        double want = strtod(num, &end);
-        int got = feed_n(p, line, &r, 0);
-        if (!isfinite(want)) {
-            cr_assert_eq(got, CONN_CORRUPT, "'%s'", num);
-            continue;
-        }
-        cr_assert_eq(got, CONN_RECORD, "'%s'", num);
-        cr_assert(r.ts == want, "'%s': %.17g != %.17g", num, r.ts, want);
-        cr_assert(r.end == want + want, "'%s' as duration", num);
+        expect_strtod(p, num);
     }
     conn_parser_free(p);
 }
@@ -171,23 +179,7 @@ Test(conn_log, six_decimal_numbers_equal_strtod)
                 if (pos < k) /* pos == k: the number unchanged */
                     m[pos] = swap[(st >> 40) % (sizeof swap - 1)];
                 st = st * 6364136223846793005ull + 1442695040888963407ull;
-                char line[256];
-                snprintf(line, sizeof line,
-                         "%s\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t%s\t-\t-"
-                         "\tS0\tF\t0\tD\t1\t73\t0\t0\t(empty)",
-                         m, m);
-                char *end;
-                double want = strtod(m, &end);
-                bool whole = *m != '\0' && *end == '\0';
-                struct ts_record r;
-                int got = feed_n(p, line, &r, 0);
-                if (!whole) {
-                    cr_assert_eq(got, CONN_CORRUPT, "'%s'", m);
-                    continue;
-                }
-                cr_assert_eq(got, CONN_RECORD, "'%s'", m);
-                cr_assert(r.ts == want, "'%s': %.17g != %.17g", m, r.ts, want);
-                cr_assert(r.end == want + want, "'%s' as duration", m);
+                expect_strtod(p, m);
             }
         }
     }
