@@ -39,14 +39,18 @@
  *   heap  [k]       {count, slot, home}   4-ary min-heap on count  (16 B;
  *                   home: the key's first index cell, so an eviction
  *                   finds the victim's index cell without its slot)
- *   slots [k]       {error, hash, heap position, key length}        (24 B)
+ *   slots [k]       {error, heap position, key length, key bytes}: one
+ *                   record of R = 32 bytes for L <= 16, 64 for L <= 48,
+ *                   else 16 + L rounded up to 16; a lookup that finds its
+ *                   key, and an eviction, touch one cache line of it
  *   index [2^ceil(log2 2k)] {hash, slot+1} open addressing, linear probing,
- *                   load <= 1/2, backward-shift deletion             (16 B)
- *   keys  [k * L]   key bytes inline, slot i at offset i * L
+ *                   load <= 1/2, backward-shift deletion             (16 B;
+ *                   the only copy of a key's hash)
  *
- *   bytes = sizeof(struct ss) + 40 k + 16 * pow2ceil(2k) + k L
- *           (+ at most 3 * 63 bytes aligning the arrays to cache lines)
- *   e.g. k = 1024, L = 16: 40960 + 32768 + 16384 + ~100 = about 88 KiB.
+ *   bytes = sizeof(struct ss) + (16 + R) k + 16 * pow2ceil(2k)
+ *           (+ at most 3 * 63 bytes placing the arrays in cache lines)
+ *   e.g. k = 1024, L = 16: 16384 + 32768 + 32768 + ~100 = about 80 KiB;
+ *   k = 65536, L = 16: 5 MiB.
  *
  * An update hashes nothing (the caller passes the hash), probes the index
  * (expected O(1)), and restores the heap with one sift (O(log k)); an
@@ -95,9 +99,9 @@ struct ss_node {
     uint32_t home; /* the slot's key's home index cell, hash & mask (fits: see SS_MAX_K) */
 };
 
+/* A counter's record; its key's bytes follow it (slot_key). */
 struct ss_slot {
     uint64_t error;
-    uint64_t hash;
     uint32_t heap_pos;
     uint8_t len;
 };
@@ -118,9 +122,9 @@ struct ss {
     uint8_t *block; /* the arrays below, in one allocation */
     size_t block_len;
     struct ss_node *heap;
-    struct ss_slot *slots;
+    uint8_t *slots; /* k records of stride bytes */
+    size_t stride;
     struct ss_index *index;
-    uint8_t *keys;
 };
 
 /* Keeps slot ids (and slot + 1) in uint32_t. */
@@ -154,7 +158,7 @@ static size_t index_cells(size_t k)
     return cells;
 }
 
-/* The four arrays live in one block (so that a large sketch gets whole huge
+/* The three arrays live in one block (so that a large sketch gets whole huge
  * pages, see table_mem.h), each starting on a cache line. */
 #define SS_ALIGN 64
 
@@ -164,24 +168,38 @@ static size_t align_up(size_t v)
 }
 
 struct ss_layout {
-    size_t cells, heap, slots, index, keys, bytes; /* offsets of each array, and size */
+    size_t cells, stride, heap, slots, index, bytes; /* offsets of each array, and size */
 };
+
+/* Bytes of one counter record with a key of up to max_key_len (<= 255)
+ * bytes: a power of two up to a cache line, so that no record straddles
+ * two lines. */
+static size_t slot_stride(size_t max_key_len)
+{
+    size_t r = sizeof(struct ss_slot) + max_key_len;
+    if (r <= 32)
+        return 32;
+    if (r <= 64)
+        return 64;
+    return (r + 15) / 16 * 16;
+}
 
 static bool layout_for(size_t k, size_t max_key_len, struct ss_layout *l)
 {
     if (k == 0 || k > SS_MAX_K || max_key_len == 0 || max_key_len > 255)
         return false;
-    size_t heap, slots, index, keys;
+    size_t heap, slots, index;
     l->cells = index_cells(k);
+    l->stride = slot_stride(max_key_len);
     if (l->cells == 0 || !mul_ok(k, sizeof(struct ss_node), &heap) ||
-        !mul_ok(k, sizeof(struct ss_slot), &slots) ||
-        !mul_ok(l->cells, sizeof(struct ss_index), &index) || !mul_ok(k, max_key_len, &keys) ||
-        heap > SIZE_MAX / 2 || slots > SIZE_MAX / 2 || index > SIZE_MAX / 2)
+        !mul_ok(k, l->stride, &slots) || !mul_ok(l->cells, sizeof(struct ss_index), &index) ||
+        heap > SIZE_MAX / 2 || slots > SIZE_MAX / 2)
         return false;
-    l->heap = 0;
-    if (!add_ok(l->heap, align_up(heap), &l->slots) ||
-        !add_ok(l->slots, align_up(slots), &l->index) ||
-        !add_ok(l->index, align_up(index), &l->keys) || !add_ok(l->keys, keys, &l->bytes))
+    /* Node 0 sits 48 bytes into the first line, so the four children
+     * 4p+1..4p+4 of every node p fill exactly one cache line. */
+    l->heap = SS_ALIGN - sizeof(struct ss_node);
+    l->slots = align_up(l->heap + heap); /* heap <= SIZE_MAX / 2: no overflow */
+    if (!add_ok(l->slots, align_up(slots), &l->index) || !add_ok(l->index, index, &l->bytes))
         return false;
     return true;
 }
@@ -213,9 +231,9 @@ struct ss *ss_new(size_t k, size_t max_key_len)
         return NULL;
     }
     s->heap = (struct ss_node *)(void *)(s->block + l.heap);
-    s->slots = (struct ss_slot *)(void *)(s->block + l.slots);
+    s->slots = s->block + l.slots;
+    s->stride = l.stride;
     s->index = (struct ss_index *)(void *)(s->block + l.index);
-    s->keys = s->block + l.keys;
     return s;
 }
 
@@ -244,23 +262,25 @@ void ss_prefetch(const struct ss *s, uint64_t hash)
 void ss_prefault(struct ss *s)
 {
     memset(s->heap, 0, s->k * sizeof *s->heap);
-    memset(s->slots, 0, s->k * sizeof *s->slots);
-    memset(s->keys, 0, s->k * s->max_len);
+    memset(s->slots, 0, s->k * s->stride);
     ss_clear(s);
 }
 
-static inline const uint8_t *slot_key(const struct ss *s, size_t slot)
+static inline struct ss_slot *slot_rec(const struct ss *s, size_t slot)
 {
-    return s->keys + slot * s->max_len;
+    return (struct ss_slot *)(void *)(s->slots + slot * s->stride);
+}
+
+static inline uint8_t *slot_key(const struct ss *s, size_t slot)
+{
+    return s->slots + slot * s->stride + sizeof(struct ss_slot);
 }
 
 void ss_prefetch_entry(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
     if (cell->slot1 != 0) {
-        size_t slot = cell->slot1 - 1;
-        __builtin_prefetch(&s->slots[slot]);
-        __builtin_prefetch(slot_key(s, slot));
+        __builtin_prefetch(slot_rec(s, cell->slot1 - 1));
     }
 }
 
@@ -268,7 +288,7 @@ void ss_prefetch_count(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
     if (cell->slot1 != 0 && cell->hash == hash) {
-        uint32_t pos = s->slots[cell->slot1 - 1].heap_pos;
+        uint32_t pos = slot_rec(s, cell->slot1 - 1)->heap_pos;
         if (pos < s->size)
             __builtin_prefetch(&s->heap[pos]);
     }
@@ -277,11 +297,11 @@ void ss_prefetch_count(const struct ss *s, uint64_t hash)
 static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)
 {
     s->heap[pos] = node;
-    s->slots[node.slot].heap_pos = (uint32_t)pos;
+    slot_rec(s, node.slot)->heap_pos = (uint32_t)pos;
 }
 
 /* The heap is 4-ary: half the depth of a binary heap, and the four children
- * of a node (64 bytes) usually share one cache line. */
+ * of a node (64 bytes) share one cache line (see layout_for). */
 #define SS_ARITY 4
 
 /* Moves the node at pos towards the leaves until its children are not
@@ -360,7 +380,7 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
         }
         if (cell->hash == hash) {
             size_t slot = cell->slot1 - 1;
-            if (s->slots[slot].len == len && key_eq(slot_key(s, slot), key, len)) {
+            if (slot_rec(s, slot)->len == len && key_eq(slot_key(s, slot), key, len)) {
                 *found = true;
                 return pos;
             }
@@ -371,13 +391,15 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
 
 /* Removes the index cell of slot (which must be present; start: its key's
  * home cell), shifting later cells of the cluster back so that linear
- * probing needs no tombstones. Returns the cell left empty at the end. */
-static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
+ * probing needs no tombstones. Stores the removed key's hash in *hash and
+ * returns the cell left empty at the end. */
+static size_t index_remove_slot(struct ss *s, size_t slot, size_t start, uint64_t *hash)
 {
     size_t mask = s->mask;
     size_t hole = start;
     while (s->index[hole].slot1 != slot + 1)
         hole = (hole + 1) & mask;
+    *hash = s->index[hole].hash;
     size_t j = hole;
     for (;;) {
         j = (j + 1) & mask;
@@ -395,13 +417,12 @@ static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
     return hole;
 }
 
-static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, uint64_t hash,
-                     uint64_t error)
+static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, uint64_t error)
 {
-    s->slots[slot].error = error;
-    s->slots[slot].hash = hash;
-    s->slots[slot].len = (uint8_t)len;
-    uint8_t *to = s->keys + slot * s->max_len;
+    struct ss_slot *r = slot_rec(s, slot);
+    r->error = error;
+    r->len = (uint8_t)len;
+    uint8_t *to = slot_key(s, slot);
     if (len == 4)
         memcpy(to, key, 4);
     else if (len == 16)
@@ -456,7 +477,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
 {
     if (s->size < s->k) {
         size_t slot = s->size++;
-        slot_set(s, slot, key, len, hash, 0);
+        slot_set(s, slot, key, len, 0);
         s->index[pos].hash = hash;
         s->index[pos].slot1 = (uint32_t)(slot + 1);
         heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot, (uint32_t)(hash & s->mask)});
@@ -472,10 +493,11 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
     /* The heap node names the victim's index cell: no wait for its slot. */
-    size_t hole = index_remove_slot(s, slot, s->heap[hp].home);
+    uint64_t victim_hash;
+    size_t hole = index_remove_slot(s, slot, s->heap[hp].home, &victim_hash);
     if (ev != NULL) {
-        ev->hash = s->slots[slot].hash;
-        ev->count = min - s->slots[slot].error;
+        ev->hash = victim_hash;
+        ev->count = min - slot_rec(s, slot)->error;
     }
     /* Shifting only moves cells backwards, so every cell from the key's home
      * up to pos is still occupied except, perhaps, the final hole: if the
@@ -483,7 +505,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     size_t home = (size_t)hash & s->mask;
     if (((hole - home) & s->mask) < ((pos - home) & s->mask))
         pos = hole;
-    slot_set(s, slot, key, len, hash, min);
+    slot_set(s, slot, key, len, min);
     s->index[pos].hash = hash;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
     s->heap[hp].count = min + weight;
@@ -506,7 +528,7 @@ bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint
         return add_new(s, key, len, hash, weight, pos, ev);
     if (weight == 0)
         return false;
-    size_t hp = s->slots[s->index[pos].slot1 - 1].heap_pos;
+    size_t hp = slot_rec(s, s->index[pos].slot1 - 1)->heap_pos;
     s->heap[hp].count += weight;
     sift_down(s, hp);
     return false;
@@ -519,10 +541,11 @@ void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t w
 
 static void entry_of(const struct ss *s, size_t slot, struct ss_entry *out)
 {
+    const struct ss_slot *r = slot_rec(s, slot);
     out->key = slot_key(s, slot);
-    out->len = s->slots[slot].len;
-    out->count = s->heap[s->slots[slot].heap_pos].count;
-    out->error = s->slots[slot].error;
+    out->len = r->len;
+    out->count = s->heap[r->heap_pos].count;
+    out->error = r->error;
 }
 
 bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash, struct ss_entry *out)
@@ -616,6 +639,19 @@ struct ss_cand {
     uint64_t hash;
 };
 
+/* The hash of every monitored key, by slot, from the index (its only
+ * copy); NULL if allocation fails. */
+static uint64_t *slot_hashes(const struct ss *s)
+{
+    uint64_t *h = malloc((s->size > 0 ? s->size : 1) * sizeof *h);
+    if (h == NULL)
+        return NULL;
+    for (size_t i = 0; i <= s->mask; i++)
+        if (s->index[i].slot1 != 0)
+            h[s->index[i].slot1 - 1] = s->index[i].hash;
+    return h;
+}
+
 static int cand_qsort(const void *pa, const void *pb)
 {
     const struct ss_cand *a = pa, *b = pb;
@@ -635,9 +671,13 @@ int ss_merge(struct ss *dst, const struct ss *src)
 
     struct ss_cand *cand = malloc((dst->size + src->size) * sizeof *cand);
     struct ss *r = ss_new(dst->k, dst->max_len);
-    if (cand == NULL || r == NULL) {
+    uint64_t *h_dst = slot_hashes(dst);
+    uint64_t *h_src = slot_hashes(src);
+    if (cand == NULL || r == NULL || h_dst == NULL || h_src == NULL) {
         free(cand);
         ss_free(r);
+        free(h_dst);
+        free(h_src);
         return -1;
     }
     size_t n = 0;
@@ -645,7 +685,7 @@ int ss_merge(struct ss *dst, const struct ss *src)
         struct ss_cand *c = &cand[n++];
         struct ss_entry other;
         entry_of(dst, slot, &c->e);
-        c->hash = dst->slots[slot].hash;
+        c->hash = h_dst[slot];
         if (ss_query(src, c->e.key, c->e.len, c->hash, &other)) {
             c->e.count += other.count;
             c->e.error += other.error;
@@ -657,7 +697,7 @@ int ss_merge(struct ss *dst, const struct ss *src)
     for (size_t slot = 0; slot < src->size; slot++) {
         struct ss_cand *c = &cand[n];
         entry_of(src, slot, &c->e);
-        c->hash = src->slots[slot].hash;
+        c->hash = h_src[slot];
         if (ss_query(dst, c->e.key, c->e.len, c->hash, NULL))
             continue;
         c->e.count += m_dst;
@@ -674,11 +714,11 @@ int ss_merge(struct ss *dst, const struct ss *src)
         const struct ss_cand *c = &cand[slot];
         bool found;
         size_t pos = index_find(r, c->e.key, c->e.len, c->hash, &found);
-        slot_set(r, slot, c->e.key, c->e.len, c->hash, c->e.error);
+        slot_set(r, slot, c->e.key, c->e.len, c->e.error);
         r->index[pos].hash = c->hash;
         r->index[pos].slot1 = (uint32_t)(slot + 1);
         r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot, (uint32_t)(c->hash & r->mask)};
-        r->slots[slot].heap_pos = (uint32_t)slot;
+        slot_rec(r, slot)->heap_pos = (uint32_t)slot;
     }
     r->size = n;
     for (size_t i = n / 2; i-- > 0;)
@@ -686,6 +726,8 @@ int ss_merge(struct ss *dst, const struct ss *src)
     r->total = dst->total + src->total;
     r->evicted = dst->evicted || src->evicted || dropped;
     free(cand);
+    free(h_dst);
+    free(h_src);
 
     struct ss tmp = *dst;
     *dst = *r;
