@@ -43,14 +43,17 @@
  *                   record of R = 32 bytes for L <= 16, 64 for L <= 48,
  *                   else 16 + L rounded up to 16; a lookup that finds its
  *                   key, and an eviction, touch one cache line of it
- *   index [2^ceil(log2 2k)] {hash, slot+1} open addressing, linear probing,
- *                   load <= 1/2, backward-shift deletion             (16 B;
- *                   the only copy of a key's hash)
+ *   index [2^ceil(log2 2k)] {tag, slot+1} open addressing, linear probing,
+ *                   load <= 1/2, backward-shift deletion              (8 B;
+ *                   tag: 32 bits of the key's hash whose low bits are its
+ *                   home cell, so that deletion finds every cell's home
+ *                   and most cells of other keys fail on the tag alone)
  *
- *   bytes = sizeof(struct ss) + (16 + R) k + 16 * pow2ceil(2k)
+ *   bytes = sizeof(struct ss) + (16 + R) k + 8 * pow2ceil(2k)
  *           (+ at most 3 * 63 bytes placing the arrays in cache lines)
- *   e.g. k = 1024, L = 16: 16384 + 32768 + 32768 + ~100 = about 80 KiB;
- *   k = 65536, L = 16: 5 MiB.
+ *   e.g. k = 1024, L = 16: 16384 + 32768 + 16384 + ~400 = about 64 KiB;
+ *   k = 65536, L = 16: 4 MiB, of which the index (the first place every
+ *   update looks) is 1 MiB.
  *
  * An update hashes nothing (the caller passes the hash), probes the index
  * (expected O(1)), and restores the heap with one sift (O(log k)); an
@@ -107,7 +110,7 @@ struct ss_slot {
 };
 
 struct ss_index {
-    uint64_t hash;
+    uint32_t tag;   /* tag_of(the key's hash) */
     uint32_t slot1; /* slot + 1; 0 marks an empty cell */
 };
 
@@ -125,10 +128,19 @@ struct ss {
     uint8_t *slots; /* k records of stride bytes */
     size_t stride;
     struct ss_index *index;
+    uint8_t victim[256]; /* the key the last eviction removed (struct ss_evicted) */
 };
 
-/* Keeps slot ids (and slot + 1) in uint32_t. */
+/* Keeps slot ids (and slot + 1) in uint32_t, and index positions (at most
+ * 2^32 cells) in a tag. */
 #define SS_MAX_K ((size_t)UINT32_MAX / 2)
+
+/* A key's index tag: its home cell (hash & mask) in the low bits, the
+ * hash's high bits above them. */
+static inline uint32_t tag_of(const struct ss *s, uint64_t hash)
+{
+    return (uint32_t)((hash & s->mask) | ((hash >> 32) & ~(uint64_t)s->mask));
+}
 
 static bool mul_ok(size_t a, size_t b, size_t *out)
 {
@@ -159,7 +171,8 @@ static size_t index_cells(size_t k)
 }
 
 /* The three arrays live in one block (so that a large sketch gets whole huge
- * pages, see table_mem.h), each starting on a cache line. */
+ * pages, see table_mem.h): the heap from 48 bytes into the first cache line
+ * (see layout_for), the others each from the start of a line. */
 #define SS_ALIGN 64
 
 static size_t align_up(size_t v)
@@ -279,15 +292,14 @@ static inline uint8_t *slot_key(const struct ss *s, size_t slot)
 void ss_prefetch_entry(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
-    if (cell->slot1 != 0) {
+    if (cell->slot1 != 0)
         __builtin_prefetch(slot_rec(s, cell->slot1 - 1));
-    }
 }
 
 void ss_prefetch_count(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
-    if (cell->slot1 != 0 && cell->hash == hash) {
+    if (cell->slot1 != 0 && cell->tag == tag_of(s, hash)) {
         uint32_t pos = slot_rec(s, cell->slot1 - 1)->heap_pos;
         if (pos < s->size)
             __builtin_prefetch(&s->heap[pos]);
@@ -368,17 +380,17 @@ static inline bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
 
 /* Returns the index cell holding key, or the empty cell where it would go.
  * *found tells which. */
-static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint64_t hash,
+static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
                          bool *found)
 {
-    size_t pos = (size_t)hash & s->mask;
+    size_t pos = (size_t)tag & s->mask;
     for (;;) {
         const struct ss_index *cell = &s->index[pos];
         if (cell->slot1 == 0) {
             *found = false;
             return pos;
         }
-        if (cell->hash == hash) {
+        if (cell->tag == tag) {
             size_t slot = cell->slot1 - 1;
             if (slot_rec(s, slot)->len == len && key_eq(slot_key(s, slot), key, len)) {
                 *found = true;
@@ -391,21 +403,19 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
 
 /* Removes the index cell of slot (which must be present; start: its key's
  * home cell), shifting later cells of the cluster back so that linear
- * probing needs no tombstones. Stores the removed key's hash in *hash and
- * returns the cell left empty at the end. */
-static size_t index_remove_slot(struct ss *s, size_t slot, size_t start, uint64_t *hash)
+ * probing needs no tombstones. Returns the cell left empty at the end. */
+static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
 {
     size_t mask = s->mask;
     size_t hole = start;
     while (s->index[hole].slot1 != slot + 1)
         hole = (hole + 1) & mask;
-    *hash = s->index[hole].hash;
     size_t j = hole;
     for (;;) {
         j = (j + 1) & mask;
         if (s->index[j].slot1 == 0)
             break;
-        size_t home = (size_t)s->index[j].hash & mask;
+        size_t home = (size_t)s->index[j].tag & mask;
         /* The cell at j may move to the hole unless its home lies cyclically
          * in (hole, j]. */
         if (((j - home) & mask) >= ((j - hole) & mask)) {
@@ -472,15 +482,15 @@ static size_t min_node(struct ss *s)
 __attribute__((noinline))
 #endif
 static bool
-add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t weight, size_t pos,
+add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t weight, size_t pos,
         struct ss_evicted *ev)
 {
     if (s->size < s->k) {
         size_t slot = s->size++;
         slot_set(s, slot, key, len, 0);
-        s->index[pos].hash = hash;
+        s->index[pos].tag = tag;
         s->index[pos].slot1 = (uint32_t)(slot + 1);
-        heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot, (uint32_t)(hash & s->mask)});
+        heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot, tag & (uint32_t)s->mask});
         sift_up(s, slot);
         return false;
     }
@@ -493,23 +503,25 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint64_t hash, uint64_t we
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
     /* The heap node names the victim's index cell: no wait for its slot. */
-    uint64_t victim_hash;
-    size_t hole = index_remove_slot(s, slot, s->heap[hp].home, &victim_hash);
+    size_t hole = index_remove_slot(s, slot, s->heap[hp].home);
     if (ev != NULL) {
-        ev->hash = victim_hash;
-        ev->count = min - slot_rec(s, slot)->error;
+        const struct ss_slot *r = slot_rec(s, slot);
+        memcpy(s->victim, slot_key(s, slot), r->len);
+        ev->key = s->victim;
+        ev->len = r->len;
+        ev->count = min - r->error;
     }
     /* Shifting only moves cells backwards, so every cell from the key's home
      * up to pos is still occupied except, perhaps, the final hole: if the
      * hole lies in that run, the key belongs there instead. */
-    size_t home = (size_t)hash & s->mask;
+    size_t home = (size_t)tag & s->mask;
     if (((hole - home) & s->mask) < ((pos - home) & s->mask))
         pos = hole;
     slot_set(s, slot, key, len, min);
-    s->index[pos].hash = hash;
+    s->index[pos].tag = tag;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
     s->heap[hp].count = min + weight;
-    s->heap[hp].home = (uint32_t)(hash & s->mask);
+    s->heap[hp].home = tag & (uint32_t)s->mask;
     s->evicted = true;
     sift_down(s, hp); /* a leaf stays put: its parent is <= min */
     return true;
@@ -523,9 +535,10 @@ bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint
     s->total += weight;
 
     bool found;
-    size_t pos = index_find(s, key, len, hash, &found);
+    uint32_t tag = tag_of(s, hash);
+    size_t pos = index_find(s, key, len, tag, &found);
     if (!found)
-        return add_new(s, key, len, hash, weight, pos, ev);
+        return add_new(s, key, len, tag, weight, pos, ev);
     if (weight == 0)
         return false;
     size_t hp = slot_rec(s, s->index[pos].slot1 - 1)->heap_pos;
@@ -548,17 +561,23 @@ static void entry_of(const struct ss *s, size_t slot, struct ss_entry *out)
     out->error = r->error;
 }
 
-bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash, struct ss_entry *out)
+static bool query_tag(const struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
+                      struct ss_entry *out)
 {
     bool found;
-    if (len > s->max_len)
-        len = s->max_len;
-    size_t pos = index_find(s, key, len, hash, &found);
+    size_t pos = index_find(s, key, len, tag, &found);
     if (!found)
         return false;
     if (out != NULL)
         entry_of(s, s->index[pos].slot1 - 1, out);
     return true;
+}
+
+bool ss_query(const struct ss *s, const void *key, size_t len, uint64_t hash, struct ss_entry *out)
+{
+    if (len > s->max_len)
+        len = s->max_len;
+    return query_tag(s, key, len, tag_of(s, hash), out);
 }
 
 /* Key order: memcmp on the common length, then the longer key is larger
@@ -636,20 +655,20 @@ size_t ss_entries(const struct ss *s, struct ss_entry *out, size_t n)
 
 struct ss_cand {
     struct ss_entry e;
-    uint64_t hash;
+    uint32_t tag; /* the same in every sketch of the same k */
 };
 
-/* The hash of every monitored key, by slot, from the index (its only
- * copy); NULL if allocation fails. */
-static uint64_t *slot_hashes(const struct ss *s)
+/* The index tag of every monitored key, by slot; NULL if allocation
+ * fails. */
+static uint32_t *slot_tags(const struct ss *s)
 {
-    uint64_t *h = malloc((s->size > 0 ? s->size : 1) * sizeof *h);
-    if (h == NULL)
+    uint32_t *t = malloc((s->size > 0 ? s->size : 1) * sizeof *t);
+    if (t == NULL)
         return NULL;
     for (size_t i = 0; i <= s->mask; i++)
         if (s->index[i].slot1 != 0)
-            h[s->index[i].slot1 - 1] = s->index[i].hash;
-    return h;
+            t[s->index[i].slot1 - 1] = s->index[i].tag;
+    return t;
 }
 
 static int cand_qsort(const void *pa, const void *pb)
@@ -671,13 +690,13 @@ int ss_merge(struct ss *dst, const struct ss *src)
 
     struct ss_cand *cand = malloc((dst->size + src->size) * sizeof *cand);
     struct ss *r = ss_new(dst->k, dst->max_len);
-    uint64_t *h_dst = slot_hashes(dst);
-    uint64_t *h_src = slot_hashes(src);
-    if (cand == NULL || r == NULL || h_dst == NULL || h_src == NULL) {
+    uint32_t *t_dst = slot_tags(dst);
+    uint32_t *t_src = slot_tags(src);
+    if (cand == NULL || r == NULL || t_dst == NULL || t_src == NULL) {
         free(cand);
         ss_free(r);
-        free(h_dst);
-        free(h_src);
+        free(t_dst);
+        free(t_src);
         return -1;
     }
     size_t n = 0;
@@ -685,8 +704,8 @@ int ss_merge(struct ss *dst, const struct ss *src)
         struct ss_cand *c = &cand[n++];
         struct ss_entry other;
         entry_of(dst, slot, &c->e);
-        c->hash = h_dst[slot];
-        if (ss_query(src, c->e.key, c->e.len, c->hash, &other)) {
+        c->tag = t_dst[slot];
+        if (query_tag(src, c->e.key, c->e.len, c->tag, &other)) {
             c->e.count += other.count;
             c->e.error += other.error;
         } else {
@@ -697,8 +716,8 @@ int ss_merge(struct ss *dst, const struct ss *src)
     for (size_t slot = 0; slot < src->size; slot++) {
         struct ss_cand *c = &cand[n];
         entry_of(src, slot, &c->e);
-        c->hash = h_src[slot];
-        if (ss_query(dst, c->e.key, c->e.len, c->hash, NULL))
+        c->tag = t_src[slot];
+        if (query_tag(dst, c->e.key, c->e.len, c->tag, NULL))
             continue;
         c->e.count += m_dst;
         c->e.error += m_dst;
@@ -713,11 +732,11 @@ int ss_merge(struct ss *dst, const struct ss *src)
     for (size_t slot = 0; slot < n; slot++) {
         const struct ss_cand *c = &cand[slot];
         bool found;
-        size_t pos = index_find(r, c->e.key, c->e.len, c->hash, &found);
+        size_t pos = index_find(r, c->e.key, c->e.len, c->tag, &found);
         slot_set(r, slot, c->e.key, c->e.len, c->e.error);
-        r->index[pos].hash = c->hash;
+        r->index[pos].tag = c->tag;
         r->index[pos].slot1 = (uint32_t)(slot + 1);
-        r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot, (uint32_t)(c->hash & r->mask)};
+        r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot, c->tag & (uint32_t)r->mask};
         slot_rec(r, slot)->heap_pos = (uint32_t)slot;
     }
     r->size = n;
@@ -726,8 +745,8 @@ int ss_merge(struct ss *dst, const struct ss *src)
     r->total = dst->total + src->total;
     r->evicted = dst->evicted || src->evicted || dropped;
     free(cand);
-    free(h_dst);
-    free(h_src);
+    free(t_dst);
+    free(t_src);
 
     struct ss tmp = *dst;
     *dst = *r;

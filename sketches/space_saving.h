@@ -37,11 +37,13 @@ void ss_free(struct ss *s);
  * increments of heavy keys. */
 void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight);
 
-/* What an eviction removed: the key's hash and its exact count since it was
- * last monitored (count - error: every increment while monitored is
- * exact; only its count before that is estimated). */
+/* What an eviction removed: the key (a copy in the sketch, valid until its
+ * next update) and its exact count since it was last monitored (count -
+ * error: every increment while monitored is exact; only its count before
+ * that is estimated). */
 struct ss_evicted {
-    uint64_t hash;
+    const uint8_t *key;
+    size_t len;
     uint64_t count;
 };
 

@@ -14,9 +14,15 @@
 #define PORTS 65536
 #define EV_BUF 64 /* evictions waiting for the Count-Min */
 
+/* An evicted key as the Count-Min takes it: its hash and exact count. */
+struct ev_rec {
+    uint64_t hash;
+    uint64_t count;
+};
+
 struct ev_buf {
     size_t n;
-    struct ss_evicted e[EV_BUF];
+    struct ev_rec e[EV_BUF];
 };
 
 struct summary {
@@ -297,12 +303,12 @@ static void ev_flush(struct cms *c, struct ev_buf *b)
 }
 
 static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, const struct ts_addr *a,
-                     uint64_t h, uint64_t w)
+                     uint64_t h, uint64_t w, uint64_t seed)
 {
     struct ss_evicted ev;
     if (!ss_add_evict(sk, a->b, a->len, h, w, &ev) || c == NULL)
         return;
-    b->e[b->n++] = ev;
+    b->e[b->n++] = (struct ev_rec){hash64(ev.key, ev.len, seed), ev.count};
     if (b->n == EV_BUF)
         ev_flush(c, b);
 }
@@ -313,13 +319,15 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
     if (parts & SUMMARY_PART_SRC) {
         if (addrs)
-            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &u->src, u->h_src, u->weight);
+            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &u->src, u->h_src, u->weight,
+                     s->seed);
         if (s->hll_src)
             hll_add(s->hll_src, u->h_src);
     }
     if (parts & SUMMARY_PART_DST) {
         if (addrs)
-            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &u->dst, u->h_dst, u->weight);
+            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &u->dst, u->h_dst, u->weight,
+                     s->seed);
         if (s->hll_dst)
             hll_add(s->hll_dst, u->h_dst);
     }
