@@ -130,6 +130,7 @@ struct engine {
     struct report_opts ro;
     FILE *out; /* text report target while streaming intervals */
     struct summary_sizes main_sizes, dir_sizes, net_sizes, int_sizes;
+    bool hash_ports; /* some summary counts ports in a Space-Saving sketch */
     size_t n_int_streams, max_open;
     struct summary **pool; /* interval summaries ready for reuse */
     size_t npool;
@@ -566,6 +567,14 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
         if (e->unknown == NULL)
             goto nomem;
     }
+    e->hash_ports = summary_ports_sketched(e->total);
+    if (o->local_nets) {
+        e->hash_ports |= summary_ports_sketched(e->incoming) || summary_ports_sketched(e->outgoing);
+        for (size_t i = 0; i < e->nnets; i++)
+            e->hash_ports |= summary_ports_sketched(e->nets[i]);
+    }
+    for (size_t i = 0; i < e->npool; i++)
+        e->hash_ports |= summary_ports_sketched(e->pool[i]);
     e->mem_planned = summary_mem_bytes_for(&e->main_sizes) +
                      (o->local_nets ? 2 * summary_mem_bytes_for(&e->dir_sizes) : 0) +
                      summary_mem_bytes_for(&e->net_sizes) * e->nnets +
@@ -997,7 +1006,8 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     pd->src_net = src_net;
     pd->dst_net = dst_net;
     if (!o->conns) { /* no strings: the summaries read them on connection logs only */
-        summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+        summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports,
+                               port_counts, (void *)o);
     } else {
         /* The strings live in the reader's buffer, which the next line
          * reuses: they go into the batch, cut to the length kept, and the
@@ -1014,7 +1024,8 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
         c.service.len = sl;
         c.state.p = r->state.p ? ps->state : NULL;
         c.state.len = tl;
-        summary_update_prepare(&pd->u, &c, o->by_bytes, o->conns, o->seed, port_counts, (void *)o);
+        summary_update_prepare(&pd->u, &c, o->by_bytes, o->conns, o->seed, e->hash_ports,
+                               port_counts, (void *)o);
     }
     if (e->pipe.fill->n == e->pipe.cap)
         return pipe_publish(e, err);

@@ -245,8 +245,13 @@ size_t summary_mem_bytes(const struct summary *s)
     return total;
 }
 
+bool summary_ports_sketched(const struct summary *s)
+{
+    return s->col[COL_PORTS] != NULL;
+}
+
 void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
-                            bool conns, uint64_t seed,
+                            bool conns, uint64_t seed, bool hash_ports,
                             bool (*ports_filter)(void *ctx, uint16_t port), void *ctx)
 {
     u->src = r->src;
@@ -267,8 +272,8 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     u->dport_key[1] = (uint8_t)r->dport;
     u->count_sport = !conns && (ports_filter == NULL || ports_filter(ctx, r->sport));
     u->count_dport = ports_filter == NULL || ports_filter(ctx, r->dport);
-    u->h_sport = u->count_sport ? hash64(u->sport_key, 2, seed) : 0;
-    u->h_dport = u->count_dport ? hash64(u->dport_key, 2, seed) : 0;
+    u->h_sport = hash_ports && u->count_sport ? hash64(u->sport_key, 2, seed) : 0;
+    u->h_dport = hash_ports && u->count_dport ? hash64(u->dport_key, 2, seed) : 0;
     u->h_src = hash64(r->src.b, r->src.len, seed);
     u->h_dst = hash64(r->dst.b, r->dst.len, seed);
     u->service = r->service.p;

@@ -103,13 +103,16 @@ size_t summary_mem_bytes(const struct summary *s);
 bool summary_ports_direct(const struct summary_sizes *sizes);
 
 /* Prepares u for r: copies what the summaries need, hashes the keys with
- * seed. u->service and u->state still point to r's strings (a caller that
- * keeps u longer than them copies the strings and moves the pointers).
- * ports_filter decides which ports count (the -m/-p/-P rule); NULL counts
- * all. */
+ * seed (the ports only with hash_ports). u->service and u->state still point to r's strings (a
+ * caller that keeps u longer than them copies the strings and moves the pointers). ports_filter
+ * decides which ports count (the -m/-p/-P rule); NULL counts all. */
 void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
-                            bool conns, uint64_t seed,
+                            bool conns, uint64_t seed, bool hash_ports,
                             bool (*ports_filter)(void *ctx, uint16_t port), void *ctx);
+
+/* True when s counts ports in a Space-Saving sketch, whose updates need
+ * the port hashes (hash_ports above); false for exact port counters. */
+bool summary_ports_sketched(const struct summary *s);
 
 /* Adds u. adjust_time: widen start/end to the record's span (false for
  * intervals, whose bounds are fixed). O(log k) per breakdown. */
