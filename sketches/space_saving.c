@@ -74,7 +74,10 @@
  *   Of several counters tied at the minimum, a heap leaf is evicted when one
  *   of four probed leaves holds the minimum (no sift needed), else a node of
  *   one of the two levels above (probed the same way), else the root; the
- *   paper allows any minimum counter.
+ *   paper allows any minimum counter. The choice is made at the end of the
+ *   eviction before, so that the victim's index cell and counter can be
+ *   loaded in the meantime, and kept if that node still holds the minimum
+ *   when the next eviction comes.
  * - Merge adds the other side's minimum only if that side has evicted; a
  *   side that never evicted knows the absent key's count is 0. This keeps
  *   merges of exact summaries exact.
@@ -120,6 +123,8 @@ struct ss {
     size_t size;
     size_t mask;                    /* index cells - 1 */
     size_t cursor[SS_PROBE_LEVELS]; /* next node min_node() tries, per level */
+    size_t next_victim;             /* heap position chosen for the next eviction, or
+                                       SIZE_MAX (see add_new) */
     uint64_t total;
     bool evicted;
     uint8_t *block; /* the arrays below, in one allocation */
@@ -237,6 +242,7 @@ struct ss *ss_new(size_t k, size_t max_key_len)
     s->k = k;
     s->max_len = max_key_len;
     s->mask = l.cells - 1;
+    s->next_victim = SIZE_MAX;
     s->block_len = l.bytes;
     s->block = table_alloc(l.bytes); /* zeroed: the index starts empty */
     if (s->block == NULL) {
@@ -263,6 +269,7 @@ void ss_clear(struct ss *s)
     memset(s->index, 0, (s->mask + 1) * sizeof *s->index);
     s->size = 0;
     memset(s->cursor, 0, sizeof s->cursor);
+    s->next_victim = SIZE_MAX;
     s->total = 0;
     s->evicted = false;
 }
@@ -498,8 +505,13 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
      * while there is room, as an exact table would, but never evicts. */
     if (weight == 0)
         return false;
-    /* Evict a minimum: a leaf if possible, else the root. */
-    size_t hp = min_node(s);
+    /* Evict a minimum: a leaf if possible, else the root. The node chosen
+     * at the end of the last eviction is used while it still holds the
+     * minimum count (any minimum will do); its index cell and counter were
+     * asked into the cache then. */
+    size_t hp = s->next_victim;
+    if (hp >= s->size || s->heap[hp].count != s->heap[0].count)
+        hp = min_node(s);
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
     /* The heap node names the victim's index cell: no wait for its slot. */
@@ -524,6 +536,14 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     s->heap[hp].home = tag & (uint32_t)s->mask;
     s->evicted = true;
     sift_down(s, hp); /* a leaf stays put: its parent is <= min */
+    /* The next victim, chosen now so that the two lines its eviction must
+     * read (about two updates from now with many one-off keys) are on
+     * their way: without this they were the costliest misses of an
+     * eviction-heavy stream. */
+    size_t nv = min_node(s);
+    s->next_victim = nv;
+    __builtin_prefetch(&s->index[s->heap[nv].home]);
+    __builtin_prefetch(slot_rec(s, s->heap[nv].slot));
     return true;
 }
 

@@ -785,3 +785,48 @@ Test(space_saving, eviction_reports_the_exact_count_of_the_last_period)
     stream_free(&st);
     ss_free(s);
 }
+
+Test(space_saving, every_eviction_removes_a_minimum_counter)
+{
+    /* The counter to evict next is chosen one eviction ahead; in between,
+     * increments often raise it above the minimum (12 counters, keys drawn
+     * from 40, half of them the ones just monitored). Each eviction must
+     * still remove a counter holding the minimum count. */
+    enum { K = 12 };
+    struct ss *s = ss_new(K, 4);
+    cr_assert_not_null(s);
+    uint64_t state = 91;
+    uint32_t recent[K] = {0};
+    size_t evictions = 0, checked = 0;
+    for (size_t i = 0; i < 20000; i++) {
+        uint64_t r = rng_next(&state);
+        uint32_t id = (r & 1) ? recent[(r >> 8) % K] : (uint32_t)((r >> 8) % 40);
+        uint8_t key[4];
+        key_of(id, key);
+        struct ss_entry before[K];
+        size_t n = ss_entries(s, before, K);
+        uint64_t counts[K];
+        uint32_t ids[K];
+        for (size_t j = 0; j < n; j++) {
+            counts[j] = before[j].count;
+            ids[j] = id_of(before[j].key);
+        }
+        uint64_t min = ss_min_count(s);
+        struct ss_evicted ev;
+        bool evicted = ss_add_evict(s, key, 4, hash64(key, 4, SEED), 1 + (r >> 60), &ev);
+        recent[i % K] = id;
+        if (!evicted)
+            continue;
+        evictions++;
+        uint32_t gone = id_of(ev.key);
+        for (size_t j = 0; j < n; j++)
+            if (ids[j] == gone) {
+                cr_assert_eq(counts[j], min, "update %zu: evicted key %u had %llu, minimum %llu", i,
+                             gone, (unsigned long long)counts[j], (unsigned long long)min);
+                checked++;
+            }
+    }
+    cr_assert_gt(evictions, 1000);
+    cr_assert_eq(checked, evictions);
+    ss_free(s);
+}
