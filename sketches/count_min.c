@@ -61,6 +61,7 @@
 
 #include "count_min.h"
 
+#include "cache_hint.h"
 #include "table_mem.h"
 
 #include <stdlib.h>
@@ -169,7 +170,7 @@ void cms_prefetch(const struct cms *c, uint64_t hash)
     size_t at[CMS_MAX_DEPTH];
     cells_of(c, hash, at);
     for (size_t i = 0; i < c->d; i++)
-        __builtin_prefetch(&c->cells[at[i]]);
+        cache_hint(&c->cells[at[i]]);
 }
 
 /* The smallest of the cells at[0..d). */

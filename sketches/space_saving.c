@@ -95,6 +95,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_hint.h"
 #include "table_mem.h"
 
 #define SS_PROBE_LEVELS 3 /* heap levels, from the leaves up, min_node() probes */
@@ -276,7 +277,7 @@ void ss_clear(struct ss *s)
 
 void ss_prefetch(const struct ss *s, uint64_t hash)
 {
-    __builtin_prefetch(&s->index[(size_t)hash & s->mask]);
+    cache_hint(&s->index[(size_t)hash & s->mask]);
 }
 
 void ss_prefault(struct ss *s)
@@ -300,7 +301,7 @@ void ss_prefetch_entry(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
     if (cell->slot1 != 0)
-        __builtin_prefetch(slot_rec(s, cell->slot1 - 1));
+        cache_hint(slot_rec(s, cell->slot1 - 1));
 }
 
 void ss_prefetch_count(const struct ss *s, uint64_t hash)
@@ -309,7 +310,7 @@ void ss_prefetch_count(const struct ss *s, uint64_t hash)
     if (cell->slot1 != 0 && cell->tag == tag_of(s, hash)) {
         uint32_t pos = slot_rec(s, cell->slot1 - 1)->heap_pos;
         if (pos < s->size)
-            __builtin_prefetch(&s->heap[pos]);
+            cache_hint(&s->heap[pos]);
     }
 }
 
@@ -542,8 +543,8 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
      * eviction-heavy stream. */
     size_t nv = min_node(s);
     s->next_victim = nv;
-    __builtin_prefetch(&s->index[s->heap[nv].home]);
-    __builtin_prefetch(slot_rec(s, s->heap[nv].slot));
+    cache_hint(&s->index[s->heap[nv].home]);
+    cache_hint(slot_rec(s, s->heap[nv].slot));
     return true;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_hint.h"
 #include "count_min.h"
 #include "hash.h"
 #include "hyperloglog.h"
@@ -409,9 +410,9 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
     if (s->port_cnt) {
         if (stage == 1) {
             if (u->count_sport)
-                __builtin_prefetch(&s->port_cnt[u->sport]);
+                cache_hint(&s->port_cnt[u->sport]);
             if (u->count_dport)
-                __builtin_prefetch(&s->port_cnt[u->dport]);
+                cache_hint(&s->port_cnt[u->dport]);
         }
     } else if (s->col[COL_PORTS]) {
         if (u->count_sport)
