@@ -718,6 +718,10 @@ static void prefetch_pending(struct engine *e, const struct pending *pd, int sta
                          SUMMARY_PART_ALL);
         summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
     }
+    /* the newest open interval, where records in time order go */
+    const struct istream *is = &e->is_total;
+    if (e->interval_tables && is->nslots > 0)
+        summary_prefetch(is->slots[is->nslots - 1].s, &pd->u, stage, SUMMARY_PART_ALL);
 }
 
 /* Walks a batch in order with cache hints ahead of the work: while record i
