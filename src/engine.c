@@ -64,13 +64,16 @@ static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
  * the thread applies the others; without one, a full batch is applied in
  * place. Either way the sketch updates of a batch run behind their cache
  * hints (three stages, PREFETCH_STEP records apart). Memory: BATCHES *
- * BATCH_RECS pending records of 400 bytes (410 KiB; with -m a quarter),
- * fixed.
+ * BATCH_RECS pending records of 184 bytes, with 128 bytes of strings on
+ * connection logs and a 16-byte eviction slot on packet traces (at most
+ * 312 KiB; with -m a quarter), fixed.
  */
 #define BATCH_RECS 256
 #define BATCHES 4
 #define PREFETCH_STEP 4  /* records between the stages of cache hints */
 #define SPIN_ROUNDS 1000 /* polls before a waiting side sleeps */
+/* The reader hands Total's source evictions over with each batch. */
+_Static_assert(BATCH_RECS <= SUMMARY_EV_DEFER, "a batch's evictions fit the deferred buffer");
 
 /* A record as it waits in a batch: what the summaries read of it and its
  * networks. The reading thread writes it, the counting thread reads it,
@@ -89,6 +92,10 @@ struct batch {
     size_t n;
     struct pending *p;         /* cap records */
     struct pending_strings *s; /* their strings (connection logs), or NULL */
+    /* What Total's sources evicted while the reader updated them (with
+     * pipe.defer_src): the counting thread feeds it to their Count-Min. */
+    struct summary_eviction *ev;
+    size_t nev;
 };
 
 /* The hand-over between the reader (producer) and the aggregator thread
@@ -101,6 +108,7 @@ struct pipe {
     struct batch *b; /* BATCHES (1 without a thread) */
     struct pending *recs;
     struct pending_strings *strs; /* connection logs only */
+    struct summary_eviction *evs; /* with defer_src only */
     size_t cap;                   /* records per batch */
     size_t nb;
     struct batch *fill; /* the batch the producer is filling, or NULL */
@@ -114,6 +122,9 @@ struct pipe {
      * over (SUMMARY_PART_*), so that both cores share the sketch work when
      * reading is the lighter half (packet traces); 0 without a thread. */
     unsigned reader_parts;
+    /* The reader updates Total's sources, the counting thread their
+     * Count-Min (the reader is the slower side on packet traces). */
+    bool defer_src;
     int rc; /* the consumer's first error, and its message */
     struct ts_err err;
 };
@@ -599,6 +610,7 @@ void engine_free(struct engine *e)
     free(e->pipe.b);
     free(e->pipe.recs);
     free(e->pipe.strs);
+    free(e->pipe.evs);
     summary_free(e->total);
     summary_free(e->incoming);
     summary_free(e->outgoing);
@@ -773,11 +785,17 @@ static void reader_pass(struct engine *e, struct batch *bt)
 {
     if (e->pipe.reader_parts != 0)
         (void)walk_batch(e, bt, reader_hint, reader_one, NULL);
+    if (e->pipe.defer_src)
+        bt->nev = summary_take_evictions(e->total, SUMMARY_PART_SRC, bt->ev);
 }
 
 /* Applies a batch (the counting thread's share of every record). */
 static int apply_batch(struct engine *e, struct batch *bt, struct ts_err *err)
 {
+    if (bt->nev > 0) {
+        summary_put_evictions(e->total, SUMMARY_PART_SRC, bt->ev, bt->nev);
+        bt->nev = 0;
+    }
     int rc = walk_batch(e, bt, prefetch_pending, apply_pending, err);
     bt->n = 0;
     return rc;
@@ -849,6 +867,22 @@ static void *aggregator(void *arg)
     return NULL;
 }
 
+/* The reader takes a share of Total so that both threads stay busy: all
+ * of it when more summaries (networks, intervals) wait for the other
+ * thread; otherwise Total's sources on packet traces (decoding is the
+ * lighter half; their Count-Min stays with the other thread, see
+ * defer_src) and the counters, ports, services and states on connection
+ * logs (parsing costs about as much as the two host tables). With -m there
+ * is little to share. */
+static unsigned reader_share(const struct engine *e)
+{
+    if (e->o.save_mem)
+        return 0;
+    if (e->o.local_nets || e->o.ilen > 0)
+        return SUMMARY_PART_ALL;
+    return e->o.conns ? SUMMARY_PART_REST : SUMMARY_PART_SRC;
+}
+
 static int pipe_init(struct engine *e, bool threaded)
 {
     struct pipe *q = &e->pipe;
@@ -890,17 +924,17 @@ static int pipe_init(struct engine *e, bool threaded)
         return 0;
     }
     q->threaded = true;
-    /* The reader takes a share of Total so that both threads stay busy:
-     * all of it when more summaries (networks, intervals) wait for the
-     * other thread; otherwise Total's sources on packet traces (decoding
-     * is the lighter half) and the counters, ports, services and states
-     * on connection logs (parsing costs about as much as the two host
-     * tables). With -m there is little to share. */
-    if (!e->o.save_mem) {
-        if (e->o.local_nets || e->o.ilen > 0)
-            q->reader_parts = SUMMARY_PART_ALL;
-        else
-            q->reader_parts = e->o.conns ? SUMMARY_PART_REST : SUMMARY_PART_SRC;
+    /* No batch has been handed over yet: the counting thread has not
+     * touched the summaries, and the hand-over orders what follows. */
+    q->reader_parts = reader_share(e);
+    if (q->reader_parts == SUMMARY_PART_SRC) {
+        /* without the memory, the reader feeds the Count-Min itself */
+        q->evs = calloc(q->nb * q->cap, sizeof *q->evs);
+        if (q->evs != NULL && summary_defer_evictions(e->total, SUMMARY_PART_SRC) == 0) {
+            for (size_t i = 0; i < q->nb; i++)
+                q->b[i].ev = q->evs + i * q->cap;
+            q->defer_src = true;
+        }
     }
     return 0;
 }

@@ -15,16 +15,22 @@
 #define PORTS 65536
 #define EV_BUF 64 /* evictions waiting for the Count-Min */
 
-/* An evicted key as the Count-Min takes it: its hash and exact count. */
-struct ev_rec {
-    uint64_t hash;
-    uint64_t count;
+/* Evictions waiting for the Count-Min (EV_BUF of them), or, deferred, for
+ * summary_take_evictions (SUMMARY_EV_DEFER). */
+struct ev_buf {
+    size_t n, cap;
+    struct summary_eviction e[];
 };
 
-struct ev_buf {
-    size_t n;
-    struct ev_rec e[EV_BUF];
-};
+#define EV_BUF_BYTES(cap) (sizeof(struct ev_buf) + (cap) * sizeof(struct summary_eviction))
+
+static struct ev_buf *ev_buf_new(size_t cap)
+{
+    struct ev_buf *b = calloc(1, EV_BUF_BYTES(cap));
+    if (b != NULL)
+        b->cap = cap;
+    return b;
+}
 
 struct summary {
     struct summary_counters c;
@@ -50,6 +56,9 @@ struct summary {
      * Evictions wait in a short buffer so that the Count-Min's cache misses
      * overlap; queries add what is still waiting. */
     struct ev_buf *ev_src, *ev_dst; /* with the Count-Mins only */
+    /* With summary_defer_evictions: where the Space-Saving side leaves its
+     * evictions for the thread that feeds the Count-Min (NULL otherwise). */
+    struct ev_buf *defer_src, *defer_dst;
     uint64_t seed;
 };
 
@@ -130,7 +139,7 @@ size_t summary_mem_bytes_for(const struct summary_sizes *z)
     }
     if (z->cms_w && z->k_addrs) {
         total =
-            add_checked(total, 2 * (cms_mem_bytes_for(z->cms_w, z->cms_d) + sizeof(struct ev_buf)));
+            add_checked(total, 2 * (cms_mem_bytes_for(z->cms_w, z->cms_d) + EV_BUF_BYTES(EV_BUF)));
         if (total == 0)
             return 0;
     }
@@ -171,8 +180,8 @@ struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
     if (z->cms_w && z->k_addrs) {
         s->cms_src = cms_new(z->cms_w, z->cms_d, seed ^ 0x736f75726365ull);
         s->cms_dst = cms_new(z->cms_w, z->cms_d, seed ^ 0x64657374ull);
-        s->ev_src = calloc(1, sizeof *s->ev_src);
-        s->ev_dst = calloc(1, sizeof *s->ev_dst);
+        s->ev_src = ev_buf_new(EV_BUF);
+        s->ev_dst = ev_buf_new(EV_BUF);
         if (s->cms_src == NULL || s->cms_dst == NULL || s->ev_src == NULL || s->ev_dst == NULL)
             goto fail;
     }
@@ -196,6 +205,8 @@ void summary_free(struct summary *s)
     cms_free(s->cms_dst);
     free(s->ev_src);
     free(s->ev_dst);
+    free(s->defer_src);
+    free(s->defer_dst);
     free(s);
 }
 
@@ -221,6 +232,10 @@ static void clear_counts(struct summary *s)
     }
     if (s->ev_src)
         s->ev_src->n = s->ev_dst->n = 0;
+    if (s->defer_src)
+        s->defer_src->n = 0;
+    if (s->defer_dst)
+        s->defer_dst->n = 0;
 }
 
 void summary_clear(struct summary *s)
@@ -242,7 +257,7 @@ size_t summary_mem_bytes(const struct summary *s)
     if (s->hll_src)
         total += hll_mem_bytes(s->hll_src) + hll_mem_bytes(s->hll_dst);
     if (s->cms_src)
-        total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst) + 2 * sizeof(struct ev_buf);
+        total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst) + 2 * EV_BUF_BYTES(EV_BUF);
     return total;
 }
 
@@ -293,30 +308,81 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     }
 }
 
-/* Feeds the waiting evictions to the Count-Min, each a few places behind
- * its cache hint. */
-static void ev_flush(struct cms *c, struct ev_buf *b)
+/* Feeds evictions to the Count-Min, each a few places behind its cache
+ * hint. */
+static void cms_feed(struct cms *c, const struct summary_eviction *e, size_t n)
 {
-    size_t n = b->n;
     for (size_t i = 0; i < n && i < 8; i++)
-        cms_prefetch(c, b->e[i].hash);
+        cms_prefetch(c, e[i].hash);
     for (size_t i = 0; i < n; i++) {
         if (i + 8 < n)
-            cms_prefetch(c, b->e[i + 8].hash);
-        cms_add(c, b->e[i].hash, b->e[i].count);
+            cms_prefetch(c, e[i + 8].hash);
+        cms_add(c, e[i].hash, e[i].count);
     }
-    b->n = 0;
 }
 
-static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, const struct ts_addr *a,
-                     uint64_t h, uint64_t w, uint64_t seed)
+/* Queues an eviction for the Count-Min, which takes a full buffer at once. */
+static void ev_push(struct cms *c, struct ev_buf *b, struct summary_eviction e)
+{
+    b->e[b->n++] = e;
+    if (b->n == b->cap) {
+        cms_feed(c, b->e, b->n);
+        b->n = 0;
+    }
+}
+
+/* defer: NULL, or the buffer where the evictions wait for
+ * summary_take_evictions instead (emptied at least every SUMMARY_EV_DEFER
+ * updates, see summary.h: feeding the Count-Min here would race with the
+ * thread that owns it then). */
+static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_buf *defer,
+                     const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
 {
     struct ss_evicted ev;
     if (!ss_add_evict(sk, a->b, a->len, h, w, &ev) || c == NULL)
         return;
-    b->e[b->n++] = (struct ev_rec){hash64(ev.key, ev.len, seed), ev.count};
-    if (b->n == EV_BUF)
-        ev_flush(c, b);
+    struct summary_eviction e = {hash64(ev.key, ev.len, seed), ev.count};
+    if (defer == NULL) {
+        ev_push(c, b, e);
+        return;
+    }
+    if (defer->n == defer->cap)
+        abort(); /* a broken promise of the caller, not of the input */
+    defer->e[defer->n++] = e;
+}
+
+int summary_defer_evictions(struct summary *s, unsigned part)
+{
+    struct ev_buf **slot = part == SUMMARY_PART_SRC ? &s->defer_src : &s->defer_dst;
+    if (s->cms_src == NULL || *slot != NULL)
+        return 0; /* no Count-Min, or deferred already */
+    *slot = ev_buf_new(SUMMARY_EV_DEFER);
+    return *slot != NULL ? 0 : -1;
+}
+
+size_t summary_take_evictions(struct summary *s, unsigned part, struct summary_eviction *out)
+{
+    struct ev_buf *b = part == SUMMARY_PART_SRC ? s->defer_src : s->defer_dst;
+    if (b == NULL)
+        return 0;
+    size_t n = b->n;
+    memcpy(out, b->e, n * sizeof *out);
+    b->n = 0;
+    return n;
+}
+
+/* The evictions take the path they take without deferral, through the
+ * same buffer: the Count-Min sees the same updates in the same order, and
+ * a query at the end the same waiting rest, with one thread or two. */
+void summary_put_evictions(struct summary *s, unsigned part, const struct summary_eviction *e,
+                           size_t n)
+{
+    struct cms *c = part == SUMMARY_PART_SRC ? s->cms_src : s->cms_dst;
+    struct ev_buf *b = part == SUMMARY_PART_SRC ? s->ev_src : s->ev_dst;
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        ev_push(c, b, e[i]);
 }
 
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
@@ -325,15 +391,15 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
     if (parts & SUMMARY_PART_SRC) {
         if (addrs)
-            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &u->src, u->h_src, u->weight,
-                     s->seed);
+            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, s->defer_src, &u->src, u->h_src,
+                     u->weight, s->seed);
         if (s->hll_src)
             hll_add(s->hll_src, u->h_src);
     }
     if (parts & SUMMARY_PART_DST) {
         if (addrs)
-            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &u->dst, u->h_dst, u->weight,
-                     s->seed);
+            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, s->defer_dst, &u->dst, u->h_dst,
+                     u->weight, s->seed);
         if (s->hll_dst)
             hll_add(s->hll_dst, u->h_dst);
     }
