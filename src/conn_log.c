@@ -65,6 +65,13 @@ static const int default_modern[COL_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
  * orig_bytes resp_bytes state ... (no uid) */
 static const int default_bro1[COL_N] = {0, -1, 2, 5, 3, 6, 7, 4, 1, 8, 9, 10};
 
+/* The values of the needed fields as found in one line; len 0 and p NULL
+ * for an absent one. */
+struct conn_fields {
+    struct ts_str f[COL_N];
+    bool json; /* numbers may have come as JSON null: p == NULL */
+};
+
 struct conn_parser {
     int version;      /* 0 not decided yet, 1 Bro 1.x, 2 modern */
     bool forced;      /* version given by the caller */
@@ -76,6 +83,11 @@ struct conn_parser {
      * want_max: which; NULL: to be derived again). */
     const int *want_map;
     int want_max;
+    /* The fields of the last TSV line. Cleared when the map is derived
+     * again, not per line: a line that splits completely sets every
+     * mapped field, and the others (columns the header lacks) stay absent;
+     * a line that does not is corrupt and its fields are never read. */
+    struct conn_fields fields;
     int nwant;
     int want[COL_N * 2 + 24];
     char unset[UNSET_MAX];
@@ -590,13 +602,6 @@ static void parse_header(struct conn_parser *p, char *line, size_t len)
 
 /* ---- record assembly -------------------------------------------------- */
 
-/* The values of the needed fields as found in one line; len 0 and p NULL
- * for an absent one. */
-struct conn_fields {
-    struct ts_str f[COL_N];
-    bool json; /* numbers may have come as JSON null: p == NULL */
-};
-
 static bool is_unset(const struct conn_parser *p, struct ts_str s)
 {
     if (s.p == NULL)
@@ -624,7 +629,7 @@ static bool over_bandwidth(uint64_t bytes, double duration)
 static int build_record(struct conn_parser *p, struct conn_fields *cf, double ts,
                         struct ts_record *out)
 {
-    memset(out, 0, sizeof *out);
+    ts_record_clear(out);
     struct ts_str *f = cf->f;
     if (f[COL_ORIG_H].p == NULL || f[COL_RESP_H].p == NULL || f[COL_ORIG_P].p == NULL ||
         f[COL_RESP_P].p == NULL || f[COL_PROTO].p == NULL)
@@ -792,17 +797,17 @@ static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_r
         p->nwant = nw;
         p->want_map = map;
         p->want_max = max_col;
+        memset(&p->fields, 0, sizeof p->fields);
     }
     int nwant = p->nwant;
 
-    struct conn_fields cf;
-    memset(&cf, 0, sizeof cf);
+    struct conn_fields *cf = &p->fields;
     int col = 0;
     size_t i = 0;
     if (by_sep) {
         if (len > 0 && line[len - 1] == '\r')
             len--;
-        struct split sp = {line, map, want, nwant, max_col, 0, 0, &cf};
+        struct split sp = {line, map, want, nwant, max_col, 0, 0, cf};
         if (!split_fields(&sp, len, p->sep))
             return CONN_CORRUPT; /* a needed column is missing */
     } else {
@@ -816,8 +821,8 @@ static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_r
             while (i < len && !is_ws(line[i]))
                 i++;
             if (col < nwant && want[col] >= 0) {
-                cf.f[want[col]].p = line + st;
-                cf.f[want[col]].len = i - st;
+                cf->f[want[col]].p = line + st;
+                cf->f[want[col]].len = i - st;
             }
             if (col == max_col) {
                 complete = true;
@@ -829,12 +834,12 @@ static int parse_data(struct conn_parser *p, char *line, size_t len, struct ts_r
             return CONN_CORRUPT; /* a needed column is missing */
     }
     if (p->version == 1)
-        cf.f[COL_UID].p = NULL;
+        cf->f[COL_UID].p = NULL;
 
     double ts;
-    if (cf.f[COL_TS].p == NULL || !parse_double(cf.f[COL_TS].p, cf.f[COL_TS].len, &ts))
+    if (cf->f[COL_TS].p == NULL || !parse_double(cf->f[COL_TS].p, cf->f[COL_TS].len, &ts))
         return CONN_CORRUPT;
-    return build_record(p, &cf, ts, out);
+    return build_record(p, cf, ts, out);
 }
 
 /* ---- JSON ------------------------------------------------------------- */

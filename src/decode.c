@@ -536,7 +536,7 @@ enum pkt_status pkt_decode(int dlt, const uint8_t *data, uint32_t caplen, struct
 enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                                 struct ts_record *out)
 {
-    memset(out, 0, sizeof *out);
+    ts_record_clear(out);
     out->kind = TS_REC_PACKET;
     if (data == NULL)
         caplen = 0;

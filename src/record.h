@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct ts_addr {
     uint8_t len; /* 4 or 16; 0 = absent */
@@ -60,5 +61,19 @@ struct ts_record {
     /* unknown_transport lines: the addresses as written in the log. */
     struct ts_str src_text, dst_text;
 };
+
+/* Every field of r zero (absent), once per record. A memset of this
+ * constant size compiles to "rep stos" with GCC's generic x86 tuning,
+ * whose start-up cost was a quarter of the packet decoder's samples; with
+ * the size hidden from the optimizer it is a call to the C library's
+ * memset, which uses vector stores. */
+static inline void ts_record_clear(struct ts_record *r)
+{
+    size_t n = sizeof *r;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(n));
+#endif
+    memset(r, 0, n);
+}
 
 #endif
