@@ -345,6 +345,31 @@ Test(conn_log, later_header_block_switches_column_map)
     conn_parser_free(p);
 }
 
+/* The fields of a line are kept between lines (they are cleared when the
+ * column map changes, not per line): a column that a later header block
+ * lacks must read as absent, and a corrupt line in between must leave
+ * nothing behind. */
+Test(conn_log, fields_of_earlier_lines_never_leak)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    feed_n(p, "#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tconn_state",
+           &r, 0);
+    cr_assert_eq(feed_n(p, "1\t10.0.0.1\t1\t10.0.0.2\t53\tudp\tdns\tSF", &r, 1), CONN_RECORD);
+    cr_assert(str_is(r.service, "dns"));
+    cr_assert_eq(feed_n(p, "2\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\thttp", &r, 2), CONN_CORRUPT);
+    cr_assert_eq(feed_n(p, "3\t10.0.0.3\t4\t10.0.0.4\t22\ttcp\tssh\tS0", &r, 3), CONN_RECORD);
+    cr_assert(str_is(r.service, "ssh"));
+    cr_assert(str_is(r.state, "S0"));
+    cr_assert_eq(r.dport, 22);
+    feed_n(p, "#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto", &r, 0);
+    cr_assert_eq(feed_n(p, "4\t10.0.0.5\t6\t10.0.0.6\t443\ttcp", &r, 4), CONN_RECORD);
+    cr_assert(str_is(r.service, "-"), "a column the header lacks is unset");
+    cr_assert(str_is(r.state, "-"));
+    cr_assert_eq(r.dport, 443);
+    conn_parser_free(p);
+}
+
 Test(conn_log, headerless_default_order_split_on_whitespace)
 {
     struct conn_parser *p = conn_parser_new(0);
