@@ -125,6 +125,11 @@ struct pipe {
     /* The reader updates Total's sources, the counting thread their
      * Count-Min (the reader is the slower side on packet traces). */
     bool defer_src;
+    /* The reader also updates the local networks' summaries: packet
+     * traces with -l and interval tables, where the counting thread also
+     * has the intervals and decoding leaves the reader the lighter side
+     * (without intervals the other thread would wait). */
+    bool reader_nets;
     int rc; /* the consumer's first error, and its message */
     struct ts_err err;
 };
@@ -691,6 +696,12 @@ static void add_nonlocal(struct engine *e, const struct summary_update *u)
 }
 
 /* Applies a queued record to every summary it belongs to. */
+/* The local network a record counts for, or -1. */
+static inline int record_net(const struct pending *pd)
+{
+    return pd->src_net >= 0 ? pd->src_net : pd->dst_net;
+}
+
 static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
@@ -700,9 +711,10 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
     if (o->ilen > 0)
         rc |= istream_add(e, &e->is_total, u->ts, u);
     if (o->local_nets) {
-        int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
+        int net = record_net(pd);
         if (net >= 0) {
-            summary_add(e->nets[net], u, true);
+            if (!e->pipe.reader_nets)
+                summary_add(e->nets[net], u, true);
             summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
             /* Incoming and Outgoing intervals only appear in the R files */
             if (o->ilen > 0 && e->n_int_streams == 3)
@@ -724,11 +736,12 @@ static void prefetch_pending(struct engine *e, const struct pending *pd, int sta
     unsigned total_parts = SUMMARY_PART_ALL & ~e->pipe.reader_parts;
     if (total_parts)
         summary_prefetch(e->total, &pd->u, stage, total_parts);
-    int net = pd->src_net >= 0 ? pd->src_net : pd->dst_net;
+    int net = record_net(pd);
     if (net >= 0) {
         summary_prefetch(pd->src_net >= 0 ? e->outgoing : e->incoming, &pd->u, stage,
                          SUMMARY_PART_ALL);
-        summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
+        if (!e->pipe.reader_nets)
+            summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
     }
     /* the newest open interval, where records in time order go */
     const struct istream *is = &e->is_total;
@@ -771,12 +784,18 @@ static inline int walk_batch(struct engine *e, struct batch *bt,
 static void reader_hint(struct engine *e, const struct pending *pd, int stage)
 {
     summary_prefetch(e->total, &pd->u, stage, e->pipe.reader_parts);
+    int net = record_net(pd);
+    if (e->pipe.reader_nets && net >= 0)
+        summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
 }
 
 static int reader_one(struct engine *e, struct pending *pd, struct ts_err *err)
 {
     (void)err;
     summary_add_parts(e->total, &pd->u, true, e->pipe.reader_parts);
+    int net = record_net(pd);
+    if (e->pipe.reader_nets && net >= 0)
+        summary_add(e->nets[net], &pd->u, true);
     return 0;
 }
 
@@ -927,6 +946,8 @@ static int pipe_init(struct engine *e, bool threaded)
     /* No batch has been handed over yet: the counting thread has not
      * touched the summaries, and the hand-over orders what follows. */
     q->reader_parts = reader_share(e);
+    q->reader_nets =
+        q->reader_parts == SUMMARY_PART_ALL && !e->o.conns && e->nnets > 0 && e->interval_tables;
     if (q->reader_parts == SUMMARY_PART_SRC) {
         /* without the memory, the reader feeds the Count-Min itself */
         q->evs = calloc(q->nb * q->cap, sizeof *q->evs);
