@@ -695,13 +695,13 @@ static void add_nonlocal(struct engine *e, const struct summary_update *u)
     e->nonlocal[e->n_nonlocal++] = p;
 }
 
-/* Applies a queued record to every summary it belongs to. */
 /* The local network a record counts for, or -1. */
 static inline int record_net(const struct pending *pd)
 {
     return pd->src_net >= 0 ? pd->src_net : pd->dst_net;
 }
 
+/* Applies a queued record to every summary it belongs to. */
 static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;

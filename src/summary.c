@@ -258,6 +258,10 @@ size_t summary_mem_bytes(const struct summary *s)
         total += hll_mem_bytes(s->hll_src) + hll_mem_bytes(s->hll_dst);
     if (s->cms_src)
         total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst) + 2 * EV_BUF_BYTES(EV_BUF);
+    if (s->defer_src)
+        total += EV_BUF_BYTES(SUMMARY_EV_DEFER);
+    if (s->defer_dst)
+        total += EV_BUF_BYTES(SUMMARY_EV_DEFER);
     return total;
 }
 
@@ -354,7 +358,8 @@ static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_b
 int summary_defer_evictions(struct summary *s, unsigned part)
 {
     struct ev_buf **slot = part == SUMMARY_PART_SRC ? &s->defer_src : &s->defer_dst;
-    if (s->cms_src == NULL || *slot != NULL)
+    const struct cms *c = part == SUMMARY_PART_SRC ? s->cms_src : s->cms_dst;
+    if (c == NULL || *slot != NULL)
         return 0; /* no Count-Min, or deferred already */
     *slot = ev_buf_new(SUMMARY_EV_DEFER);
     return *slot != NULL ? 0 : -1;
