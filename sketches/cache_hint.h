@@ -5,8 +5,8 @@
  * interprocedural analysis a function that only computes addresses and
  * prefetches them is pure; its result is unused, and with link-time
  * optimization every call to it is deleted as dead code. The summaries'
- * staged cache hints (ss_prefetch and friends, cms_prefetch) are such
- * functions. An empty volatile asm beside the prefetch is an effect the
+ * staged cache hints (ss_prefetch and friends) are such functions. An
+ * empty volatile asm beside the prefetch is an effect the
  * compiler must keep, which keeps the function and its calls; it emits no
  * instruction and orders nothing but other volatile asm.
  */

@@ -165,14 +165,6 @@ static inline void cells_of(const struct cms *c, uint64_t hash, size_t *at)
         at[i] = i * c->w + (size_t)(x & c->mask);
 }
 
-void cms_prefetch(const struct cms *c, uint64_t hash)
-{
-    size_t at[CMS_MAX_DEPTH];
-    cells_of(c, hash, at);
-    for (size_t i = 0; i < c->d; i++)
-        cache_hint(&c->cells[at[i]]);
-}
-
 /* The smallest of the cells at[0..d). */
 static inline uint64_t min_at(const struct cms *c, const size_t *at)
 {
@@ -183,16 +175,42 @@ static inline uint64_t min_at(const struct cms *c, const size_t *at)
     return min;
 }
 
-void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
+/* Conservative update of the cells at[0..d) by weight. */
+static inline void add_at(struct cms *c, const size_t *at, uint64_t weight)
 {
-    size_t at[CMS_MAX_DEPTH];
-    cells_of(c, hash, at);
-    uint64_t min = min_at(c, at);
-    uint64_t target = sat_add(min, weight);
+    uint64_t target = sat_add(min_at(c, at), weight);
     for (size_t i = 0; i < c->d; i++)
         if (c->cells[at[i]] < target)
             c->cells[at[i]] = target;
     c->total = sat_add(c->total, weight);
+}
+
+void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
+{
+    size_t at[CMS_MAX_DEPTH];
+    cells_of(c, hash, at);
+    add_at(c, at, weight);
+}
+
+#define CMS_AHEAD 8 /* updates between an update's cache hints and its turn */
+
+void cms_add_many(struct cms *c, const struct cms_update *u, size_t n)
+{
+    size_t at[CMS_AHEAD][CMS_MAX_DEPTH];
+    for (size_t i = 0; i < n && i < CMS_AHEAD; i++) {
+        cells_of(c, u[i].hash, at[i]);
+        for (size_t r = 0; r < c->d; r++)
+            cache_hint(&c->cells[at[i][r]]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t *a = at[i % CMS_AHEAD];
+        add_at(c, a, u[i].weight);
+        if (i + CMS_AHEAD < n) {
+            cells_of(c, u[i + CMS_AHEAD].hash, a);
+            for (size_t r = 0; r < c->d; r++)
+                cache_hint(&c->cells[a[r]]);
+        }
+    }
 }
 
 uint64_t cms_query(const struct cms *c, uint64_t hash)

@@ -94,7 +94,7 @@ struct batch {
     struct pending_strings *s; /* their strings (connection logs), or NULL */
     /* What Total's sources evicted while the reader updated them (with
      * pipe.defer_src): the counting thread feeds it to their Count-Min. */
-    struct summary_eviction *ev;
+    struct cms_update *ev;
     size_t nev;
 };
 
@@ -108,7 +108,7 @@ struct pipe {
     struct batch *b; /* BATCHES (1 without a thread) */
     struct pending *recs;
     struct pending_strings *strs; /* connection logs only */
-    struct summary_eviction *evs; /* with defer_src only */
+    struct cms_update *evs;       /* with defer_src only */
     size_t cap;                   /* records per batch */
     size_t nb;
     struct batch *fill; /* the batch the producer is filling, or NULL */

@@ -19,10 +19,10 @@
  * summary_take_evictions (SUMMARY_EV_DEFER). */
 struct ev_buf {
     size_t n, cap;
-    struct summary_eviction e[];
+    struct cms_update e[];
 };
 
-#define EV_BUF_BYTES(cap) (sizeof(struct ev_buf) + (cap) * sizeof(struct summary_eviction))
+#define EV_BUF_BYTES(cap) (sizeof(struct ev_buf) + (cap) * sizeof(struct cms_update))
 
 static struct ev_buf *ev_buf_new(size_t cap)
 {
@@ -312,25 +312,12 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     }
 }
 
-/* Feeds evictions to the Count-Min, each a few places behind its cache
- * hint. */
-static void cms_feed(struct cms *c, const struct summary_eviction *e, size_t n)
-{
-    for (size_t i = 0; i < n && i < 8; i++)
-        cms_prefetch(c, e[i].hash);
-    for (size_t i = 0; i < n; i++) {
-        if (i + 8 < n)
-            cms_prefetch(c, e[i + 8].hash);
-        cms_add(c, e[i].hash, e[i].count);
-    }
-}
-
 /* Queues an eviction for the Count-Min, which takes a full buffer at once. */
-static void ev_push(struct cms *c, struct ev_buf *b, struct summary_eviction e)
+static void ev_push(struct cms *c, struct ev_buf *b, struct cms_update e)
 {
     b->e[b->n++] = e;
     if (b->n == b->cap) {
-        cms_feed(c, b->e, b->n);
+        cms_add_many(c, b->e, b->n);
         b->n = 0;
     }
 }
@@ -345,7 +332,7 @@ static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_b
     struct ss_evicted ev;
     if (!ss_add_evict(sk, a->b, a->len, h, w, &ev) || c == NULL)
         return;
-    struct summary_eviction e = {hash64(ev.key, ev.len, seed), ev.count};
+    struct cms_update e = {hash64(ev.key, ev.len, seed), ev.count};
     if (defer == NULL) {
         ev_push(c, b, e);
         return;
@@ -365,7 +352,7 @@ int summary_defer_evictions(struct summary *s, unsigned part)
     return *slot != NULL ? 0 : -1;
 }
 
-size_t summary_take_evictions(struct summary *s, unsigned part, struct summary_eviction *out)
+size_t summary_take_evictions(struct summary *s, unsigned part, struct cms_update *out)
 {
     struct ev_buf *b = part == SUMMARY_PART_SRC ? s->defer_src : s->defer_dst;
     if (b == NULL)
@@ -379,8 +366,7 @@ size_t summary_take_evictions(struct summary *s, unsigned part, struct summary_e
 /* The evictions take the path they take without deferral, through the
  * same buffer: the Count-Min sees the same updates in the same order, and
  * a query at the end the same waiting rest, with one thread or two. */
-void summary_put_evictions(struct summary *s, unsigned part, const struct summary_eviction *e,
-                           size_t n)
+void summary_put_evictions(struct summary *s, unsigned part, const struct cms_update *e, size_t n)
 {
     struct cms *c = part == SUMMARY_PART_SRC ? s->cms_src : s->cms_dst;
     struct ev_buf *b = part == SUMMARY_PART_SRC ? s->ev_src : s->ev_dst;
@@ -701,7 +687,7 @@ static uint64_t evicted_count(const struct cms *c, const struct ev_buf *b, uint6
     uint64_t v = cms_query(c, h);
     for (size_t i = 0; i < b->n; i++)
         if (b->e[i].hash == h)
-            v += b->e[i].count;
+            v += b->e[i].weight;
     return v;
 }
 

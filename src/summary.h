@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "count_min.h"
 #include "record.h"
 #include "space_saving.h"
 
@@ -129,12 +130,9 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
                        unsigned parts);
 
-/* An address Space-Saving evicted, as its Count-Min takes it: the key's
- * hash and its exact count since it was last monitored. */
-struct summary_eviction {
-    uint64_t hash;
-    uint64_t count;
-};
+/* An address Space-Saving evicted is a struct cms_update for its
+ * Count-Min: the key's hash, and as weight its exact count since it was
+ * last monitored. */
 
 /* Lets one thread update a part's (SUMMARY_PART_SRC or _DST) Space-Saving
  * sketch while another feeds its Count-Min: after this call the part's
@@ -147,9 +145,8 @@ struct summary_eviction {
 int summary_defer_evictions(struct summary *s, unsigned part);
 /* Moves the waiting evictions of part into out (room for SUMMARY_EV_DEFER);
  * returns how many. */
-size_t summary_take_evictions(struct summary *s, unsigned part, struct summary_eviction *out);
-void summary_put_evictions(struct summary *s, unsigned part, const struct summary_eviction *e,
-                           size_t n);
+size_t summary_take_evictions(struct summary *s, unsigned part, struct cms_update *out);
+void summary_put_evictions(struct summary *s, unsigned part, const struct cms_update *e, size_t n);
 
 /* Starts loading the sketch cells u will touch in the given parts (a cache
  * hint). Stage 1: the index cells; stage 2, once those are in: the

@@ -291,7 +291,7 @@ Test(report, deferred_evictions_give_the_same_bounds)
     struct summary *plain = summary_new(&z, 7), *deferred = summary_new(&z, 7);
     cr_assert(plain != NULL && deferred != NULL);
     cr_assert_eq(summary_defer_evictions(deferred, SUMMARY_PART_SRC), 0);
-    struct summary_eviction ev[SUMMARY_EV_DEFER];
+    struct cms_update ev[SUMMARY_EV_DEFER];
     uint64_t state = 5;
     char ip[32];
     size_t taken = 0;
