@@ -92,10 +92,11 @@ struct batch {
     size_t n;
     struct pending *p;         /* cap records */
     struct pending_strings *s; /* their strings (connection logs), or NULL */
-    /* What Total's sources evicted while the reader updated them (with
-     * pipe.defer_src): the counting thread feeds it to their Count-Min. */
-    struct cms_update *ev;
-    size_t nev;
+    /* What Total's sources [0] and destinations [1] evicted while the
+     * reader updated them (the parts in pipe.defer): the counting thread
+     * feeds it to their Count-Min. */
+    struct cms_update *ev[2];
+    size_t nev[2];
 };
 
 /* The hand-over between the reader (producer) and the aggregator thread
@@ -108,7 +109,7 @@ struct pipe {
     struct batch *b; /* BATCHES (1 without a thread) */
     struct pending *recs;
     struct pending_strings *strs; /* connection logs only */
-    struct cms_update *evs;       /* with defer_src only */
+    struct cms_update *evs;       /* with defer only */
     size_t cap;                   /* records per batch */
     size_t nb;
     struct batch *fill; /* the batch the producer is filling, or NULL */
@@ -122,9 +123,10 @@ struct pipe {
      * over (SUMMARY_PART_*), so that both cores share the sketch work when
      * reading is the lighter half (packet traces); 0 without a thread. */
     unsigned reader_parts;
-    /* The reader updates Total's sources, the counting thread their
-     * Count-Min (the reader is the slower side on packet traces). */
-    bool defer_src;
+    /* Parts of Total (SUMMARY_PART_SRC, _DST) whose Space-Saving sketch the
+     * reader updates and whose Count-Min the counting thread feeds: on
+     * packet traces, where the reader is the slower side. */
+    unsigned defer;
     /* The reader also updates the local networks' summaries: packet
      * traces with -l and interval tables, where the counting thread also
      * has the intervals and decoding leaves the reader the lighter side
@@ -799,21 +801,27 @@ static int reader_one(struct engine *e, struct pending *pd, struct ts_err *err)
     return 0;
 }
 
+/* The parts whose evictions a batch carries, by index of batch.ev. */
+static const unsigned deferred_part[2] = {SUMMARY_PART_SRC, SUMMARY_PART_DST};
+
 /* The reader's share of a full batch, before it is handed over. */
 static void reader_pass(struct engine *e, struct batch *bt)
 {
     if (e->pipe.reader_parts != 0)
         (void)walk_batch(e, bt, reader_hint, reader_one, NULL);
-    if (e->pipe.defer_src)
-        bt->nev = summary_take_evictions(e->total, SUMMARY_PART_SRC, bt->ev);
+    for (int i = 0; i < 2; i++)
+        if (e->pipe.defer & deferred_part[i])
+            bt->nev[i] = summary_take_evictions(e->total, deferred_part[i], bt->ev[i]);
 }
 
 /* Applies a batch (the counting thread's share of every record). */
 static int apply_batch(struct engine *e, struct batch *bt, struct ts_err *err)
 {
-    if (bt->nev > 0) {
-        summary_put_evictions(e->total, SUMMARY_PART_SRC, bt->ev, bt->nev);
-        bt->nev = 0;
+    for (int i = 0; i < 2; i++) {
+        if (bt->nev[i] > 0) {
+            summary_put_evictions(e->total, deferred_part[i], bt->ev[i], bt->nev[i]);
+            bt->nev[i] = 0;
+        }
     }
     int rc = walk_batch(e, bt, prefetch_pending, apply_pending, err);
     bt->n = 0;
@@ -890,7 +898,7 @@ static void *aggregator(void *arg)
  * of it when more summaries (networks, intervals) wait for the other
  * thread; otherwise Total's sources on packet traces (decoding is the
  * lighter half; their Count-Min stays with the other thread, see
- * defer_src) and the counters, ports, services and states on connection
+ * pipe.defer) and the counters, ports, services and states on connection
  * logs (parsing costs about as much as the two host tables). With -m there
  * is little to share. */
 static unsigned reader_share(const struct engine *e)
@@ -948,13 +956,21 @@ static int pipe_init(struct engine *e, bool threaded)
     q->reader_parts = reader_share(e);
     q->reader_nets =
         q->reader_parts == SUMMARY_PART_ALL && !e->o.conns && e->nnets > 0 && e->interval_tables;
-    if (q->reader_parts == SUMMARY_PART_SRC) {
-        /* without the memory, the reader feeds the Count-Min itself */
-        q->evs = calloc(q->nb * q->cap, sizeof *q->evs);
-        if (q->evs != NULL && summary_defer_evictions(e->total, SUMMARY_PART_SRC) == 0) {
-            for (size_t i = 0; i < q->nb; i++)
-                q->b[i].ev = q->evs + i * q->cap;
-            q->defer_src = true;
+    /* Total's Count-Mins go to the counting thread where the reader is the
+     * slower side: its sources' by default, both with the networks. */
+    unsigned defer = q->reader_parts == SUMMARY_PART_SRC ? SUMMARY_PART_SRC
+                     : q->reader_nets                    ? SUMMARY_PART_SRC | SUMMARY_PART_DST
+                                                         : 0;
+    if (defer != 0) {
+        /* a part left without the memory is fed by the reader itself */
+        q->evs = calloc(2 * q->nb * q->cap, sizeof *q->evs);
+        for (int i = 0; i < 2 && q->evs != NULL; i++)
+            if ((defer & deferred_part[i]) &&
+                summary_defer_evictions(e->total, deferred_part[i]) == 0)
+                q->defer |= deferred_part[i];
+        for (size_t i = 0; i < q->nb && q->evs != NULL; i++) {
+            q->b[i].ev[0] = q->evs + 2 * i * q->cap;
+            q->b[i].ev[1] = q->evs + (2 * i + 1) * q->cap;
         }
     }
     return 0;
