@@ -194,22 +194,24 @@ void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
 
 #define CMS_AHEAD 8 /* updates between an update's cache hints and its turn */
 
+/* Computes the cells of hash into at and asks them into the cache. */
+static inline void cells_ahead(const struct cms *c, uint64_t hash, size_t *at)
+{
+    cells_of(c, hash, at);
+    for (size_t r = 0; r < c->d; r++)
+        cache_hint(&c->cells[at[r]]);
+}
+
 void cms_add_many(struct cms *c, const struct cms_update *u, size_t n)
 {
     size_t at[CMS_AHEAD][CMS_MAX_DEPTH];
-    for (size_t i = 0; i < n && i < CMS_AHEAD; i++) {
-        cells_of(c, u[i].hash, at[i]);
-        for (size_t r = 0; r < c->d; r++)
-            cache_hint(&c->cells[at[i][r]]);
-    }
+    for (size_t i = 0; i < n && i < CMS_AHEAD; i++)
+        cells_ahead(c, u[i].hash, at[i]);
     for (size_t i = 0; i < n; i++) {
         size_t *a = at[i % CMS_AHEAD];
         add_at(c, a, u[i].weight);
-        if (i + CMS_AHEAD < n) {
-            cells_of(c, u[i + CMS_AHEAD].hash, a);
-            for (size_t r = 0; r < c->d; r++)
-                cache_hint(&c->cells[a[r]]);
-        }
+        if (i + CMS_AHEAD < n)
+            cells_ahead(c, u[i + CMS_AHEAD].hash, a);
     }
 }
 

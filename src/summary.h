@@ -104,9 +104,10 @@ size_t summary_mem_bytes(const struct summary *s);
 bool summary_ports_direct(const struct summary_sizes *sizes);
 
 /* Prepares u for r: copies what the summaries need, hashes the keys with
- * seed (the ports only with hash_ports). u->service and u->state still point to r's strings (a
- * caller that keeps u longer than them copies the strings and moves the pointers). ports_filter
- * decides which ports count (the -m/-p/-P rule); NULL counts all. */
+ * seed (the ports only with hash_ports). u->service and u->state still
+ * point to r's strings (a caller that keeps u longer than them copies the
+ * strings and moves the pointers). ports_filter decides which ports count
+ * (the -m/-p/-P rule); NULL counts all. */
 void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
                             bool conns, uint64_t seed, bool hash_ports,
                             bool (*ports_filter)(void *ctx, uint16_t port), void *ctx);
@@ -130,16 +131,14 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
                        unsigned parts);
 
-/* An address Space-Saving evicted is a struct cms_update for its
- * Count-Min: the key's hash, and as weight its exact count since it was
- * last monitored. */
-
 /* Lets one thread update a part's (SUMMARY_PART_SRC or _DST) Space-Saving
  * sketch while another feeds its Count-Min: after this call the part's
- * evictions wait in the summary until summary_take_evictions moves them
- * out (at most SUMMARY_EV_DEFER of them: take at least that often, in
- * updates of the part), and summary_put_evictions feeds them, in the same
- * order, to the Count-Min. Queries see only what has been put. No-op
+ * evictions (each a struct cms_update: the evicted key's hash, and as
+ * weight its exact count since it was last monitored) wait in the
+ * summary until summary_take_evictions moves them out (at most
+ * SUMMARY_EV_DEFER of them: take at least that often, in updates of the
+ * part), and summary_put_evictions feeds them, in the same order, to the
+ * Count-Min. Queries see only what has been put. No-op
  * without a Count-Min. Returns 0, or -1 if out of memory. */
 #define SUMMARY_EV_DEFER 256
 int summary_defer_evictions(struct summary *s, unsigned part);
