@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -267,6 +269,99 @@ Test(conn_log, addresses_parse_as_inet_pton_does)
     cr_assert_gt(v6, 10000);
     cr_assert_gt(v4, 10000);
     cr_assert_gt(bad, 10000);
+    conn_parser_free(p);
+}
+
+/* Ports, byte counts and IPv4 addresses are read with whole-word loads when
+ * the rest of the line covers the load, byte by byte otherwise. With the
+ * needed columns last, followed by 0 to 20 bytes of other columns, every
+ * field sits at every distance from the end of an exact-size line (so an
+ * address sanitizer sees any read past it); the values must be strtoull's
+ * and inet_pton's whichever way they were read, and malformed ones (a
+ * letter, a sign, a leading zero, a fifth octet, 9 to 20 digits) must make
+ * the line corrupt or, for the byte counts, count 0. */
+Test(conn_log, word_loads_agree_with_the_library_at_the_line_end)
+{
+    struct conn_parser *p = conn_parser_new(2);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p,
+                        "#fields\tts\tuid\tproto\tservice\tduration\tconn_state\torig_bytes"
+                        "\tresp_bytes\tid.orig_p\tid.resp_p\tid.resp_h\tid.orig_h\tnote",
+                        &r, 0),
+                 CONN_SKIP);
+    uint64_t st = 4242;
+    int fast_ok = 0, bad = 0;
+    for (int n = 0; n < 60000; n++) {
+        char num[3][32], addr[2][40];
+        for (int k = 0; k < 3; k++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            /* byte counts 1 to 20 digits, ports 1 to 6 */
+            unsigned digits = 1 + (unsigned)(st >> 59) % (k < 2 ? 20 : 6);
+            size_t j = 0;
+            for (unsigned d = 0; d < digits; d++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                num[k][j++] = (char)('0' + (st >> 40) % 10);
+            }
+            if ((st >> 20) % 16 == 0) /* one byte that is no digit */
+                num[k][(st >> 24) % j] = "a/:+-. "[(st >> 28) % 7];
+            num[k][j] = '\0';
+        }
+        for (int k = 0; k < 2; k++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            /* some with a leading zero, a large octet or a fifth one */
+            snprintf(addr[k], sizeof addr[k], "%s%u.%u.%u.%u%s", (st >> 62) == 0 ? "0" : "",
+                     (unsigned)(st >> 24) % 280, (unsigned)(st >> 32) % 256,
+                     (unsigned)(st >> 40) % 100, (unsigned)(st >> 48) % 300,
+                     (st >> 58) == 1 ? ".1" : "");
+        }
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        size_t pad = (st >> 33) % 21;
+        char text[256];
+        int len = snprintf(text, sizeof text, "1.5\tC\ttcp\t-\t-\tS0\t%s\t%s\t%s\t7\t%s\t%s",
+                           num[0], num[1], num[2], addr[0], addr[1]);
+        if (pad > 0) { /* one more column of pad - 1 bytes */
+            text[len++] = '\t';
+            memset(text + len, 'x', pad - 1);
+            len += (int)pad - 1;
+        }
+        char *line = malloc((size_t)len);
+        cr_assert_not_null(line);
+        memcpy(line, text, (size_t)len);
+        int got = conn_parse_line(p, line, (size_t)len, &r);
+
+        uint8_t a0[4], a1[4];
+        char *end;
+        errno = 0;
+        unsigned long long port = strtoull(num[2], &end, 10);
+        bool port_ok =
+            num[2][0] >= '0' && num[2][0] <= '9' && *end == '\0' && errno == 0 && port <= 65535;
+        bool want =
+            port_ok && inet_pton(AF_INET, addr[0], a0) == 1 && inet_pton(AF_INET, addr[1], a1) == 1;
+        if (!want) {
+            cr_assert_eq(got, CONN_CORRUPT, "'%.*s' accepted", len, text);
+            bad++;
+        } else {
+            cr_assert_eq(got, CONN_RECORD, "'%.*s' refused", len, text);
+            cr_assert_eq(r.sport, port);
+            cr_assert_eq(r.dport, 7);
+            cr_assert_eq(r.dst.len, 4);
+            cr_assert_eq(memcmp(r.dst.b, a0, 4), 0, "'%s' parsed differently", addr[0]);
+            cr_assert_eq(r.src.len, 4);
+            cr_assert_eq(memcmp(r.src.b, a1, 4), 0, "'%s' parsed differently", addr[1]);
+            uint64_t sum = 0;
+            for (int k = 0; k < 2; k++) {
+                errno = 0;
+                unsigned long long v = strtoull(num[k], &end, 10);
+                if (num[k][0] >= '0' && num[k][0] <= '9' && *end == '\0' && errno == 0)
+                    sum += v;
+            }
+            cr_assert_eq(r.bytes, sum, "'%.*s'", len, text);
+            fast_ok += strlen(num[2]) <= 8;
+        }
+        free(line);
+    }
+    cr_assert_gt(fast_ok, 1000);
+    cr_assert_gt(bad, 1000);
     conn_parser_free(p);
 }
 
