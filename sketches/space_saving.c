@@ -297,21 +297,21 @@ static inline uint8_t *slot_key(const struct ss *s, size_t slot)
     return s->slots + slot * s->stride + sizeof(struct ss_slot);
 }
 
+/* The two hints below take counter 0 (always in memory, and hot) where
+ * the cell names none: a choice instead of a branch, which would go either
+ * way at random. */
 void ss_prefetch_entry(const struct ss *s, uint64_t hash)
 {
-    const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
-    if (cell->slot1 != 0)
-        cache_hint(slot_rec(s, cell->slot1 - 1));
+    uint32_t slot1 = s->index[(size_t)hash & s->mask].slot1;
+    cache_hint(slot_rec(s, slot1 != 0 ? slot1 - 1 : 0));
 }
 
 void ss_prefetch_count(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
-    if (cell->slot1 != 0 && cell->tag == tag_of(s, hash)) {
-        uint32_t pos = slot_rec(s, cell->slot1 - 1)->heap_pos;
-        if (pos < s->size)
-            cache_hint(&s->heap[pos]);
-    }
+    uint32_t slot1 = cell->tag == tag_of(s, hash) ? cell->slot1 : 0;
+    uint32_t pos = slot_rec(s, slot1 != 0 ? slot1 - 1 : 0)->heap_pos;
+    cache_hint(&s->heap[pos < s->size ? pos : 0]);
 }
 
 static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)
@@ -386,10 +386,33 @@ static inline bool key_eq(const uint8_t *a, const uint8_t *b, size_t len)
     }
 }
 
+/* Key equality for keys of at most 16 bytes, both stored in 16 readable
+ * bytes: the bytes of [0, len) compared under a mask, whatever len is. */
+static inline bool key_eq16(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    static const uint8_t ones[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    uint64_t a0, a1, b0, b1, m0, m1;
+    memcpy(&a0, a, 8);
+    memcpy(&a1, a + 8, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&b1, b + 8, 8);
+    memcpy(&m0, ones + 16 - len, 8); /* len bytes of 0xff, then zeros */
+    memcpy(&m1, ones + 24 - len, 8);
+    return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
+}
+
+#if defined(__GNUC__)
+#define SS_INLINE inline __attribute__((always_inline))
+#else
+#define SS_INLINE inline
+#endif
+
 /* Returns the index cell holding key, or the empty cell where it would go.
- * *found tells which. */
-static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
-                         bool *found)
+ * *found tells which. wide: key_eq16 may compare (see ss_add_evict16);
+ * inlined, so that each caller's loop has one comparison. */
+static SS_INLINE size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
+                                   bool wide, bool *found)
 {
     size_t pos = (size_t)tag & s->mask;
     for (;;) {
@@ -400,7 +423,8 @@ static size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uin
         }
         if (cell->tag == tag) {
             size_t slot = cell->slot1 - 1;
-            if (slot_rec(s, slot)->len == len && key_eq(slot_key(s, slot), key, len)) {
+            if (slot_rec(s, slot)->len == len && (wide ? key_eq16(slot_key(s, slot), key, len)
+                                                       : key_eq(slot_key(s, slot), key, len))) {
                 *found = true;
                 return pos;
             }
@@ -435,13 +459,18 @@ static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
     return hole;
 }
 
-static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, uint64_t error)
+/* wide: key has 16 readable bytes (see ss_add_evict16), all copied; a
+ * record holds at least 16 bytes of key (slot_stride). */
+static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, uint64_t error,
+                     bool wide)
 {
     struct ss_slot *r = slot_rec(s, slot);
     r->error = error;
     r->len = (uint8_t)len;
     uint8_t *to = slot_key(s, slot);
-    if (len == 4)
+    if (wide)
+        memcpy(to, key, 16);
+    else if (len == 4)
         memcpy(to, key, 4);
     else if (len == 16)
         memcpy(to, key, 16);
@@ -491,11 +520,11 @@ __attribute__((noinline))
 #endif
 static bool
 add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t weight, size_t pos,
-        struct ss_evicted *ev)
+        bool wide, struct ss_evicted *ev)
 {
     if (s->size < s->k) {
         size_t slot = s->size++;
-        slot_set(s, slot, key, len, 0);
+        slot_set(s, slot, key, len, 0, wide);
         s->index[pos].tag = tag;
         s->index[pos].slot1 = (uint32_t)(slot + 1);
         heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot, tag & (uint32_t)s->mask});
@@ -530,7 +559,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     size_t home = (size_t)tag & s->mask;
     if (((hole - home) & s->mask) < ((pos - home) & s->mask))
         pos = hole;
-    slot_set(s, slot, key, len, min);
+    slot_set(s, slot, key, len, min, wide);
     s->index[pos].tag = tag;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
     s->heap[hp].count = min + weight;
@@ -548,8 +577,8 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     return true;
 }
 
-bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
-                  struct ss_evicted *ev)
+static SS_INLINE bool add_evict(struct ss *s, const void *key, size_t len, uint64_t hash,
+                                uint64_t weight, bool wide, struct ss_evicted *ev)
 {
     if (len > s->max_len)
         len = s->max_len;
@@ -557,15 +586,29 @@ bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint
 
     bool found;
     uint32_t tag = tag_of(s, hash);
-    size_t pos = index_find(s, key, len, tag, &found);
+    size_t pos = index_find(s, key, len, tag, wide, &found);
     if (!found)
-        return add_new(s, key, len, tag, weight, pos, ev);
+        return add_new(s, key, len, tag, weight, pos, wide, ev);
     if (weight == 0)
         return false;
     size_t hp = slot_rec(s, s->index[pos].slot1 - 1)->heap_pos;
     s->heap[hp].count += weight;
     sift_down(s, hp);
     return false;
+}
+
+bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
+                  struct ss_evicted *ev)
+{
+    return add_evict(s, key, len, hash, weight, false, ev);
+}
+
+bool ss_add_evict16(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
+                    struct ss_evicted *ev)
+{
+    if (len > 16)
+        return ss_add_evict(s, key, len, hash, weight, ev);
+    return add_evict(s, key, len, hash, weight, true, ev);
 }
 
 void ss_add(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight)
@@ -586,7 +629,7 @@ static bool query_tag(const struct ss *s, const uint8_t *key, size_t len, uint32
                       struct ss_entry *out)
 {
     bool found;
-    size_t pos = index_find(s, key, len, tag, &found);
+    size_t pos = index_find(s, key, len, tag, false, &found);
     if (!found)
         return false;
     if (out != NULL)
@@ -753,8 +796,8 @@ int ss_merge(struct ss *dst, const struct ss *src)
     for (size_t slot = 0; slot < n; slot++) {
         const struct ss_cand *c = &cand[slot];
         bool found;
-        size_t pos = index_find(r, c->e.key, c->e.len, c->tag, &found);
-        slot_set(r, slot, c->e.key, c->e.len, c->e.error);
+        size_t pos = index_find(r, c->e.key, c->e.len, c->tag, false, &found);
+        slot_set(r, slot, c->e.key, c->e.len, c->e.error, false);
         r->index[pos].tag = c->tag;
         r->index[pos].slot1 = (uint32_t)(slot + 1);
         r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot, c->tag & (uint32_t)r->mask};

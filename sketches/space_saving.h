@@ -52,6 +52,14 @@ struct ss_evicted {
 bool ss_add_evict(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
                   struct ss_evicted *ev);
 
+/* ss_add_evict for a key of at most 16 bytes stored in (at least) 16
+ * readable bytes, such as an address of either family: the key is compared
+ * and copied as 16 bytes under a mask of len bytes, with no branch on its
+ * length (IPv4 and IPv6 keys mixed at random mispredict one). The bytes
+ * past len are ignored. Same result as ss_add_evict. */
+bool ss_add_evict16(struct ss *s, const void *key, size_t len, uint64_t hash, uint64_t weight,
+                    struct ss_evicted *ev);
+
 /* Merges src into dst (Cafaro et al.); both must have the same k and
  * max_key_len and use the same hash seed. A key missing from one side gets
  * that side's min count added to its count and error if that side has

@@ -330,7 +330,7 @@ static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_b
                      const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
 {
     struct ss_evicted ev;
-    if (!ss_add_evict(sk, a->b, a->len, h, w, &ev) || c == NULL)
+    if (!ss_add_evict16(sk, a->b, a->len, h, w, &ev) || c == NULL)
         return;
     struct cms_update e = {hash64(ev.key, ev.len, seed), ev.count};
     if (defer == NULL) {

@@ -830,3 +830,53 @@ Test(space_saving, every_eviction_removes_a_minimum_counter)
     cr_assert_eq(checked, evictions);
     ss_free(s);
 }
+
+/* ss_add_evict16 compares and copies keys as 16 bytes under a mask: on a
+ * stream of 4- and 16-byte keys mixed at random, each in a 16-byte buffer
+ * whose bytes past the key are random too, it must evict the same keys
+ * with the same counts and end with the same entries as ss_add_evict,
+ * including keys that share their first four bytes. */
+Test(space_saving, add_evict16_equals_add_evict_on_mixed_lengths)
+{
+    struct ss *a = ss_new(512, 16), *b = ss_new(512, 16);
+    cr_assert(a != NULL && b != NULL);
+    uint64_t st = 31337;
+    size_t evictions = 0;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = rng_next(&st);
+        uint8_t key[16], junk[16];
+        /* ids in a Zipf-like spread: frequent small ids, a long tail */
+        uint32_t id = (uint32_t)(rng_below(&st, 1 + rng_below(&st, 5000)));
+        size_t len = (r & 3) == 0 ? 16 : 4;
+        for (int j = 0; j < 16; j++)
+            junk[j] = (uint8_t)rng_next(&st);
+        memcpy(key, junk, 16);
+        memcpy(key, &id, 4); /* a 16-byte key differs from the 4-byte one in its tail */
+        if (len == 16)
+            memset(key + 4, (int)(id & 7), 12);
+        uint64_t h = hash64(key, len, 5);
+        uint64_t w = 1 + (r >> 60);
+        struct ss_evicted ea, eb;
+        bool va = ss_add_evict(a, key, len, h, w, &ea);
+        bool vb = ss_add_evict16(b, key, len, h, w, &eb);
+        cr_assert_eq(va, vb, "update %d", i);
+        if (va) {
+            evictions++;
+            cr_assert_eq(ea.len, eb.len);
+            cr_assert_eq(memcmp(ea.key, eb.key, ea.len), 0, "update %d", i);
+            cr_assert_eq(ea.count, eb.count);
+        }
+    }
+    cr_assert_gt(evictions, 10000);
+    struct ss_entry ta[512], tb[512];
+    size_t n = ss_top(a, ta, 512);
+    cr_assert_eq(ss_top(b, tb, 512), n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(ta[i].len, tb[i].len);
+        cr_assert_eq(memcmp(ta[i].key, tb[i].key, ta[i].len), 0, "entry %zu", i);
+        cr_assert_eq(ta[i].count, tb[i].count);
+        cr_assert_eq(ta[i].error, tb[i].error);
+    }
+    ss_free(a);
+    ss_free(b);
+}
