@@ -62,6 +62,7 @@
 
 #include "hash.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,6 +146,23 @@ uint64_t hash64(const void *key, size_t len, uint64_t seed)
         b = load64(p + rem - 8);
     }
     h = fold(a ^ s1, b ^ s2 ^ h);
+    return fold(h ^ K3, (uint64_t)len ^ K4);
+}
+
+uint64_t hash64_16(const void *key, size_t len, uint64_t seed)
+{
+    if (len < 4 || len > 16)
+        return hash64(key, len, seed);
+    /* hash64's two words for 4 <= len <= 16, every load inside the 16
+     * bytes, one of each pair chosen by len */
+    const uint8_t *p = key;
+    bool wide = len >= 8;
+    uint64_t a8 = load64(p), a4 = load32(p);
+    uint64_t b8 = load64(p + (wide ? len - 8 : 0)), b4 = load32(p + len - 4);
+    uint64_t a = wide ? a8 : a4, b = wide ? b8 : b4;
+    uint64_t s1 = seed ^ K1;
+    uint64_t s2 = ((seed << 32) | (seed >> 32)) ^ K2;
+    uint64_t h = fold(a ^ s1, b ^ s2);
     return fold(h ^ K3, (uint64_t)len ^ K4);
 }
 

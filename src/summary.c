@@ -294,8 +294,8 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     u->count_dport = ports_filter == NULL || ports_filter(ctx, r->dport);
     u->h_sport = hash_ports && u->count_sport ? hash64(u->sport_key, 2, seed) : 0;
     u->h_dport = hash_ports && u->count_dport ? hash64(u->dport_key, 2, seed) : 0;
-    u->h_src = hash64(r->src.b, r->src.len, seed);
-    u->h_dst = hash64(r->dst.b, r->dst.len, seed);
+    u->h_src = hash64_16(r->src.b, r->src.len, seed);
+    u->h_dst = hash64_16(r->dst.b, r->dst.len, seed);
     u->service = r->service.p;
     u->service_len = r->service.len;
     u->state = r->state.p;

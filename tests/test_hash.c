@@ -175,3 +175,20 @@ Test(hash, long_keys_fill_buckets_evenly)
         chi += (count[b] - expect) * (count[b] - expect) / expect;
     cr_assert_lt(chi, 255 + 6 * 22.6, "chi-square %.1f", chi);
 }
+
+/* hash64_16 is hash64 for keys in 16 readable bytes: every length from 0
+ * to 16, random bytes in and past the key, several seeds. */
+Test(hash, hash64_16_equals_hash64)
+{
+    uint64_t st = 12345;
+    for (int n = 0; n < 20000; n++) {
+        uint8_t buf[16];
+        for (int i = 0; i < 16; i++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            buf[i] = (uint8_t)(st >> 40);
+        }
+        size_t len = (size_t)(n % 17);
+        uint64_t seed = st >> 7;
+        cr_assert_eq(hash64_16(buf, len, seed), hash64(buf, len, seed), "len %zu", len);
+    }
+}
