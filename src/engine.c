@@ -1085,22 +1085,20 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
                                port_counts, (void *)o);
     } else {
         /* The strings live in the reader's buffer, which the next line
-         * reuses: they go into the batch, cut to the length kept, and the
-         * update is prepared from a copy of the record that points there. */
-        struct pending_strings *ps = &e->pipe.fill->s[pd - e->pipe.fill->p];
-        struct ts_record c = *r;
-        size_t sl = r->service.len < sizeof ps->service ? r->service.len : sizeof ps->service;
-        size_t tl = r->state.len < sizeof ps->state ? r->state.len : sizeof ps->state;
-        if (r->service.p != NULL)
-            memcpy(ps->service, r->service.p, sl);
-        if (r->state.p != NULL)
-            memcpy(ps->state, r->state.p, tl);
-        c.service.p = r->service.p ? ps->service : NULL;
-        c.service.len = sl;
-        c.state.p = r->state.p ? ps->state : NULL;
-        c.state.len = tl;
-        summary_update_prepare(&pd->u, &c, o->by_bytes, o->conns, o->seed, e->hash_ports,
+         * reuses: what the update keeps of them (at most SUMMARY_STR_MAX
+         * bytes each) goes into the batch, and the update points there. */
+        summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports,
                                port_counts, (void *)o);
+        struct pending_strings *ps = &e->pipe.fill->s[pd - e->pipe.fill->p];
+        struct summary_update *u = &pd->u;
+        if (u->service != NULL) {
+            memcpy(ps->service, u->service, u->service_len);
+            u->service = ps->service;
+        }
+        if (u->state != NULL) {
+            memcpy(ps->state, u->state, u->state_len);
+            u->state = ps->state;
+        }
     }
     if (e->pipe.fill->n == e->pipe.cap)
         return pipe_publish(e, err);

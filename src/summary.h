@@ -82,9 +82,9 @@ struct summary_update {
     uint8_t sport_key[2], dport_key[2];
     uint64_t h_sport, h_dport, h_src, h_dst, h_service, h_state;
     const char *service; /* after the trailing '?' was dropped */
-    size_t service_len;
-    const char *state; /* NULL: unset */
-    size_t state_len;  /* at most SUMMARY_STR_MAX */
+    size_t service_len;  /* at most SUMMARY_STR_MAX when conns */
+    const char *state;   /* NULL: unset */
+    size_t state_len;    /* at most SUMMARY_STR_MAX */
 };
 
 struct summary;
