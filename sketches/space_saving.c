@@ -303,15 +303,17 @@ static inline uint8_t *slot_key(const struct ss *s, size_t slot)
 void ss_prefetch_entry(const struct ss *s, uint64_t hash)
 {
     uint32_t slot1 = s->index[(size_t)hash & s->mask].slot1;
-    cache_hint(slot_rec(s, slot1 != 0 ? slot1 - 1 : 0));
+    cache_hint(slot_rec(s, slot1 - (slot1 != 0))); /* slot1 - 1, or 0 */
 }
 
+/* Written with masks: the compiler turned the conditional forms into
+ * branches, which failed for every key not in the table. */
 void ss_prefetch_count(const struct ss *s, uint64_t hash)
 {
     const struct ss_index *cell = &s->index[(size_t)hash & s->mask];
-    uint32_t slot1 = cell->tag == tag_of(s, hash) ? cell->slot1 : 0;
-    uint32_t pos = slot_rec(s, slot1 != 0 ? slot1 - 1 : 0)->heap_pos;
-    cache_hint(&s->heap[pos < s->size ? pos : 0]);
+    uint32_t slot1 = cell->slot1 & -(uint32_t)(cell->tag == tag_of(s, hash));
+    uint32_t pos = slot_rec(s, slot1 - (slot1 != 0))->heap_pos;
+    cache_hint(&s->heap[pos & -(uint32_t)(pos < s->size)]); /* pos, or 0 */
 }
 
 static inline void heap_place(struct ss *s, size_t pos, struct ss_node node)

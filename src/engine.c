@@ -730,51 +730,64 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
     return 0;
 }
 
-/* Cache hints for a queued record: stage 1 starts loading the index cells
- * of its keys, stage 2 (some records later, when those have arrived) the
- * counters they point to, stage 3 the heap counts of those counters. */
-static void prefetch_pending(struct engine *e, const struct pending *pd, int stage)
+/* Cache hints for three queued records: p[0] gets stage 1 (the index cells
+ * of its keys start loading), p[1] stage 2 (the counters those cells point
+ * to, loaded some records ago), p[2] stage 3 (the heap counts of those
+ * counters); NULL entries none. */
+static void prefetch_pending(struct engine *e, const struct pending *const p[3])
 {
+    const struct summary_update *u[3];
+    for (int k = 0; k < 3; k++)
+        u[k] = p[k] != NULL ? &p[k]->u : NULL;
     unsigned total_parts = SUMMARY_PART_ALL & ~e->pipe.reader_parts;
     if (total_parts)
-        summary_prefetch(e->total, &pd->u, stage, total_parts);
-    int net = record_net(pd);
-    if (net >= 0) {
-        summary_prefetch(pd->src_net >= 0 ? e->outgoing : e->incoming, &pd->u, stage,
-                         SUMMARY_PART_ALL);
-        if (!e->pipe.reader_nets)
-            summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
+        summary_prefetch_stages(e->total, u, total_parts);
+    if (e->o.local_nets) {
+        /* the direction and the network differ from record to record */
+        for (int k = 0; k < 3; k++) {
+            int net = p[k] != NULL ? record_net(p[k]) : -1;
+            if (net < 0)
+                continue;
+            summary_prefetch(p[k]->src_net >= 0 ? e->outgoing : e->incoming, u[k], k + 1,
+                             SUMMARY_PART_ALL);
+            if (!e->pipe.reader_nets)
+                summary_prefetch(e->nets[net], u[k], k + 1, SUMMARY_PART_ALL);
+        }
     }
     /* the newest open interval, where records in time order go */
     const struct istream *is = &e->is_total;
     if (e->interval_tables && is->nslots > 0)
-        summary_prefetch(is->slots[is->nslots - 1].s, &pd->u, stage, SUMMARY_PART_ALL);
+        summary_prefetch_stages(is->slots[is->nslots - 1].s, u, SUMMARY_PART_ALL);
 }
 
 /* Walks a batch in order with cache hints ahead of the work: while record i
  * is done, record i + 3 * PREFETCH_STEP gets its first hint, i + 2 *
- * PREFETCH_STEP its second, i + PREFETCH_STEP its third. Stops at the
- * first error of do_one. */
+ * PREFETCH_STEP its second, i + PREFETCH_STEP its third, all in one call
+ * of hint. Stops at the first error of do_one. */
 static inline int walk_batch(struct engine *e, struct batch *bt,
-                             void (*hint)(struct engine *, const struct pending *, int),
+                             void (*hint)(struct engine *, const struct pending *const[3]),
                              int (*do_one)(struct engine *, struct pending *, struct ts_err *),
                              struct ts_err *err)
 {
     size_t n = bt->n;
-    for (size_t i = 0; i < n && i < 3 * PREFETCH_STEP; i++) {
-        hint(e, &bt->p[i], 1);
-        if (i >= PREFETCH_STEP)
-            hint(e, &bt->p[i - PREFETCH_STEP], 2);
-        if (i >= 2 * PREFETCH_STEP)
-            hint(e, &bt->p[i - 2 * PREFETCH_STEP], 3);
+    /* before record 0: the records up to 3 * PREFETCH_STEP get the stages
+     * they would have had by then */
+    for (size_t j = 0; j < n && j < 3 * PREFETCH_STEP; j++) {
+        const struct pending *p[3] = {
+            &bt->p[j],
+            j >= PREFETCH_STEP ? &bt->p[j - PREFETCH_STEP] : NULL,
+            j >= 2 * PREFETCH_STEP ? &bt->p[j - 2 * PREFETCH_STEP] : NULL,
+        };
+        hint(e, p);
     }
     for (size_t i = 0; i < n; i++) {
-        if (i + 3 * PREFETCH_STEP < n)
-            hint(e, &bt->p[i + 3 * PREFETCH_STEP], 1);
-        if (i + 2 * PREFETCH_STEP < n)
-            hint(e, &bt->p[i + 2 * PREFETCH_STEP], 2);
-        if (i + PREFETCH_STEP < n)
-            hint(e, &bt->p[i + PREFETCH_STEP], 3);
+        const struct pending *p[3] = {
+            i + 3 * PREFETCH_STEP < n ? &bt->p[i + 3 * PREFETCH_STEP] : NULL,
+            i + 2 * PREFETCH_STEP < n ? &bt->p[i + 2 * PREFETCH_STEP] : NULL,
+            i + PREFETCH_STEP < n ? &bt->p[i + PREFETCH_STEP] : NULL,
+        };
+        if (p[2] != NULL)
+            hint(e, p);
         int rc = do_one(e, &bt->p[i], err);
         if (rc != 0)
             return rc;
@@ -783,12 +796,19 @@ static inline int walk_batch(struct engine *e, struct batch *bt,
 }
 
 /* The reader's share of a record: the parts of Total in reader_parts. */
-static void reader_hint(struct engine *e, const struct pending *pd, int stage)
+static void reader_hint(struct engine *e, const struct pending *const p[3])
 {
-    summary_prefetch(e->total, &pd->u, stage, e->pipe.reader_parts);
-    int net = record_net(pd);
-    if (e->pipe.reader_nets && net >= 0)
-        summary_prefetch(e->nets[net], &pd->u, stage, SUMMARY_PART_ALL);
+    const struct summary_update *u[3];
+    for (int k = 0; k < 3; k++)
+        u[k] = p[k] != NULL ? &p[k]->u : NULL;
+    summary_prefetch_stages(e->total, u, e->pipe.reader_parts);
+    if (!e->pipe.reader_nets)
+        return;
+    for (int k = 0; k < 3; k++) {
+        int net = p[k] != NULL ? record_net(p[k]) : -1;
+        if (net >= 0)
+            summary_prefetch(e->nets[net], u[k], k + 1, SUMMARY_PART_ALL);
+    }
 }
 
 static int reader_one(struct engine *e, struct pending *pd, struct ts_err *err)

@@ -479,6 +479,44 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
     }
 }
 
+void summary_prefetch_stages(const struct summary *s, const struct summary_update *const u[3],
+                             unsigned parts)
+{
+    const struct ss *src = s->col[COL_SRCS], *dst = s->col[COL_DSTS];
+    if (src != NULL && dst != NULL) {
+        if (parts & SUMMARY_PART_SRC) {
+            if (u[0] != NULL)
+                ss_prefetch(src, u[0]->h_src);
+            if (u[1] != NULL)
+                ss_prefetch_entry(src, u[1]->h_src);
+            if (u[2] != NULL)
+                ss_prefetch_count(src, u[2]->h_src);
+        }
+        if (parts & SUMMARY_PART_DST) {
+            if (u[0] != NULL)
+                ss_prefetch(dst, u[0]->h_dst);
+            if (u[1] != NULL)
+                ss_prefetch_entry(dst, u[1]->h_dst);
+            if (u[2] != NULL)
+                ss_prefetch_count(dst, u[2]->h_dst);
+        }
+    }
+    if (!(parts & SUMMARY_PART_REST))
+        return;
+    if (s->port_cnt != NULL) {
+        if (u[0] != NULL) {
+            if (u[0]->count_sport)
+                cache_hint(&s->port_cnt[u[0]->sport]);
+            if (u[0]->count_dport)
+                cache_hint(&s->port_cnt[u[0]->dport]);
+        }
+    } else if (s->col[COL_PORTS] != NULL) {
+        for (int stage = 1; stage <= 3; stage++)
+            if (u[stage - 1] != NULL)
+                summary_prefetch(s, u[stage - 1], stage, SUMMARY_PART_REST);
+    }
+}
+
 void summary_set_span(struct summary *s, double start, double end)
 {
     s->c.start = start;
