@@ -328,11 +328,11 @@ void engine_print_plan(const struct engine *e, FILE *out)
 static bool port_counts(void *ctx, uint16_t port)
 {
     const struct engine_opts *o = ctx;
-    if (port < 1024 || o->write_ports)
-        return true;
+    /* | rather than ||: a branch on port < 1024 goes either way at random */
+    bool known = (port < 1024) | (o->write_ports != NULL);
     if (o->port_set && o->port_set_nonempty)
-        return (o->port_set[port >> 3] >> (port & 7)) & 1;
-    return !o->save_mem;
+        return known | ((o->port_set[port >> 3] >> (port & 7)) & 1);
+    return known | !o->save_mem;
 }
 
 /* ---- intervals -------------------------------------------------------- */
