@@ -169,9 +169,10 @@ static inline void cells_of(const struct cms *c, uint64_t hash, size_t *at)
 static inline uint64_t min_at(const struct cms *c, const size_t *at)
 {
     uint64_t min = UINT64_MAX;
-    for (size_t i = 0; i < c->d; i++)
-        if (c->cells[at[i]] < min)
-            min = c->cells[at[i]];
+    for (size_t i = 0; i < c->d; i++) {
+        uint64_t v = c->cells[at[i]];
+        min = v < min ? v : min;
+    }
     return min;
 }
 
@@ -179,9 +180,12 @@ static inline uint64_t min_at(const struct cms *c, const size_t *at)
 static inline void add_at(struct cms *c, const size_t *at, uint64_t weight)
 {
     uint64_t target = sat_add(min_at(c, at), weight);
-    for (size_t i = 0; i < c->d; i++)
-        if (c->cells[at[i]] < target)
-            c->cells[at[i]] = target;
+    /* every cell stored, raised or not: a branch on the comparison goes
+     * either way at random, and the lines are in the cache already */
+    for (size_t i = 0; i < c->d; i++) {
+        uint64_t v = c->cells[at[i]];
+        c->cells[at[i]] = v < target ? target : v;
+    }
     c->total = sat_add(c->total, weight);
 }
 
