@@ -158,7 +158,7 @@ uint64_t hash64_16(const void *key, size_t len, uint64_t seed)
     const uint8_t *p = key;
     bool wide = len >= 8;
     uint64_t a8 = load64(p), a4 = load32(p);
-    uint64_t b8 = load64(p + (wide ? len - 8 : 0)), b4 = load32(p + len - 4);
+    uint64_t b8 = load64(p + ((len - 8) & -(size_t)wide)), b4 = load32(p + len - 4);
     uint64_t a = wide ? a8 : a4, b = wide ? b8 : b4;
     uint64_t s1 = seed ^ K1;
     uint64_t s2 = ((seed << 32) | (seed >> 32)) ^ K2;

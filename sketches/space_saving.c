@@ -550,7 +550,12 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     size_t hole = index_remove_slot(s, slot, s->heap[hp].home);
     if (ev != NULL) {
         const struct ss_slot *r = slot_rec(s, slot);
-        memcpy(s->victim, slot_key(s, slot), r->len);
+        /* a record holds at least 16 bytes of key: a fixed-size copy
+         * for the common lengths */
+        if (r->len <= 16)
+            memcpy(s->victim, slot_key(s, slot), 16);
+        else
+            memcpy(s->victim, slot_key(s, slot), r->len);
         ev->key = s->victim;
         ev->len = r->len;
         ev->count = min - r->error;

@@ -374,9 +374,11 @@ static enum pkt_status transport(const uint8_t *d, uint32_t len, uint32_t off, u
     }
 }
 
+/* a - b, or 0 when b >= a; with a mask, since the compiler made a branch
+ * of the conditional form and the payload may or may not be there. */
 static uint64_t sub0(uint64_t a, uint64_t b)
 {
-    return a > b ? a - b : 0;
+    return (a - b) & -(uint64_t)(a > b);
 }
 
 /* Walks IPv4 AH headers from *p to the transport (the protocol field of
