@@ -365,6 +365,38 @@ Test(conn_log, word_loads_agree_with_the_library_at_the_line_end)
     conn_parser_free(p);
 }
 
+/* Lines are split 32 and 16 bytes at a time, then byte by byte: a uid of
+ * every length from 1 to 100 moves every later separator across every
+ * block boundary, and each field must still be the right one. */
+Test(conn_log, fields_are_found_at_every_block_offset)
+{
+    struct conn_parser *p = conn_parser_new(0);
+    struct ts_record r;
+    cr_assert_eq(feed_n(p, HDR_FIELDS, &r, 0), CONN_SKIP);
+    for (int n = 1; n <= 100; n++) {
+        char uid[128], line[512];
+        memset(uid, 'C', (size_t)n);
+        uid[n] = '\0';
+        snprintf(line, sizeof line,
+                 "1300475168.853899\t%s\t141.142.220.118\t43927\t2001:db8::2\t53\tudp\tdns\t0."
+                 "000435\t38\t89\tSF",
+                 uid);
+        cr_assert_eq(feed_n(p, line, &r, 1), CONN_RECORD, "uid of %d bytes", n);
+        cr_assert(str_is(r.uid, uid));
+        cr_assert_eq(r.src.len, 4);
+        cr_assert_eq(r.src.b[3], 118);
+        cr_assert_eq(r.dst.len, 16);
+        cr_assert_eq(r.dst.b[15], 2);
+        cr_assert_eq(r.sport, 43927);
+        cr_assert_eq(r.dport, 53);
+        cr_assert_eq(r.proto, 17);
+        cr_assert_eq(r.bytes, 127);
+        cr_assert(str_is(r.service, "dns"));
+        cr_assert(str_is(r.state, "SF"), "uid of %d bytes", n);
+    }
+    conn_parser_free(p);
+}
+
 Test(conn_log, separator_hex_escape_and_literal)
 {
     struct conn_parser *p = conn_parser_new(0);
