@@ -84,14 +84,10 @@ struct pending {
     int src_net, dst_net;
 };
 
-struct pending_strings {
-    char service[SUMMARY_STR_MAX], state[SUMMARY_STR_MAX];
-};
-
 struct batch {
     size_t n;
     struct pending *p;         /* cap records */
-    struct pending_strings *s; /* their strings (connection logs), or NULL */
+    struct summary_strings *s; /* their strings (connection logs), or NULL */
     /* What Total's sources [0] and destinations [1] evicted while the
      * reader updated them (the parts in pipe.defer): the counting thread
      * feeds it to their Count-Min. */
@@ -108,7 +104,7 @@ struct batch {
 struct pipe {
     struct batch *b; /* BATCHES (1 without a thread) */
     struct pending *recs;
-    struct pending_strings *strs; /* connection logs only */
+    struct summary_strings *strs; /* connection logs only */
     struct cms_update *evs;       /* with defer only */
     size_t cap;                   /* records per batch */
     size_t nb;
@@ -1100,26 +1096,12 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     struct pending *pd = pipe_slot(e);
     pd->src_net = src_net;
     pd->dst_net = dst_net;
-    if (!o->conns) { /* no strings: the summaries read them on connection logs only */
-        summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports,
-                               port_counts, (void *)o);
-    } else {
-        /* The strings live in the reader's buffer, which the next line
-         * reuses: what the update keeps of them (at most SUMMARY_STR_MAX
-         * bytes each) goes into the batch, and the update points there. */
-        summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports,
-                               port_counts, (void *)o);
-        struct pending_strings *ps = &e->pipe.fill->s[pd - e->pipe.fill->p];
-        struct summary_update *u = &pd->u;
-        if (u->service != NULL) {
-            memcpy(ps->service, u->service, u->service_len);
-            u->service = ps->service;
-        }
-        if (u->state != NULL) {
-            memcpy(ps->state, u->state, u->state_len);
-            u->state = ps->state;
-        }
-    }
+    /* On connection logs the strings live in the reader's buffer, which
+     * the next line reuses: the update keeps what it counts of them in the
+     * batch. Packet records have none. */
+    struct summary_strings *keep = o->conns ? &e->pipe.fill->s[pd - e->pipe.fill->p] : NULL;
+    summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports, port_counts,
+                           (void *)o, keep);
     if (e->pipe.fill->n == e->pipe.cap)
         return pipe_publish(e, err);
     return 0;

@@ -270,9 +270,19 @@ bool summary_ports_sketched(const struct summary *s)
     return s->col[COL_PORTS] != NULL;
 }
 
+/* An update's string as a key: an unset one is the empty key, kept in 16
+ * zero bytes so that the 16-byte paths may read it. */
+static const char no_string[16];
+
+static inline const char *str_key(const char *p)
+{
+    return p != NULL ? p : no_string;
+}
+
 void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
                             bool conns, uint64_t seed, bool hash_ports,
-                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx)
+                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx,
+                            struct summary_strings *keep)
 {
     u->src = r->src;
     u->dst = r->dst;
@@ -300,13 +310,25 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     u->service_len = r->service.len;
     u->state = r->state.p;
     u->state_len = r->state.len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : r->state.len;
+    u->strs16 = false;
     if (conns) {
         if (u->service_len > 0 && u->service[u->service_len - 1] == '?')
             u->service_len--;
         if (u->service_len > SUMMARY_STR_MAX)
             u->service_len = SUMMARY_STR_MAX;
-        u->h_service = hash64(u->service ? u->service : "", u->service_len, seed);
-        u->h_state = hash64(u->state ? u->state : "", u->state_len, seed);
+        if (keep != NULL) {
+            if (u->service != NULL) {
+                memcpy(keep->service, u->service, u->service_len);
+                u->service = keep->service;
+            }
+            if (u->state != NULL) {
+                memcpy(keep->state, u->state, u->state_len);
+                u->state = keep->state;
+            }
+            u->strs16 = true;
+        }
+        u->h_service = hash64(str_key(u->service), u->service_len, seed);
+        u->h_state = hash64(str_key(u->state), u->state_len, seed);
     } else {
         u->h_service = u->h_state = 0;
     }
@@ -426,9 +448,17 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
             ss_add(s->col[COL_PORTS], u->dport_key, 2, u->h_dport, u->weight);
     }
     if (u->conns && s->col[COL_SERVICES]) {
-        ss_add(s->col[COL_SERVICES], u->service ? u->service : "", u->service_len, u->h_service,
-               u->weight);
-        ss_add(s->col[COL_STATES], u->state ? u->state : "", u->state_len, u->h_state, u->weight);
+        if (u->strs16) {
+            /* names of a few bytes, lengths at random: no branch on them */
+            ss_add_evict16(s->col[COL_SERVICES], str_key(u->service), u->service_len, u->h_service,
+                           u->weight, NULL);
+            ss_add_evict16(s->col[COL_STATES], str_key(u->state), u->state_len, u->h_state,
+                           u->weight, NULL);
+        } else {
+            ss_add(s->col[COL_SERVICES], str_key(u->service), u->service_len, u->h_service,
+                   u->weight);
+            ss_add(s->col[COL_STATES], str_key(u->state), u->state_len, u->h_state, u->weight);
+        }
     }
 }
 

@@ -85,6 +85,14 @@ struct summary_update {
     size_t service_len;  /* at most SUMMARY_STR_MAX when conns */
     const char *state;   /* NULL: unset */
     size_t state_len;    /* at most SUMMARY_STR_MAX */
+    bool strs16;         /* service and state lie in a struct summary_strings */
+};
+
+/* Where an update keeps its strings when it outlives the record's (see
+ * summary_update_prepare): at least 16 readable bytes each, so that they
+ * are hashed and compared without branches on their length. */
+struct summary_strings {
+    char service[SUMMARY_STR_MAX], state[SUMMARY_STR_MAX];
 };
 
 struct summary;
@@ -104,13 +112,15 @@ size_t summary_mem_bytes(const struct summary *s);
 bool summary_ports_direct(const struct summary_sizes *sizes);
 
 /* Prepares u for r: copies what the summaries need, hashes the keys with
- * seed (the ports only with hash_ports). u->service and u->state still
- * point to r's strings (a caller that keeps u longer than them copies the
- * strings and moves the pointers). ports_filter decides which ports count
- * (the -m/-p/-P rule); NULL counts all. */
+ * seed (the ports only with hash_ports). With keep, the service and the
+ * state (what the summaries count of them) are copied there and u points
+ * to the copies; without, u->service and u->state point to r's strings,
+ * which must then outlive u. ports_filter decides which ports count (the
+ * -m/-p/-P rule); NULL counts all. */
 void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
                             bool conns, uint64_t seed, bool hash_ports,
-                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx);
+                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx,
+                            struct summary_strings *keep);
 
 /* True when s counts ports in a Space-Saving sketch, whose updates need
  * the port hashes (hash_ports above); false for exact port counters. */

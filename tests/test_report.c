@@ -63,7 +63,7 @@ static struct summary *small_summary(size_t k_addrs)
 static void add(struct summary *s, const struct ts_record *r)
 {
     struct summary_update u;
-    summary_update_prepare(&u, r, false, true, 7, true, NULL, NULL);
+    summary_update_prepare(&u, r, false, true, 7, true, NULL, NULL, NULL);
     summary_add(s, &u, true);
 }
 
@@ -181,7 +181,7 @@ static void compare_dense_ports(bool by_bytes, uint64_t seed)
         r.dport = (uint16_t)(((st >> 20) % 7 == 0) ? 80 : (st >> 40) % 300 * 97);
         r.bytes = (st >> 50) % 4 == 0 ? 0 : (st >> 12) % 1500;
         struct summary_update u;
-        summary_update_prepare(&u, &r, by_bytes, false, 7, true, NULL, NULL);
+        summary_update_prepare(&u, &r, by_bytes, false, 7, true, NULL, NULL, NULL);
         summary_add(sparse, &u, true);
         summary_add(dense, &u, true);
     }

@@ -832,7 +832,8 @@ Test(space_saving, every_eviction_removes_a_minimum_counter)
 }
 
 /* ss_add_evict16 compares and copies keys as 16 bytes under a mask: on a
- * stream of 4- and 16-byte keys mixed at random, each in a 16-byte buffer
+ * stream of 4- and 16-byte keys (and some of 0 to 16 bytes) mixed at
+ * random, each in a 16-byte buffer
  * whose bytes past the key are random too, it must evict the same keys
  * with the same counts and end with the same entries as ss_add_evict,
  * including keys that share their first four bytes. */
@@ -847,7 +848,8 @@ Test(space_saving, add_evict16_equals_add_evict_on_mixed_lengths)
         uint8_t key[16], junk[16];
         /* ids in a Zipf-like spread: frequent small ids, a long tail */
         uint32_t id = (uint32_t)(rng_below(&st, 1 + rng_below(&st, 5000)));
-        size_t len = (r & 3) == 0 ? 16 : 4;
+        /* mostly addresses (4 or 16 bytes), some names of 0 to 16 */
+        size_t len = (r & 7) == 0 ? (size_t)((r >> 8) % 17) : (r & 3) == 0 ? 16 : 4;
         for (int j = 0; j < 16; j++)
             junk[j] = (uint8_t)rng_next(&st);
         memcpy(key, junk, 16);
