@@ -833,10 +833,10 @@ Test(space_saving, every_eviction_removes_a_minimum_counter)
 
 /* ss_add_evict16 compares and copies keys as 16 bytes under a mask: on a
  * stream of 4- and 16-byte keys (and some of 0 to 16 bytes) mixed at
- * random, each in a 16-byte buffer
- * whose bytes past the key are random too, it must evict the same keys
- * with the same counts and end with the same entries as ss_add_evict,
- * including keys that share their first four bytes. */
+ * random, each in a 16-byte buffer whose bytes past the key are random
+ * too, it must evict the same keys with the same counts and end with the
+ * same entries as ss_add_evict, including keys that share their first
+ * four bytes. */
 Test(space_saving, add_evict16_equals_add_evict_on_mixed_lengths)
 {
     struct ss *a = ss_new(512, 16), *b = ss_new(512, 16);
