@@ -551,6 +551,81 @@ static bool parse_ipv6(const char *s, size_t len, uint8_t out[16])
     return true;
 }
 
+#if defined(__SSE2__)
+/* Hex digits of v as a bit mask, and their values (0 for other bytes). */
+static inline unsigned hex16(__m128i v, __m128i *nib)
+{
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i isdig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i islet = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
+    *nib = _mm_or_si128(_mm_and_si128(d, isdig),
+                        _mm_and_si128(_mm_add_epi8(l, _mm_set1_epi8(10)), islet));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(isdig, islet));
+}
+
+/* parse_ipv6 for 2 to 32 bytes with 32 readable at s, made of hex digits
+ * and colons only (anything else, such as a dotted quad at the end, goes
+ * to parse_ipv6): the groups found from two 32-bit masks, each group's
+ * value from one word of nibbles. Returns 1 (parsed), 0 (not an address)
+ * or -1 (not this form). Accepts exactly what parse_ipv6 does. */
+static int parse_ipv6_32(const char *s, size_t len, uint8_t out[16])
+{
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+    __m128i n0, n1;
+    uint32_t live = len == 32 ? UINT32_MAX : (UINT32_C(1) << len) - 1;
+    uint32_t H = (hex16(v0, &n0) | (uint32_t)hex16(v1, &n1) << 16) & live;
+    __m128i colon = _mm_set1_epi8(':');
+    uint32_t C = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, colon)) |
+                  (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, colon)) << 16) &
+                 live;
+    if ((H | C) != live)
+        return -1;
+    uint32_t dc = C & (C >> 1); /* the first colon of each "::" */
+    uint32_t single = C & ~(dc | dc << 1);
+    uint32_t run5 = H & (H >> 1) & (H >> 2) & (H >> 3) & (H >> 4);
+    if ((dc & (dc - 1)) != 0 || run5 != 0 ||
+        (single & ~((H << 1) & (H >> 1))) != 0) /* a lone colon needs a group on each side */
+        return 0;
+    uint8_t nib[4 + 32];
+    memset(nib, 0, 4);
+    _mm_storeu_si128((__m128i *)(void *)(nib + 4), n0);
+    _mm_storeu_si128((__m128i *)(void *)(nib + 20), n1);
+    uint32_t starts = H & ~(H << 1), ends = H & ~(H >> 1);
+    uint16_t g[8];
+    int n = 0, before = 0;
+    while (ends != 0) {
+        if (n == 8)
+            return 0;
+        int st = __builtin_ctz(starts), e = __builtin_ctz(ends);
+        starts &= starts - 1;
+        ends &= ends - 1;
+        uint32_t w;
+        memcpy(&w, nib + 4 + e - 3, 4); /* the nibbles of e - 3 .. e */
+        w &= UINT32_MAX << (8 * (3 - (e - st)));
+        uint32_t x = __builtin_bswap32(w); /* byte 0: the last digit */
+        x |= x >> 4;
+        g[n] = (uint16_t)((x & 0xff) | ((x >> 8) & 0xff00));
+        before += dc != 0 && e < __builtin_ctz(dc);
+        n++;
+    }
+    if (dc == 0 ? n != 8 : n > 7)
+        return 0;
+    memset(out, 0, 16);
+    int k = 0;
+    for (; k < before; k++) {
+        out[2 * k] = (uint8_t)(g[k] >> 8);
+        out[2 * k + 1] = (uint8_t)g[k];
+    }
+    for (int at = 8 - (n - before); k < n; k++, at++) {
+        out[2 * at] = (uint8_t)(g[k] >> 8);
+        out[2 * at + 1] = (uint8_t)g[k];
+    }
+    return 1;
+}
+#endif
+
 /* An address field that may be read up to end (see readable). */
 static bool parse_addr(struct ts_str s, const char *end, struct ts_addr *a)
 {
@@ -566,7 +641,14 @@ static bool parse_addr(struct ts_str s, const char *end, struct ts_addr *a)
         a->len = 4;
         return true;
     }
-    if (s.len >= 64 || !parse_ipv6(s.p, s.len, a->b))
+    int v6 = -1;
+#if defined(__SSE2__)
+    if (s.len >= 2 && s.len <= 32 && readable(s.p, 32, end))
+        v6 = parse_ipv6_32(s.p, s.len, a->b);
+#endif
+    if (v6 < 0)
+        v6 = s.len < 64 && parse_ipv6(s.p, s.len, a->b);
+    if (v6 == 0)
         return false;
     a->len = 16;
     return true;

@@ -190,11 +190,21 @@ Test(conn_log, six_decimal_numbers_equal_strtod)
 
 /* Addresses are parsed without the C library; whatever the text, the
  * result must be inet_pton's: random strings over the characters of
- * addresses, and mutations of real IPv6 and IPv4-in-IPv6 addresses. */
+ * addresses, and mutations of real IPv6 and IPv4-in-IPv6 addresses; each
+ * in the middle of a line (read with 16- and 32-byte loads) and at the end
+ * of an exact-size one (read byte by byte). */
 Test(conn_log, addresses_parse_as_inet_pton_does)
 {
     static const char alphabet[] = "0123456789abcdefABCDEF:.:.::0000ffff";
     struct conn_parser *p = conn_parser_new(2);
+    struct conn_parser *pt = conn_parser_new(2); /* the source address last */
+    struct ts_record hr;
+    cr_assert_eq(
+        feed_n(pt,
+               "#fields\tts\tuid\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration"
+               "\torig_bytes\tresp_bytes\tconn_state\tid.orig_h",
+               &hr, 0),
+        CONN_SKIP);
     uint64_t st = 99;
     int v6 = 0, v4 = 0, bad = 0;
     for (int n = 0; n < 200000; n++) {
@@ -252,6 +262,21 @@ Test(conn_log, addresses_parse_as_inet_pton_does)
                  a);
         struct ts_record r;
         int got = feed_n(p, line, &r, 0);
+        /* the same address as the last column of an exact-size line, where
+         * the parser may not load past it */
+        struct ts_record rt;
+        snprintf(line, sizeof line, "1.5\tC\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tS0\t%s", a);
+        size_t tl = strlen(line);
+        char *tail = malloc(tl);
+        cr_assert_not_null(tail);
+        memcpy(tail, line, tl);
+        int got_tail = conn_parse_line(pt, tail, tl, &rt);
+        free(tail);
+        cr_assert_eq(got_tail, got, "'%s' at the line end", a);
+        if (got == CONN_RECORD) {
+            cr_assert_eq(rt.src.len, r.src.len);
+            cr_assert_eq(memcmp(rt.src.b, r.src.b, r.src.len), 0, "'%s' at the line end", a);
+        }
         if (kind == 0) {
             cr_assert_eq(got, CONN_CORRUPT, "'%s' accepted", a);
             bad++;
@@ -270,6 +295,7 @@ Test(conn_log, addresses_parse_as_inet_pton_does)
     cr_assert_gt(v4, 10000);
     cr_assert_gt(bad, 10000);
     conn_parser_free(p);
+    conn_parser_free(pt);
 }
 
 /* Ports, byte counts and IPv4 addresses are read with whole-word loads when
