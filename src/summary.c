@@ -509,27 +509,27 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
     }
 }
 
+/* The three stages for address table t, u[k] getting stage k + 1: of its
+ * destination's hash with dst, else of its source's. */
+static inline void addr_stages(const struct ss *t, const struct summary_update *const u[3],
+                               bool dst)
+{
+    if (u[0] != NULL)
+        ss_prefetch(t, dst ? u[0]->h_dst : u[0]->h_src);
+    if (u[1] != NULL)
+        ss_prefetch_entry(t, dst ? u[1]->h_dst : u[1]->h_src);
+    if (u[2] != NULL)
+        ss_prefetch_count(t, dst ? u[2]->h_dst : u[2]->h_src);
+}
+
 void summary_prefetch_stages(const struct summary *s, const struct summary_update *const u[3],
                              unsigned parts)
 {
-    const struct ss *src = s->col[COL_SRCS], *dst = s->col[COL_DSTS];
-    if (src != NULL && dst != NULL) {
-        if (parts & SUMMARY_PART_SRC) {
-            if (u[0] != NULL)
-                ss_prefetch(src, u[0]->h_src);
-            if (u[1] != NULL)
-                ss_prefetch_entry(src, u[1]->h_src);
-            if (u[2] != NULL)
-                ss_prefetch_count(src, u[2]->h_src);
-        }
-        if (parts & SUMMARY_PART_DST) {
-            if (u[0] != NULL)
-                ss_prefetch(dst, u[0]->h_dst);
-            if (u[1] != NULL)
-                ss_prefetch_entry(dst, u[1]->h_dst);
-            if (u[2] != NULL)
-                ss_prefetch_count(dst, u[2]->h_dst);
-        }
+    if (s->col[COL_SRCS] != NULL && s->col[COL_DSTS] != NULL) {
+        if (parts & SUMMARY_PART_SRC)
+            addr_stages(s->col[COL_SRCS], u, false);
+        if (parts & SUMMARY_PART_DST)
+            addr_stages(s->col[COL_DSTS], u, true);
     }
     if (!(parts & SUMMARY_PART_REST))
         return;
