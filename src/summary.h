@@ -79,13 +79,13 @@ struct summary_update {
     uint64_t weight; /* 1, or the record's bytes with -b */
     bool conns;      /* connection record: no source port, has service/state */
     bool count_sport, count_dport;
+    bool strs16; /* service and state lie in a struct summary_strings */
     uint8_t sport_key[2], dport_key[2];
     uint64_t h_sport, h_dport, h_src, h_dst, h_service, h_state;
     const char *service; /* after the trailing '?' was dropped */
     size_t service_len;  /* at most SUMMARY_STR_MAX when conns */
     const char *state;   /* NULL: unset */
     size_t state_len;    /* at most SUMMARY_STR_MAX */
-    bool strs16;         /* service and state lie in a struct summary_strings */
 };
 
 /* Where an update keeps its strings when it outlives the record's (see
