@@ -736,6 +736,13 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
     return 0;
 }
 
+/* The updates of three queued records (NULL for NULL). */
+static inline void updates_of(const struct pending *const p[3], const struct summary_update *u[3])
+{
+    for (int k = 0; k < 3; k++)
+        u[k] = p[k] != NULL ? &p[k]->u : NULL;
+}
+
 /* Cache hints for three queued records: p[0] gets stage 1 (the index cells
  * of its keys start loading), p[1] stage 2 (the counters those cells point
  * to, loaded some records ago), p[2] stage 3 (the heap counts of those
@@ -743,8 +750,7 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
 static void prefetch_pending(struct engine *e, const struct pending *const p[3])
 {
     const struct summary_update *u[3];
-    for (int k = 0; k < 3; k++)
-        u[k] = p[k] != NULL ? &p[k]->u : NULL;
+    updates_of(p, u);
     unsigned total_parts = SUMMARY_PART_ALL & ~e->pipe.reader_parts;
     if (total_parts)
         summary_prefetch_stages(e->total, u, total_parts);
@@ -805,8 +811,7 @@ static inline int walk_batch(struct engine *e, struct batch *bt,
 static void reader_hint(struct engine *e, const struct pending *const p[3])
 {
     const struct summary_update *u[3];
-    for (int k = 0; k < 3; k++)
-        u[k] = p[k] != NULL ? &p[k]->u : NULL;
+    updates_of(p, u);
     summary_prefetch_stages(e->total, u, e->pipe.reader_parts);
     if (!e->pipe.reader_nets)
         return;

@@ -468,10 +468,9 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
 }
 
 /* One stage of cache hints for key hash h of table t: stage 1 its index
- * cell, 2 the counter that cell points to, 3 the counter's heap count. The
- * stage is a constant wherever this is inlined, so each call is direct (a
- * call through a pointer chosen by stage missed its target about once per
- * record, and could not be inlined). */
+ * cell, 2 the counter that cell points to, 3 the counter's heap count. Each
+ * call is direct (a call through a pointer chosen by stage missed its
+ * target about once per record, and could not be inlined). */
 static inline void ss_hint(const struct ss *t, uint64_t h, int stage)
 {
     if (stage == 1)
@@ -480,6 +479,25 @@ static inline void ss_hint(const struct ss *t, uint64_t h, int stage)
         ss_prefetch_entry(t, h);
     else
         ss_prefetch_count(t, h);
+}
+
+/* The hints of one stage for the ports of u: plain counters need their
+ * line only (stage 1), a sketch all three stages. */
+static inline void ports_hint(const struct summary *s, const struct summary_update *u, int stage)
+{
+    if (s->port_cnt != NULL) {
+        if (stage == 1) {
+            if (u->count_sport)
+                cache_hint(&s->port_cnt[u->sport]);
+            if (u->count_dport)
+                cache_hint(&s->port_cnt[u->dport]);
+        }
+    } else if (s->col[COL_PORTS] != NULL) {
+        if (u->count_sport)
+            ss_hint(s->col[COL_PORTS], u->h_sport, stage);
+        if (u->count_dport)
+            ss_hint(s->col[COL_PORTS], u->h_dport, stage);
+    }
 }
 
 /* The three stages of cache hints, for the parts of s an update touches. */
@@ -492,21 +510,8 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
         if (parts & SUMMARY_PART_DST)
             ss_hint(s->col[COL_DSTS], u->h_dst, stage);
     }
-    if (!(parts & SUMMARY_PART_REST))
-        return;
-    if (s->port_cnt) {
-        if (stage == 1) {
-            if (u->count_sport)
-                cache_hint(&s->port_cnt[u->sport]);
-            if (u->count_dport)
-                cache_hint(&s->port_cnt[u->dport]);
-        }
-    } else if (s->col[COL_PORTS]) {
-        if (u->count_sport)
-            ss_hint(s->col[COL_PORTS], u->h_sport, stage);
-        if (u->count_dport)
-            ss_hint(s->col[COL_PORTS], u->h_dport, stage);
-    }
+    if (parts & SUMMARY_PART_REST)
+        ports_hint(s, u, stage);
 }
 
 /* The three stages for address table t, u[k] getting stage k + 1: of its
@@ -533,18 +538,13 @@ void summary_prefetch_stages(const struct summary *s, const struct summary_updat
     }
     if (!(parts & SUMMARY_PART_REST))
         return;
-    if (s->port_cnt != NULL) {
-        if (u[0] != NULL) {
-            if (u[0]->count_sport)
-                cache_hint(&s->port_cnt[u[0]->sport]);
-            if (u[0]->count_dport)
-                cache_hint(&s->port_cnt[u[0]->dport]);
-        }
-    } else if (s->col[COL_PORTS] != NULL) {
-        for (int stage = 1; stage <= 3; stage++)
-            if (u[stage - 1] != NULL)
-                summary_prefetch(s, u[stage - 1], stage, SUMMARY_PART_REST);
-    }
+    /* written out, so that each stage is a constant in ports_hint */
+    if (u[0] != NULL)
+        ports_hint(s, u[0], 1);
+    if (u[1] != NULL)
+        ports_hint(s, u[1], 2);
+    if (u[2] != NULL)
+        ports_hint(s, u[2], 3);
 }
 
 void summary_set_span(struct summary *s, double start, double end)
