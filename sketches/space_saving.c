@@ -600,7 +600,8 @@ static SS_INLINE bool add_evict(struct ss *s, const void *key, size_t len, uint6
         return false;
     size_t hp = slot_rec(s, s->index[pos].slot1 - 1)->heap_pos;
     s->heap[hp].count += weight;
-    sift_down(s, hp);
+    if (SS_ARITY * hp + 1 < s->size) /* a leaf (most heavy keys) stays put */
+        sift_down(s, hp);
     return false;
 }
 
