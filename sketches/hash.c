@@ -114,11 +114,26 @@ static inline uint64_t load32(const uint8_t *p)
     return v;
 }
 
+/* The two seed words (s[0], s[1]) of seed. */
+static inline void seed_words(uint64_t seed, uint64_t s[2])
+{
+    s[0] = seed ^ K1;
+    s[1] = ((seed << 32) | (seed >> 32)) ^ K2;
+}
+
+/* The last 16 bytes as words a and b, after h of the blocks before them
+ * (0 when there were none), with the seed words and the length. */
+static inline uint64_t finish(uint64_t a, uint64_t b, uint64_t h, const uint64_t s[2], size_t len)
+{
+    h = fold(a ^ s[0], b ^ s[1] ^ h);
+    return fold(h ^ K3, (uint64_t)len ^ K4);
+}
+
 uint64_t hash64(const void *key, size_t len, uint64_t seed)
 {
     const uint8_t *p = key;
-    uint64_t s1 = seed ^ K1;
-    uint64_t s2 = ((seed << 32) | (seed >> 32)) ^ K2;
+    uint64_t s[2];
+    seed_words(seed, s);
     uint64_t a, b, h = 0;
 
     if (len <= 16) {
@@ -138,15 +153,14 @@ uint64_t hash64(const void *key, size_t len, uint64_t seed)
     } else {
         size_t rem = len;
         while (rem > 16) {
-            h = fold(load64(p) ^ s1, load64(p + 8) ^ s2 ^ h);
+            h = fold(load64(p) ^ s[0], load64(p + 8) ^ s[1] ^ h);
             p += 16;
             rem -= 16;
         }
         a = load64(p + rem - 16);
         b = load64(p + rem - 8);
     }
-    h = fold(a ^ s1, b ^ s2 ^ h);
-    return fold(h ^ K3, (uint64_t)len ^ K4);
+    return finish(a, b, h, s, len);
 }
 
 uint64_t hash64_16(const void *key, size_t len, uint64_t seed)
@@ -159,11 +173,9 @@ uint64_t hash64_16(const void *key, size_t len, uint64_t seed)
     bool wide = len >= 8;
     uint64_t a8 = load64(p), a4 = load32(p);
     uint64_t b8 = load64(p + ((len - 8) & -(size_t)wide)), b4 = load32(p + len - 4);
-    uint64_t a = wide ? a8 : a4, b = wide ? b8 : b4;
-    uint64_t s1 = seed ^ K1;
-    uint64_t s2 = ((seed << 32) | (seed >> 32)) ^ K2;
-    uint64_t h = fold(a ^ s1, b ^ s2);
-    return fold(h ^ K3, (uint64_t)len ^ K4);
+    uint64_t s[2];
+    seed_words(seed, s);
+    return finish(wide ? a8 : a4, wide ? b8 : b4, 0, s, len);
 }
 
 uint64_t hash_random_seed(void)
