@@ -431,6 +431,21 @@ static bool parse_ipv4(const char *s, size_t len, uint8_t b[4])
 }
 
 #if defined(__SSE2__)
+/* One bit per byte of the 16 at p that equals the byte of v at its place. */
+static inline uint32_t eq_mask16(const char *p, __m128i v)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v));
+}
+
+/* The bytes of v minus '0', and in *isdig 0xff where that is a digit. */
+static inline __m128i digit_values(__m128i v, __m128i *isdig)
+{
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    *isdig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    return d;
+}
+
 /* The value of the octet of n digits that ends before D[e] (D: digit
  * values, 0 elsewhere, three zeros before D[0]); sets *bad unless n is 1 to
  * 3 without a leading zero and the value at most 255. */
@@ -451,10 +466,10 @@ static bool parse_ipv4_16(const char *s, size_t len, uint8_t b[4])
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
     unsigned live = (1u << len) - 1;
-    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    __m128i isdig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    __m128i isdig;
+    __m128i d = digit_values(v, &isdig);
     unsigned dig = (unsigned)_mm_movemask_epi8(isdig) & live;
-    unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & live;
+    unsigned dots = eq_mask16(s, _mm_set1_epi8('.')) & live;
     unsigned m1 = dots & (dots - 1), m2 = m1 & (m1 - 1);
     /* only digits and dots, exactly three dots */
     if ((dig | dots) != live || m2 == 0 || (m2 & (m2 - 1)) != 0)
@@ -561,8 +576,8 @@ static bool parse_ipv6(const char *s, size_t len, uint8_t out[16])
 /* Hex digits of v as a bit mask, and their values (0 for other bytes). */
 static inline unsigned hex16(__m128i v, __m128i *nib)
 {
-    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    __m128i isdig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    __m128i isdig;
+    __m128i d = digit_values(v, &isdig);
     __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
     __m128i islet = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
     *nib = _mm_or_si128(_mm_and_si128(d, isdig),
@@ -583,9 +598,7 @@ static int parse_ipv6_32(const char *s, size_t len, uint8_t out[16])
     uint32_t live = len == 32 ? UINT32_MAX : (UINT32_C(1) << len) - 1;
     uint32_t H = (hex16(v0, &n0) | (uint32_t)hex16(v1, &n1) << 16) & live;
     __m128i colon = _mm_set1_epi8(':');
-    uint32_t C = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, colon)) |
-                  (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, colon)) << 16) &
-                 live;
+    uint32_t C = (eq_mask16(s, colon) | eq_mask16(s + 16, colon) << 16) & live;
     if ((H | C) != live)
         return -1;
     uint32_t dc = C & (C >> 1); /* the first colon of each "::" */
@@ -924,6 +937,18 @@ static inline bool split_end(struct split *sp, size_t end)
  * 32 bytes at a time (two compares and a bit mask per block, a bit per
  * separator), instead of a memchr call per field. Returns false when the
  * line ends before max_col. */
+#if defined(__SSE2__)
+/* The separators of a block at line + at, one bit each in m: true once
+ * the last needed column has ended. */
+static inline bool split_bits(struct split *sp, size_t at, uint32_t m)
+{
+    for (; m != 0; m &= m - 1)
+        if (split_end(sp, at + (size_t)__builtin_ctz(m)))
+            return true;
+    return false;
+}
+#endif
+
 static bool split_fields(struct split *sp, size_t len, char sep)
 {
     const char *line = sp->line;
@@ -933,26 +958,12 @@ static bool split_fields(struct split *sp, size_t len, char sep)
     /* 32 bytes per mask: the loop over a mask's bits is left at an
      * unpredictable point once per mask, so fewer masks, fewer misses
      * (64 bytes per mask: fewer still, but more work, and slower) */
-    for (; i + 32 <= len; i += 32) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(line + i + 16));
-        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vsep)) |
-                     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vsep)) << 16;
-        while (m != 0) {
-            if (split_end(sp, i + (size_t)__builtin_ctz(m)))
-                return true;
-            m &= m - 1;
-        }
-    }
-    for (; i + 16 <= len; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vsep));
-        while (m != 0) {
-            if (split_end(sp, i + (size_t)__builtin_ctz(m)))
-                return true;
-            m &= m - 1;
-        }
-    }
+    for (; i + 32 <= len; i += 32)
+        if (split_bits(sp, i, eq_mask16(line + i, vsep) | eq_mask16(line + i + 16, vsep) << 16))
+            return true;
+    for (; i + 16 <= len; i += 16)
+        if (split_bits(sp, i, eq_mask16(line + i, vsep)))
+            return true;
 #endif
     for (; i < len; i++)
         if (line[i] == sep && split_end(sp, i))
