@@ -402,19 +402,15 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
                        unsigned parts)
 {
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
-    if (parts & SUMMARY_PART_SRC) {
-        if (addrs)
-            addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, s->defer_src, &u->src, u->h_src,
-                     u->weight, s->seed);
-        if (s->hll_src)
-            hll_add(s->hll_src, u->h_src);
-    }
-    if (parts & SUMMARY_PART_DST) {
-        if (addrs)
-            addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, s->defer_dst, &u->dst, u->h_dst,
-                     u->weight, s->seed);
-        if (s->hll_dst)
-            hll_add(s->hll_dst, u->h_dst);
+    if ((parts & SUMMARY_PART_SRC) && addrs)
+        addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, s->defer_src, &u->src, u->h_src,
+                 u->weight, s->seed);
+    if ((parts & SUMMARY_PART_DST) && addrs)
+        addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, s->defer_dst, &u->dst, u->h_dst,
+                 u->weight, s->seed);
+    if ((parts & SUMMARY_PART_DISTINCT) && s->hll_src) {
+        hll_add(s->hll_src, u->h_src);
+        hll_add(s->hll_dst, u->h_dst);
     }
     if (!(parts & SUMMARY_PART_REST))
         return;

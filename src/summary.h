@@ -132,11 +132,14 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
 
 /* The parts of a summary that two threads may update at the same time
  * (each part only ever by one of them): the source column with its
- * Count-Min and HyperLogLog, the same for destinations, and the rest. */
+ * Count-Min, the same for destinations, the two HyperLogLogs of distinct
+ * hosts, and the rest (counters, ports, protocols, services, states). The
+ * counts of DISTINCT and REST do not depend on the order of the updates. */
 #define SUMMARY_PART_REST 1u
 #define SUMMARY_PART_SRC 2u
 #define SUMMARY_PART_DST 4u
-#define SUMMARY_PART_ALL 7u
+#define SUMMARY_PART_DISTINCT 8u
+#define SUMMARY_PART_ALL 15u
 /* summary_add for the given parts only. */
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
                        unsigned parts);
