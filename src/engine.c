@@ -73,7 +73,7 @@ static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
 #define PREFETCH_STEP 4  /* records between the stages of cache hints */
 #define INLINE_LAG 8     /* records between a hint and the update, see pipe.inline_parts */
 #define SPIN_ROUNDS 1000 /* polls before a waiting side sleeps */
-/* The reader hands Total's source evictions over with each batch. */
+/* With pipe.defer the reader hands Total's evictions over with each batch. */
 _Static_assert(BATCH_RECS <= SUMMARY_EV_DEFER, "a batch's evictions fit the deferred buffer");
 
 /* A record as it waits in a batch: what the summaries read of it and its
@@ -1127,7 +1127,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     /* On connection logs the strings live in the reader's buffer, which
      * the next line reuses: the update keeps what it counts of them in the
      * batch. Packet records have none. */
-    struct summary_strings *keep = o->conns ? &e->pipe.fill->s[pd - e->pipe.fill->p] : NULL;
+    struct summary_strings *keep = o->conns ? &q->fill->s[pd - q->fill->p] : NULL;
     summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports, port_counts,
                            (void *)o, keep);
     if (q->inline_parts) {

@@ -133,8 +133,7 @@ void summary_add(struct summary *s, const struct summary_update *u, bool adjust_
 /* The parts of a summary that two threads may update at the same time
  * (each part only ever by one of them): the source column with its
  * Count-Min, the same for destinations, the two HyperLogLogs of distinct
- * hosts, and the rest (counters, ports, protocols, services, states). The
- * counts of DISTINCT and REST do not depend on the order of the updates. */
+ * hosts, and the rest (counters, ports, protocols, services, states). */
 #define SUMMARY_PART_REST 1u
 #define SUMMARY_PART_SRC 2u
 #define SUMMARY_PART_DST 4u
