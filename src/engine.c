@@ -1131,7 +1131,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     summary_update_prepare(&pd->u, r, o->by_bytes, o->conns, o->seed, e->hash_ports, port_counts,
                            (void *)o, keep);
     if (q->inline_parts) {
-        summary_prefetch(e->total, &pd->u, 1, q->reader_parts);
+        summary_prefetch_ports(e->total, &pd->u);
         size_t n = q->fill->n;
         if (n > INLINE_LAG)
             summary_add_parts(e->total, &q->fill->p[n - 1 - INLINE_LAG].u, true, q->reader_parts);
