@@ -225,29 +225,34 @@ Test(count_min, add_many_equals_adds_one_by_one)
 {
     /* cms_add_many computes each update's cells once, eight updates ahead
      * of its turn; the cells must come out as from cms_add in order, for
-     * batches shorter and longer than that distance. */
+     * batches shorter and longer than that distance, at depth 4 (a path
+     * of its own, unrolled) and at other depths. */
     static const size_t sizes[] = {0, 1, 7, 8, 9, 300};
+    static const size_t depths[] = {4, 1, 3, 5, 16};
     uint64_t state = 17;
     struct cms_update u[300];
-    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
-        struct cms *a = cms_new(64, 4, 3), *b = cms_new(64, 4, 3);
-        cr_assert(a != NULL && b != NULL);
-        for (int round = 0; round < 3; round++) {
-            for (size_t i = 0; i < sizes[t]; i++) {
-                uint64_t key = rng_next(&state) % 500;
-                u[i].hash = hash64(&key, sizeof key, 5);
-                u[i].weight = 1 + rng_next(&state) % 1000;
-                cms_add(a, u[i].hash, u[i].weight);
+    for (size_t di = 0; di < sizeof depths / sizeof depths[0]; di++) {
+        for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+            size_t d = depths[di], n = sizes[t];
+            struct cms *a = cms_new(64, d, 3), *b = cms_new(64, d, 3);
+            cr_assert(a != NULL && b != NULL);
+            for (int round = 0; round < 3; round++) {
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t key = rng_next(&state) % 500;
+                    u[i].hash = hash64(&key, sizeof key, 5);
+                    u[i].weight = 1 + rng_next(&state) % 1000;
+                    cms_add(a, u[i].hash, u[i].weight);
+                }
+                cms_add_many(b, u, n);
             }
-            cms_add_many(b, u, sizes[t]);
+            cr_assert_eq(cms_total(a), cms_total(b));
+            for (uint64_t key = 0; key < 500; key++) {
+                uint64_t h = hash64(&key, sizeof key, 5);
+                cr_assert_eq(cms_query(a, h), cms_query(b, h), "depth %zu, batch %zu, key %llu", d,
+                             n, (unsigned long long)key);
+            }
+            cms_free(a);
+            cms_free(b);
         }
-        cr_assert_eq(cms_total(a), cms_total(b));
-        for (uint64_t key = 0; key < 500; key++) {
-            uint64_t h = hash64(&key, sizeof key, 5);
-            cr_assert_eq(cms_query(a, h), cms_query(b, h), "batch %zu, key %llu", sizes[t],
-                         (unsigned long long)key);
-        }
-        cms_free(a);
-        cms_free(b);
     }
 }
