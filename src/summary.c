@@ -348,8 +348,12 @@ static void ev_push(struct cms *c, struct ev_buf *b, struct cms_update e)
  * summary_take_evictions instead (emptied at least every SUMMARY_EV_DEFER
  * updates, see summary.h: feeding the Count-Min here would race with the
  * thread that owns it then). */
-static void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_buf *defer,
-                     const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_buf *defer,
+         const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
 {
     struct ss_evicted ev;
     if (!ss_add_evict16(sk, a->b, a->len, h, w, &ev) || c == NULL)
