@@ -402,8 +402,11 @@ void summary_put_evictions(struct summary *s, unsigned part, const struct cms_up
         ev_push(c, b, e[i]);
 }
 
-void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
-                       unsigned parts)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+add_parts(struct summary *s, const struct summary_update *u, bool adjust_time, unsigned parts)
 {
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
     if ((parts & SUMMARY_PART_SRC) && addrs)
@@ -460,6 +463,19 @@ void summary_add_parts(struct summary *s, const struct summary_update *u, bool a
             ss_add(s->col[COL_STATES], str_key(u->state), u->state_len, u->h_state, u->weight);
         }
     }
+}
+
+/* The two splits of the threads on packet traces get a copy each, their
+ * tests of parts made at compile time. */
+void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
+                       unsigned parts)
+{
+    if (parts == (SUMMARY_PART_SRC | SUMMARY_PART_DST))
+        add_parts(s, u, adjust_time, SUMMARY_PART_SRC | SUMMARY_PART_DST);
+    else if (parts == (SUMMARY_PART_REST | SUMMARY_PART_DISTINCT))
+        add_parts(s, u, adjust_time, SUMMARY_PART_REST | SUMMARY_PART_DISTINCT);
+    else
+        add_parts(s, u, adjust_time, parts);
 }
 
 void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time)
