@@ -548,8 +548,11 @@ static inline void addr_stages(const struct ss *t, const struct summary_update *
         ss_prefetch_count(t, dst ? u[2]->h_dst : u[2]->h_src);
 }
 
-void summary_prefetch_stages(const struct summary *s, const struct summary_update *const u[3],
-                             unsigned parts)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+prefetch_stages(const struct summary *s, const struct summary_update *const u[3], unsigned parts)
 {
     if (s->col[COL_SRCS] != NULL && s->col[COL_DSTS] != NULL) {
         if (parts & SUMMARY_PART_SRC)
@@ -566,6 +569,17 @@ void summary_prefetch_stages(const struct summary *s, const struct summary_updat
         ports_hint(s, u[1], 2);
     if (u[2] != NULL)
         ports_hint(s, u[2], 3);
+}
+
+/* As summary_add_parts: the counting thread's share on packet traces gets
+ * a copy of its own. */
+void summary_prefetch_stages(const struct summary *s, const struct summary_update *const u[3],
+                             unsigned parts)
+{
+    if (parts == (SUMMARY_PART_SRC | SUMMARY_PART_DST))
+        prefetch_stages(s, u, SUMMARY_PART_SRC | SUMMARY_PART_DST);
+    else
+        prefetch_stages(s, u, parts);
 }
 
 void summary_set_span(struct summary *s, double start, double end)
