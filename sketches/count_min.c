@@ -61,6 +61,7 @@
 
 #include "count_min.h"
 
+#include "always_inline.h"
 #include "cache_hint.h"
 #include "table_mem.h"
 
@@ -157,10 +158,8 @@ void cms_clear(struct cms *c)
 }
 
 #if defined(__GNUC__)
-#define CMS_INLINE inline __attribute__((always_inline))
 #define CMS_UNROLL _Pragma("GCC unroll 4")
 #else
-#define CMS_INLINE inline
 #define CMS_UNROLL
 #endif
 
@@ -168,7 +167,7 @@ void cms_clear(struct cms *c)
  * a constant, their loops unroll (see cms_add_many). */
 
 /* The cell positions of hash, one per row. */
-static CMS_INLINE void cells_of(const struct cms *c, uint64_t hash, size_t *at, size_t d)
+static TS_INLINE void cells_of(const struct cms *c, uint64_t hash, size_t *at, size_t d)
 {
     uint64_t x = remix(hash ^ c->seed_mix);
     uint64_t y = (x >> 32) | 1;
@@ -178,7 +177,7 @@ static CMS_INLINE void cells_of(const struct cms *c, uint64_t hash, size_t *at, 
 }
 
 /* The smallest of the cells at[0..d). */
-static CMS_INLINE uint64_t min_at(const struct cms *c, const size_t *at, size_t d)
+static TS_INLINE uint64_t min_at(const struct cms *c, const size_t *at, size_t d)
 {
     uint64_t min = UINT64_MAX;
     CMS_UNROLL
@@ -190,7 +189,7 @@ static CMS_INLINE uint64_t min_at(const struct cms *c, const size_t *at, size_t 
 }
 
 /* Conservative update of the cells at[0..d) by weight. */
-static CMS_INLINE void add_at(struct cms *c, const size_t *at, uint64_t weight, size_t d)
+static TS_INLINE void add_at(struct cms *c, const size_t *at, uint64_t weight, size_t d)
 {
     uint64_t target = sat_add(min_at(c, at, d), weight);
     /* every cell stored, raised or not: a branch on the comparison goes
@@ -213,7 +212,7 @@ void cms_add(struct cms *c, uint64_t hash, uint64_t weight)
 #define CMS_AHEAD 8 /* updates between an update's cache hints and its turn */
 
 /* The cell positions of hash, and a cache hint for each. */
-static CMS_INLINE void cells_ahead(const struct cms *c, uint64_t hash, size_t *at, size_t d)
+static TS_INLINE void cells_ahead(const struct cms *c, uint64_t hash, size_t *at, size_t d)
 {
     cells_of(c, hash, at, d);
     CMS_UNROLL
@@ -221,7 +220,7 @@ static CMS_INLINE void cells_ahead(const struct cms *c, uint64_t hash, size_t *a
         cache_hint(&c->cells[at[r]]);
 }
 
-static CMS_INLINE void add_many(struct cms *c, const struct cms_update *u, size_t n, size_t d)
+static TS_INLINE void add_many(struct cms *c, const struct cms_update *u, size_t n, size_t d)
 {
     size_t at[CMS_AHEAD][CMS_MAX_DEPTH];
     for (size_t i = 0; i < n && i < CMS_AHEAD; i++)

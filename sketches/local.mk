@@ -1,7 +1,7 @@
 ## The sketch library: no networking, no I/O.
 noinst_LIBRARIES += libsketches.a
 libsketches_a_SOURCES = \
-	sketches/cache_hint.h \
+	sketches/always_inline.h sketches/cache_hint.h \
 	sketches/hash.c sketches/hash.h \
 	sketches/table_mem.c sketches/table_mem.h \
 	sketches/space_saving.c sketches/space_saving.h \

@@ -95,6 +95,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "always_inline.h"
 #include "cache_hint.h"
 #include "table_mem.h"
 
@@ -404,16 +405,10 @@ static inline bool key_eq16(const uint8_t *a, const uint8_t *b, size_t len)
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
-#if defined(__GNUC__)
-#define SS_INLINE inline __attribute__((always_inline))
-#else
-#define SS_INLINE inline
-#endif
-
 /* Returns the index cell holding key, or the empty cell where it would go.
  * *found tells which. wide: key_eq16 may compare (see ss_add_evict16);
  * inlined, so that each caller's loop has one comparison. */
-static SS_INLINE size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
+static TS_INLINE size_t index_find(const struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
                                    bool wide, bool *found)
 {
     size_t pos = (size_t)tag & s->mask;
@@ -596,7 +591,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     return true;
 }
 
-static SS_INLINE bool add_evict(struct ss *s, const void *key, size_t len, uint64_t hash,
+static TS_INLINE bool add_evict(struct ss *s, const void *key, size_t len, uint64_t hash,
                                 uint64_t weight, bool wide, struct ss_evicted *ev)
 {
     if (len > s->max_len)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "always_inline.h"
 #include "cache_hint.h"
 #include "count_min.h"
 #include "hash.h"
@@ -348,12 +349,8 @@ static void ev_push(struct cms *c, struct ev_buf *b, struct cms_update e)
  * summary_take_evictions instead (emptied at least every SUMMARY_EV_DEFER
  * updates, see summary.h: feeding the Count-Min here would race with the
  * thread that owns it then). */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_buf *defer,
-         const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
+static TS_INLINE void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_buf *defer,
+                               const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
 {
     struct ss_evicted ev;
     if (!ss_add_evict16(sk, a->b, a->len, h, w, &ev) || c == NULL)
@@ -402,11 +399,8 @@ void summary_put_evictions(struct summary *s, unsigned part, const struct cms_up
         ev_push(c, b, e[i]);
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-add_parts(struct summary *s, const struct summary_update *u, bool adjust_time, unsigned parts)
+static TS_INLINE void add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
+                                unsigned parts)
 {
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
     if ((parts & SUMMARY_PART_SRC) && addrs)
@@ -548,11 +542,8 @@ static inline void addr_stages(const struct ss *t, const struct summary_update *
         ss_prefetch_count(t, dst ? u[2]->h_dst : u[2]->h_src);
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-prefetch_stages(const struct summary *s, const struct summary_update *const u[3], unsigned parts)
+static TS_INLINE void prefetch_stages(const struct summary *s,
+                                      const struct summary_update *const u[3], unsigned parts)
 {
     if (s->col[COL_SRCS] != NULL && s->col[COL_DSTS] != NULL) {
         if (parts & SUMMARY_PART_SRC)
