@@ -998,7 +998,7 @@ static int pipe_init(struct engine *e, bool threaded)
     /* No batch has been handed over yet: the counting thread has not
      * touched the summaries, and the hand-over orders what follows. */
     q->reader_parts = reader_share(e);
-    q->inline_parts = !e->o.conns && q->reader_parts == (SUMMARY_PART_REST | SUMMARY_PART_DISTINCT);
+    q->inline_parts = q->reader_parts == (SUMMARY_PART_REST | SUMMARY_PART_DISTINCT);
     q->reader_nets =
         q->reader_parts == SUMMARY_PART_ALL && !e->o.conns && e->nnets > 0 && e->interval_tables;
     /* Total's Count-Mins go to the counting thread where the reader is the
