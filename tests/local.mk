@@ -21,12 +21,15 @@ clean-local-golden:
 .PHONY: clean-local-golden
 
 if HAVE_CRITERION
-check_PROGRAMS += tests/test_fmt tests/test_report
-TESTS += tests/test_fmt tests/test_report
+check_PROGRAMS += tests/test_fmt tests/test_report tests/test_netset
+TESTS += tests/test_fmt tests/test_report tests/test_netset
 tests_test_fmt_SOURCES = tests/test_fmt.c
 tests_test_fmt_CFLAGS = $(TEST_CFLAGS)
 tests_test_fmt_LDADD = $(TEST_LIBS)
 tests_test_report_SOURCES = tests/test_report.c
 tests_test_report_CFLAGS = $(TEST_CFLAGS)
 tests_test_report_LDADD = $(TEST_LIBS)
+tests_test_netset_SOURCES = tests/test_netset.c
+tests_test_netset_CFLAGS = $(TEST_CFLAGS)
+tests_test_netset_LDADD = $(TEST_LIBS)
 endif
