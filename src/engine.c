@@ -125,13 +125,14 @@ struct pipe {
      * packet traces, where its parts hold no table of hosts. */
     bool inline_parts;
     /* Parts of Total (SUMMARY_PART_SRC, _DST) whose Space-Saving sketch the
-     * reader updates and whose Count-Min the counting thread feeds: with
-     * reader_nets, where the reader is the slower side. */
+     * reader updates and whose Count-Min the counting thread feeds: the
+     * sources with reader_nets, where the reader is the slower side. */
     unsigned defer;
-    /* The reader also updates the local networks' summaries: packet
-     * traces with -l and interval tables, where the counting thread also
-     * has the intervals and decoding leaves the reader the lighter side
-     * (without intervals the other thread would wait). */
+    /* The reader also updates the local networks' summaries, and of Total
+     * all but the destinations: packet traces with -l and interval tables,
+     * where the counting thread also has the intervals and decoding leaves
+     * the reader the lighter side (without intervals the other thread
+     * would wait). */
     bool reader_nets;
     int rc; /* the consumer's first error, and its message */
     struct ts_err err;
@@ -1001,13 +1002,17 @@ static int pipe_init(struct engine *e, bool threaded)
     q->threaded = true;
     /* No batch has been handed over yet: the counting thread has not
      * touched the summaries, and the hand-over orders what follows. */
-    q->reader_parts = reader_share(e);
+    q->reader_nets = !e->o.save_mem && !e->o.conns && e->nnets > 0 && e->interval_tables;
+    /* With the networks the reader keeps Total's sources but not its
+     * destinations, and the sources' Count-Min goes to the counting
+     * thread: the reader was still the slower side with all of Total
+     * (perf: 56% of the samples, the other thread waiting a tenth of its
+     * time). 15 alternating runs of -l (10 nets) -i 1m -v over 10^6
+     * packets: 451 / 529 -> 388 / 486 ms (fastest / median). */
+    q->reader_parts = q->reader_nets ? SUMMARY_PART_REST | SUMMARY_PART_SRC | SUMMARY_PART_DISTINCT
+                                     : reader_share(e);
     q->inline_parts = q->reader_parts == (SUMMARY_PART_REST | SUMMARY_PART_DISTINCT);
-    q->reader_nets =
-        q->reader_parts == SUMMARY_PART_ALL && !e->o.conns && e->nnets > 0 && e->interval_tables;
-    /* Total's Count-Mins go to the counting thread where the reader is the
-     * slower side: with the networks. */
-    unsigned defer = q->reader_nets ? SUMMARY_PART_SRC | SUMMARY_PART_DST : 0;
+    unsigned defer = q->reader_nets ? SUMMARY_PART_SRC : 0;
     if (defer != 0) {
         /* a part left without the memory is fed by the reader itself */
         q->evs = calloc(2 * q->nb * q->cap, sizeof *q->evs);
