@@ -937,10 +937,18 @@ static void *aggregator(void *arg)
     return NULL;
 }
 
+/* Whether the reader also updates the local networks' summaries (see
+ * pipe.reader_nets). */
+static bool reader_takes_nets(const struct engine *e)
+{
+    return !e->o.save_mem && !e->o.conns && e->nnets > 0 && e->interval_tables;
+}
+
 /* The reader takes a share of Total so that both threads stay busy: all
  * of it when more summaries (networks, interval tables) wait for the other
- * thread; otherwise the counters, ports, services and states on connection
- * logs (parsing costs about as much as the two host tables), and on packet
+ * thread, but for the destinations when it also has the networks;
+ * otherwise the counters, ports, services and states on connection logs
+ * (parsing costs about as much as the two host tables), and on packet
  * traces the counters, ports, protocols and distinct hosts, leaving both
  * host tables to the other thread. (Total's sources on the reader instead
  * left the other thread idle a third of its time, and the walk over each
@@ -950,6 +958,13 @@ static unsigned reader_share(const struct engine *e)
 {
     if (e->o.save_mem)
         return 0;
+    /* With the networks and all of Total the reader was still the slower
+     * side (perf: 56% of the samples, the other thread waiting a tenth of
+     * its time); the destinations, and the sources' Count-Min, go to the
+     * counting thread. 15 alternating runs of -l (10 nets) -i 1m -v over
+     * 10^6 packets: 451 / 529 -> 388 / 486 ms (fastest / median). */
+    if (reader_takes_nets(e))
+        return SUMMARY_PART_REST | SUMMARY_PART_SRC | SUMMARY_PART_DISTINCT;
     /* Intervals without tables (-i without -v or -R) are counters only:
      * with all of Total the reader was the slower side by far (10^6
      * packets 213 -> 114 ms, connections 306 -> 189 ms with the split
@@ -1002,16 +1017,10 @@ static int pipe_init(struct engine *e, bool threaded)
     q->threaded = true;
     /* No batch has been handed over yet: the counting thread has not
      * touched the summaries, and the hand-over orders what follows. */
-    q->reader_nets = !e->o.save_mem && !e->o.conns && e->nnets > 0 && e->interval_tables;
-    /* With the networks the reader keeps Total's sources but not its
-     * destinations, and the sources' Count-Min goes to the counting
-     * thread: the reader was still the slower side with all of Total
-     * (perf: 56% of the samples, the other thread waiting a tenth of its
-     * time). 15 alternating runs of -l (10 nets) -i 1m -v over 10^6
-     * packets: 451 / 529 -> 388 / 486 ms (fastest / median). */
-    q->reader_parts = q->reader_nets ? SUMMARY_PART_REST | SUMMARY_PART_SRC | SUMMARY_PART_DISTINCT
-                                     : reader_share(e);
+    q->reader_nets = reader_takes_nets(e);
+    q->reader_parts = reader_share(e);
     q->inline_parts = q->reader_parts == (SUMMARY_PART_REST | SUMMARY_PART_DISTINCT);
+    /* the reader's host table feeds its Count-Min through the batches */
     unsigned defer = q->reader_nets ? SUMMARY_PART_SRC : 0;
     if (defer != 0) {
         /* a part left without the memory is fed by the reader itself */
