@@ -1020,7 +1020,8 @@ static int pipe_init(struct engine *e, bool threaded)
     q->reader_nets = reader_takes_nets(e);
     q->reader_parts = reader_share(e);
     q->inline_parts = q->reader_parts == (SUMMARY_PART_REST | SUMMARY_PART_DISTINCT);
-    /* the reader's host table feeds its Count-Min through the batches */
+    /* the reader's evictions from Total's sources go to the counting
+     * thread with each batch, which feeds them to their Count-Min */
     unsigned defer = q->reader_nets ? SUMMARY_PART_SRC : 0;
     if (defer != 0) {
         /* a part left without the memory is fed by the reader itself */
