@@ -65,8 +65,8 @@ static int pipe_finish(struct engine *e, bool discard, struct ts_err *err);
  * place. Either way the sketch updates of a batch run behind their cache
  * hints (three stages, PREFETCH_STEP records apart). Memory: BATCHES *
  * BATCH_RECS pending records of 184 bytes, with 128 bytes of strings on
- * connection logs and two 16-byte eviction slots with pipe.defer (at most
- * 312 KiB; with -m a quarter), fixed.
+ * connection logs and a 16-byte eviction slot for each part in pipe.defer
+ * (at most 312 KiB; with -m a quarter), fixed.
  */
 #define BATCH_RECS 256
 #define BATCHES 4
@@ -1025,14 +1025,17 @@ static int pipe_init(struct engine *e, bool threaded)
     unsigned defer = q->reader_nets ? SUMMARY_PART_SRC : 0;
     if (defer != 0) {
         /* a part left without the memory is fed by the reader itself */
-        q->evs = calloc(2 * q->nb * q->cap, sizeof *q->evs);
-        for (int i = 0; i < 2 && q->evs != NULL; i++)
-            if ((defer & deferred_part[i]) &&
-                summary_defer_evictions(e->total, deferred_part[i]) == 0)
-                q->defer |= deferred_part[i];
-        for (size_t i = 0; i < q->nb && q->evs != NULL; i++) {
-            q->b[i].ev[0] = q->evs + 2 * i * q->cap;
-            q->b[i].ev[1] = q->evs + (2 * i + 1) * q->cap;
+        size_t lists = (defer & SUMMARY_PART_SRC ? 1 : 0) + (defer & SUMMARY_PART_DST ? 1 : 0);
+        q->evs = calloc(lists * q->nb * q->cap, sizeof *q->evs);
+        size_t k = 0; /* lists handed out */
+        for (int i = 0; i < 2 && q->evs != NULL; i++) {
+            if (!(defer & deferred_part[i]) ||
+                summary_defer_evictions(e->total, deferred_part[i]) != 0)
+                continue;
+            q->defer |= deferred_part[i];
+            for (size_t j = 0; j < q->nb; j++)
+                q->b[j].ev[i] = q->evs + (k * q->nb + j) * q->cap;
+            k++;
         }
     }
     return 0;
