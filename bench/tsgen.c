@@ -54,6 +54,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hash.h"
+
 #define MAX_HOSTS (1u << 24)
 #define OUTBUF_SIZE (1u << 20)
 #define REC_RESERVE 4096
@@ -66,14 +68,6 @@ enum format { FMT_TSV, FMT_JSON, FMT_PCAP };
 struct rng {
     uint64_t s[4];
 };
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 /* A bijection on 64-bit words (the splitmix64 finaliser). */
 static uint64_t mix64(uint64_t z)

@@ -21,4 +21,16 @@ uint64_t hash64_16(const void *key, size_t len, uint64_t seed);
 /* A random seed from the operating system (getrandom, else time and pid). */
 uint64_t hash_random_seed(void);
 
+/* splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
+ * generators", OOPSLA 2014): advances *state and returns the next value of
+ * a 2^64-periodic sequence whose outputs pass BigCrush. The one generator
+ * of the project's samplers, seeders and tests. Cost: a few instructions. */
+static inline uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 #endif

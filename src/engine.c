@@ -738,7 +738,7 @@ static int apply_pending(struct engine *e, struct pending *pd, struct ts_err *er
         }
     }
     if (rc != 0)
-        return ts_err_set(err, TS_EIO, "cannot write interval output: %s", strerror(errno));
+        return ts_err_errno(err, TS_EIO, errno, "cannot write interval output");
     return 0;
 }
 
@@ -1364,7 +1364,7 @@ static int write_r_files(struct engine *e, struct ts_err *err)
     /* TAG.dat: total, incoming, outgoing, then each local network */
     FILE *rows = tmpfile(), *ports = tmpfile();
     if (rows == NULL || ports == NULL)
-        return ts_err_set(err, TS_EIO, "cannot create a temporary file: %s", strerror(errno));
+        return ts_err_errno(err, TS_EIO, errno, "cannot create a temporary file");
     struct summary *empty = summary_new(&(struct summary_sizes){0}, e->o.seed);
     const struct summary *order[3] = {e->total, e->incoming ? e->incoming : empty,
                                       e->outgoing ? e->outgoing : empty};
@@ -1401,7 +1401,7 @@ static int write_r_files(struct engine *e, struct ts_err *err)
     snprintf(path, sizeof path, "%s.dat", e->o.r_tag);
     FILE *f = fopen(path, "w");
     if (f == NULL) {
-        rc = ts_err_set(err, TS_EIO, "'%s': %s", path, strerror(errno));
+        rc = ts_err_errno(err, TS_EIO, errno, "'%s'", path);
         goto out;
     }
     fputs("tag ", f);
@@ -1415,7 +1415,7 @@ static int write_r_files(struct engine *e, struct ts_err *err)
         snprintf(path, sizeof path, "%s.%s.dat", e->o.r_tag, names[i]);
         f = fopen(path, "w");
         if (f == NULL) {
-            rc = ts_err_set(err, TS_EIO, "'%s': %s", path, strerror(errno));
+            rc = ts_err_errno(err, TS_EIO, errno, "'%s'", path);
             goto out;
         }
         write_r_header(e, f, tp, ntp);
@@ -1438,7 +1438,7 @@ out:
     fclose(rows);
     fclose(ports);
     if (rc != 0 && err->code == 0)
-        ts_err_set(err, TS_EIO, "cannot write the R files '%s.*': %s", e->o.r_tag, strerror(errno));
+        ts_err_errno(err, TS_EIO, errno, "cannot write the R files '%s.*'", e->o.r_tag);
     return rc ? TS_EIO : 0;
 }
 
@@ -1448,11 +1448,11 @@ static int write_ports_file(struct engine *e, struct ts_err *err)
     size_t ntp = top_ports(e, tp, sizeof tp / sizeof tp[0]);
     FILE *f = fopen(e->o.write_ports, "w");
     if (f == NULL)
-        return ts_err_set(err, TS_EIO, "'%s': %s", e->o.write_ports, strerror(errno));
+        return ts_err_errno(err, TS_EIO, errno, "'%s'", e->o.write_ports);
     for (size_t i = 0; i < ntp; i++)
         fprintf(f, "%u\n", tp[i]);
     if (fclose(f) != 0)
-        return ts_err_set(err, TS_EIO, "'%s': %s", e->o.write_ports, strerror(errno));
+        return ts_err_errno(err, TS_EIO, errno, "'%s'", e->o.write_ports);
     return 0;
 }
 
@@ -1654,7 +1654,7 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
         rc |= istream_finish(e, &e->is_in);
         rc |= istream_finish(e, &e->is_out);
         if (rc != 0)
-            return ts_err_set(err, TS_EIO, "cannot write interval output: %s", strerror(errno));
+            return ts_err_errno(err, TS_EIO, errno, "cannot write interval output");
     }
     if (e->o.write_ports && (rc = write_ports_file(e, err)) != 0)
         return rc;
@@ -1669,7 +1669,7 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
         json_finish(e, rank);
         free(rank);
         if (fflush(out) != 0 || ferror(out))
-            return ts_err_set(err, TS_EIO, "cannot write the report: %s", strerror(errno));
+            return ts_err_errno(err, TS_EIO, errno, "cannot write the report");
         return 0;
     }
     rc |= report_block(&e->ro, e->total, "Total", true);
@@ -1693,6 +1693,6 @@ int engine_finish(struct engine *e, FILE *out, struct ts_err *err)
     print_unknown(e, out);
     rc |= report_first_last(&e->ro, e->total);
     if (fflush(out) != 0 || rc != 0)
-        return ts_err_set(err, TS_EIO, "cannot write the report: %s", strerror(errno));
+        return ts_err_errno(err, TS_EIO, errno, "cannot write the report");
     return 0;
 }

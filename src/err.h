@@ -37,6 +37,16 @@ struct ts_err {
 int ts_err_set(struct ts_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ts_err_set with ": " and the system's message for errnum appended, its
+ * first letter in lower case as the messages want (libpcap's
+ * pcap_fmt_errmsg_for_errno). The one place that turns errno into text. */
+int ts_err_errno(struct ts_err *err, int code, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* errnum's message with its first letter in lower case, in buf (n bytes);
+ * returns buf. For the few messages main.c prints without a ts_err. */
+const char *ts_strerror(int errnum, char *buf, size_t n);
+
 /* Resets err to TS_OK with an empty message. */
 void ts_err_clear(struct ts_err *err);
 

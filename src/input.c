@@ -87,20 +87,6 @@ struct ts_input {
 static bool ring_start(struct ts_input *in);
 static void ring_stop(struct ts_input *in);
 
-/* strerror text with a lower-case first letter, as the messages want. */
-static int set_errno_err(struct ts_err *err, int code, const char *name, int e)
-{
-    char buf[128];
-    const char *s = strerror(e);
-    size_t n = strlen(s);
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return ts_err_set(err, code, "'%s': %s", name, buf);
-}
 
 /* Reads more raw bytes into in->raw (after compacting). Returns the count,
  * 0 at end of file, or TS_EIO. */
@@ -120,7 +106,7 @@ static ssize_t fill_raw(struct ts_input *in, struct ts_err *err)
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
-            return set_errno_err(err, TS_EIO, in->name, errno);
+            return ts_err_errno(err, TS_EIO, errno, "'%s'", in->name);
         if (got == 0)
             in->raw_eof = true;
         in->raw_len += (size_t)got;
@@ -142,13 +128,13 @@ struct ts_input *ts_input_open_flags(const char *path, unsigned flags, struct ts
     if (!is_stdin) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            set_errno_err(err, TS_EIO, name, errno);
+            ts_err_errno(err, TS_EIO, errno, "'%s'", name);
             return NULL;
         }
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        set_errno_err(err, TS_EIO, name, errno);
+        ts_err_errno(err, TS_EIO, errno, "'%s'", name);
         if (!is_stdin)
             close(fd);
         return NULL;
@@ -459,7 +445,7 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
             break;
         }
         if (got < 0)
-            got = set_errno_err(err, TS_EIO, in->name, errno);
+            got = ts_err_errno(err, TS_EIO, errno, "'%s'", in->name);
         else if (got == 0)
             in->raw_eof = true;
         else

@@ -497,7 +497,10 @@ static uint8_t *read_ports(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        fail(EXIT_FAIL, PROG ": '%s': %s", path, strerror(errno));
+        {
+        char sys[128];
+        fail(EXIT_FAIL, PROG ": '%s': %s", path, ts_strerror(errno, sys, sizeof sys));
+    }
     uint8_t *set = calloc(65536 / 8, 1);
     if (set == NULL)
         fail(EXIT_FAIL, PROG ": out of memory");
@@ -550,17 +553,9 @@ struct sampler {
     bool on;
 };
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static void sampler_draw(struct sampler *s)
 {
-    double u = ((double)(splitmix(&s->state) >> 11) + 0.5) / 9007199254740992.0;
+    double u = ((double)(splitmix64(&s->state) >> 11) + 0.5) / 9007199254740992.0;
     double k = floor(log(u) / s->logq);
     s->skip = k > 1e18 ? (uint64_t)1e18 : (uint64_t)k;
 }

@@ -230,7 +230,7 @@ struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx, 
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        ts_err_set(err, TS_EIO, "'%s': %s", path, strerror(errno));
+        ts_err_errno(err, TS_EIO, errno, "'%s'", path);
         return NULL;
     }
     struct stat st;

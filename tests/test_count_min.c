@@ -17,14 +17,6 @@
 
 #define SEED 0x0c0ffee0c0ffee00ULL
 
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* Exact counts of key ids 0..universe-1 (a plain array suffices: the ids
  * are dense). Keys are the ids as 4 bytes. */
 struct run {
@@ -53,7 +45,7 @@ static void run_zipf(struct run *r, size_t n, uint32_t universe, double z, bool 
     }
     r->total = 0;
     for (size_t i = 0; i < n; i++) {
-        double u = (double)(rng_next(&seed) >> 11) / 9007199254740992.0 * acc;
+        double u = (double)(splitmix64(&seed) >> 11) / 9007199254740992.0 * acc;
         size_t lo = 0, hi = universe - 1;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
@@ -63,7 +55,7 @@ static void run_zipf(struct run *r, size_t n, uint32_t universe, double z, bool 
                 hi = mid;
         }
         r->id[i] = (uint32_t)lo;
-        r->w[i] = weighted ? 1 + rng_next(&seed) % 1500 : 1;
+        r->w[i] = weighted ? 1 + splitmix64(&seed) % 1500 : 1;
         r->truth[lo] += r->w[i];
         r->total += r->w[i];
     }
@@ -238,9 +230,9 @@ Test(count_min, add_many_equals_adds_one_by_one)
             cr_assert(a != NULL && b != NULL);
             for (int round = 0; round < 3; round++) {
                 for (size_t i = 0; i < n; i++) {
-                    uint64_t key = rng_next(&state) % 500;
+                    uint64_t key = splitmix64(&state) % 500;
                     u[i].hash = hash64(&key, sizeof key, 5);
-                    u[i].weight = 1 + rng_next(&state) % 1000;
+                    u[i].weight = 1 + splitmix64(&state) % 1000;
                     cms_add(a, u[i].hash, u[i].weight);
                 }
                 cms_add_many(b, u, n);

@@ -40,14 +40,6 @@ struct key {
 static struct key keys[N_KEYS];
 static size_t n_keys;
 
-static uint64_t splitmix(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void put_addr(uint8_t b[4], uint32_t a)
 {
     b[0] = (uint8_t)(a >> 24);
@@ -134,7 +126,7 @@ static uint64_t other_seed(int i)
     if (i == N_SEEDS - 1)
         return hash_random_seed();
     uint64_t st = 0x0123456789abcdefULL + (uint64_t)i;
-    return splitmix(&st) | 1; /* never the attack seed */
+    return splitmix64(&st) | 1; /* never the attack seed */
 }
 
 Test(flood, crafted_keys_collide_under_the_attack_seed)
@@ -258,9 +250,9 @@ static void check_bounds(uint64_t seed)
     uint64_t st = 42, total = 0;
     for (int step = 0; step < 50000; step++) {
         /* Zipf-like: key index drawn as the square of a uniform fraction */
-        double u = (double)(splitmix(&st) >> 11) / 9007199254740992.0;
+        double u = (double)(splitmix64(&st) >> 11) / 9007199254740992.0;
         size_t i = (size_t)(u * u * u * (double)n_keys);
-        uint64_t w = 1 + splitmix(&st) % 4;
+        uint64_t w = 1 + splitmix64(&st) % 4;
         ss_add(s, keys[i].b, 4, hash64(keys[i].b, 4, seed), w);
         truth[i] += w;
         total += w;

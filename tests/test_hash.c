@@ -12,18 +12,10 @@
 
 #include "hash.h"
 
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void fill(uint8_t *buf, size_t len, uint64_t *state)
 {
     for (size_t i = 0; i < len; i++)
-        buf[i] = (uint8_t)rng_next(state);
+        buf[i] = (uint8_t)splitmix64(state);
 }
 
 Test(hash, same_input_same_hash)
@@ -37,9 +29,9 @@ Test(hash, different_seeds_give_different_hashes)
     uint64_t state = 1;
     for (int i = 0; i < 10000; i++) {
         uint8_t key[16];
-        size_t len = (size_t)(rng_next(&state) % 17);
+        size_t len = (size_t)(splitmix64(&state) % 17);
         fill(key, len, &state);
-        uint64_t s1 = rng_next(&state), s2 = s1 ^ ((uint64_t)1 << (i % 64));
+        uint64_t s1 = splitmix64(&state), s2 = s1 ^ ((uint64_t)1 << (i % 64));
         cr_assert_neq(hash64(key, len, s1), hash64(key, len, s2), "len %zu", len);
     }
 }
@@ -87,7 +79,7 @@ static void avalanche(size_t len, uint64_t seed)
     for (int n = 0; n < KEYS; n++) {
         uint8_t key[16];
         fill(key, len, &state);
-        uint64_t hseed = rng_next(&state);
+        uint64_t hseed = splitmix64(&state);
         uint64_t h = hash64(key, len, hseed);
         for (size_t bit = 0; bit < len * 8; bit++) {
             key[bit / 8] ^= (uint8_t)(1u << (bit % 8));

@@ -22,22 +22,14 @@
 
 /* ---- deterministic random numbers (splitmix64) ------------------------- */
 
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static uint64_t rng_below(uint64_t *state, uint64_t n)
 {
-    return rng_next(state) % n;
+    return splitmix64(state) % n;
 }
 
 static double rng_unit(uint64_t *state)
 {
-    return (double)(rng_next(state) >> 11) / 9007199254740992.0;
+    return (double)(splitmix64(state) >> 11) / 9007199254740992.0;
 }
 
 /* ---- streams of 32-bit key ids with weights ---------------------------- */
@@ -799,7 +791,7 @@ Test(space_saving, every_eviction_removes_a_minimum_counter)
     uint32_t recent[K] = {0};
     size_t evictions = 0, checked = 0;
     for (size_t i = 0; i < 20000; i++) {
-        uint64_t r = rng_next(&state);
+        uint64_t r = splitmix64(&state);
         uint32_t id = (r & 1) ? recent[(r >> 8) % K] : (uint32_t)((r >> 8) % 40);
         uint8_t key[4];
         key_of(id, key);
@@ -844,14 +836,14 @@ Test(space_saving, add_evict16_equals_add_evict_on_mixed_lengths)
     uint64_t st = 31337;
     size_t evictions = 0;
     for (int i = 0; i < 200000; i++) {
-        uint64_t r = rng_next(&st);
+        uint64_t r = splitmix64(&st);
         uint8_t key[16], junk[16];
         /* ids in a Zipf-like spread: frequent small ids, a long tail */
         uint32_t id = (uint32_t)(rng_below(&st, 1 + rng_below(&st, 5000)));
         /* mostly addresses (4 or 16 bytes), some names of 0 to 16 */
         size_t len = (r & 7) == 0 ? (size_t)((r >> 8) % 17) : (r & 3) == 0 ? 16 : 4;
         for (int j = 0; j < 16; j++)
-            junk[j] = (uint8_t)rng_next(&st);
+            junk[j] = (uint8_t)splitmix64(&st);
         memcpy(key, junk, 16);
         memcpy(key, &id, 4); /* a 16-byte key differs from the 4-byte one in its tail */
         if (len == 16)
