@@ -142,12 +142,29 @@ static const char *val(char *buf, size_t n, double v, bool fl)
     return buf;
 }
 
-static bool sampled(const struct html_meta *m)
+/* What turns counts into the figures shown: from the page's parameters,
+ * or from a block's report options. */
+struct nums {
+    double factor, sample_p;
+    bool by_bytes, conns, fl; /* fl: counts print as floats (-S) */
+};
+
+static struct nums nums_of_meta(const struct html_meta *m)
+{
+    return (struct nums){m->factor, m->sample_p, m->by_bytes, m->conns, m->factor_float};
+}
+
+static struct nums nums_of_opts(const struct report_opts *o)
+{
+    return (struct nums){o->factor, o->sample_p, o->by_bytes, o->conns, o->factor_float};
+}
+
+static bool sampled(const struct nums *m)
 {
     return m->sample_p > 0 && m->sample_p < 1;
 }
 
-static double scale(const struct html_meta *m, uint64_t v)
+static double scale(const struct nums *m, uint64_t v)
 {
     return m->factor == 1 ? (double)v : (double)v * m->factor;
 }
@@ -201,7 +218,7 @@ struct html_page *html_begin(FILE *out, const struct html_meta *m)
             f, "<span data-name=\"interval_seconds\" data-value=\"%lld\"><b>Interval</b> %s</span>",
             m->ilen, ilen_text(t, sizeof t, m->ilen));
     }
-    if (sampled(m))
+    if (m->sample_p > 0 && m->sample_p < 1)
         fprintf(f, "<span data-name=\"sample_probability\"><b>Sampled</b> %g</span>", m->sample_p);
     else if (m->factor != 1)
         fprintf(f, "<span data-name=\"sample_factor\"><b>Scaled by</b> %g</span>", m->factor);
@@ -300,7 +317,8 @@ static double local_offset(double t)
 
 static double point_value(const struct html_page *p, const struct point *pt, int ser, bool bytes)
 {
-    return scale(&p->m, bytes ? pt->bytes[ser] : pt->rec[ser]);
+    struct nums n = nums_of_meta(&p->m);
+    return scale(&n, bytes ? pt->bytes[ser] : pt->rec[ser]);
 }
 
 /* One chart: records or bytes of each series over time. */
@@ -432,12 +450,11 @@ static void figure(FILE *f, const char *name, const char *label, double value, c
 }
 
 /* The header figures of the first block (Total). */
-static void header_figures(struct html_page *p, const struct summary *s)
+static void header_figures(struct html_page *p, const struct summary *s, const struct nums *m)
 {
     FILE *f = p->f;
-    const struct html_meta *m = &p->m;
     const struct summary_counters *c = summary_counters(s);
-    bool fl = sampled(m);
+    bool fl = m->fl;
     char v[FMT_VAL_MAX], t[2][FMT_TIME_MAX];
     double pkts = scale(m, c->pkts), bytes = scale(m, c->bytes);
     fputs("<section class=\"figs\" id=\"figures\">\n", f);
@@ -488,7 +505,7 @@ struct entry {
 /* The entry's figures by the text report's rules (report.c: entry_bounds,
  * share_text): Space-Saving and Count-Min bounds, widened by the sampling
  * interval under -S; an exact share as "%.1f%%", a range rounded outward. */
-static void entry_figures(const struct html_meta *m, const struct summary *s, enum summary_col col,
+static void entry_figures(const struct nums *m, const struct summary *s, enum summary_col col,
                           const struct ss_entry *e, double total, bool approx, struct entry *out)
 {
     uint64_t lo_c = e->count, hi_c = e->count;
@@ -598,7 +615,7 @@ static void bar_svg(FILE *f, const struct entry *en, double max, bool approx)
     fputs("</svg>", f);
 }
 
-static const char *unit_of(const struct html_meta *m, const struct summary_counters *c)
+static const char *unit_of(const struct nums *m, const struct summary_counters *c)
 {
     return m->by_bytes && c->bytes ? "bytes" : m->conns ? "connections" : "packets";
 }
@@ -608,7 +625,8 @@ static void column_chart(struct html_page *p, const struct summary *s, enum summ
                          const struct report_opts *o, struct ss_entry *top, struct entry *ens)
 {
     FILE *f = p->f;
-    const struct html_meta *m = &p->m;
+    struct nums nm = nums_of_opts(o);
+    const struct nums *m = &nm;
     const struct summary_counters *c = summary_counters(s);
     uint64_t base = m->by_bytes && c->bytes ? c->bytes : c->pkts;
     double total = scale(m, base);
@@ -710,9 +728,10 @@ int html_block(struct html_page *p, const char *title, const struct summary *s,
                const struct report_opts *o)
 {
     FILE *f = p->f;
-    const struct html_meta *m = &p->m;
+    struct nums nm = nums_of_opts(o);
+    const struct nums *m = &nm;
     if (p->nblocks == 0)
-        header_figures(p, s);
+        header_figures(p, s, m);
     flush_series(p);
     p->nblocks++;
     const struct summary_counters *c = summary_counters(s);
@@ -723,7 +742,7 @@ int html_block(struct html_page *p, const char *title, const struct summary *s,
     escz(f, title);
     fprintf(f, " <small>%s &#8211; %s</small></h2>\n", fmt_iso_time(t1, sizeof t1, c->start),
             fmt_iso_time(t2, sizeof t2, c->end));
-    bool fl = sampled(m);
+    bool fl = m->fl;
     fprintf(f, "<p class=\"counters\" data-records=\"%.17g\" data-bytes=\"%.17g\">%s %s",
             scale(m, c->pkts), scale(m, c->bytes), m->conns ? "Connections" : "Packets",
             val(v, sizeof v, scale(m, c->pkts), fl));
@@ -814,7 +833,7 @@ int html_unknown(struct html_page *p, const struct html_pair *pairs, size_t n, d
 {
     FILE *f = p->f;
     const struct html_meta *m = &p->m;
-    bool fl = sampled(m);
+    bool fl = m->factor_float;
     char v[FMT_VAL_MAX];
     flush_series(p);
     fputs("<section id=\"unknown\">\n<h2>Unknown transport connections by source and "

@@ -52,6 +52,7 @@ struct html_meta {
     size_t topn;       /* -n */
     bool by_bytes;     /* -b */
     double factor;     /* -s N or 1/P; 1 = none */
+    bool factor_float; /* counts print as floats (-S) */
     double sample_p;   /* -S P; 0 = none */
     long long ilen;    /* -i seconds; 0 = none */
     uint64_t seed;

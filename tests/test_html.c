@@ -169,6 +169,27 @@ Test(html, markup_in_any_input_string_shows_as_text)
     summary_free(s);
 }
 
+/* Every share range of the text block is on the page too ("lo-hi%" as
+ * "lo&#8211;hi%"); returns how many there were. */
+static size_t expect_text_ranges(const char *text, const char *out)
+{
+    size_t ranges = 0;
+    for (const char *p = text; (p = strchr(p, '%')) != NULL; p++) {
+        const char *b = p;
+        while (b > text && (b[-1] == '.' || b[-1] == '-' || (b[-1] >= '0' && b[-1] <= '9')))
+            b--;
+        const char *dash = memchr(b, '-', (size_t)(p - b));
+        if (dash == NULL)
+            continue;
+        char want[64];
+        snprintf(want, sizeof want, "<td class=\"pct\">%.*s&#8211;%.*s%%</td>", (int)(dash - b), b,
+                 (int)(p - dash - 1), dash + 1);
+        cr_expect(strstr(out, want) != NULL, "missing %s", want);
+        ranges++;
+    }
+    return ranges;
+}
+
 /* Every range the text report prints for an evicted column is on the
  * page too, and the column is marked as estimates. */
 Test(html, evicted_columns_show_the_text_reports_ranges)
@@ -184,24 +205,42 @@ Test(html, evicted_columns_show_the_text_reports_ranges)
     cr_assert(!summary_col_exact(s, COL_SRCS));
     char *text = render(s, 10, true);
     char *out = page_of(s, 10);
-    cr_expect(strstr(out, "data-col=\"sources\" data-exact=\"false\"") != NULL);
-    cr_expect(strstr(out, "Space-Saving k=16 evicted keys") != NULL);
-    size_t ranges = 0;
-    for (const char *p = text; (p = strchr(p, '%')) != NULL; p++) {
-        const char *b = p;
-        while (b > text && (b[-1] == '.' || b[-1] == '-' || (b[-1] >= '0' && b[-1] <= '9')))
-            b--;
-        const char *dash = memchr(b, '-', (size_t)(p - b));
-        if (dash == NULL)
-            continue;
-        char want[64];
-        snprintf(want, sizeof want, "<td class=\"pct\">%.*s&#8211;%.*s%%</td>", (int)(dash - b), b,
-                 (int)(p - dash - 1), dash + 1);
-        cr_expect(strstr(out, want) != NULL, "missing %s", want);
-        ranges++;
+    const char *want[] = {"data-col=\"sources\" data-exact=\"false\"",
+                          "data-col=\"ports\" data-exact=\"true\"",
+                          "Space-Saving k=16 evicted keys", "class=\"range\""};
+    expect_all(out, want, sizeof want / sizeof *want, true);
+    cr_expect_gt(expect_text_ranges(text, out), 0, "%s", text);
+    free(text);
+    free(out);
+    summary_free(s);
+}
+
+/* Under -S every column is an estimate: the page shows the text report's
+ * confidence ranges and says what they are. */
+Test(html, sampled_counts_show_the_text_reports_ranges)
+{
+    struct summary *s = small_summary(64);
+    for (int i = 0; i < 60; i++) {
+        struct ts_record r = conn(i % 3 ? "10.0.0.1" : "10.0.0.2", "10.9.9.9",
+                                  (uint16_t)(80 + i % 4), 6, "http", "SF", 1);
+        add(s, &r);
     }
-    cr_expect_gt(ranges, 0, "%s", text);
-    cr_expect_gt(count(out, "class=\"range\""), 0);
+    struct report_opts o = {
+        .conns = true, .topn = 5, .factor = 2, .factor_float = true, .sample_p = 0.5, .seed = 7};
+    char *text = NULL;
+    size_t len;
+    o.out = open_memstream(&text, &len);
+    cr_assert_eq(report_block(&o, s, "Total", true), 0);
+    fclose(o.out);
+    struct page pg;
+    page_open(&pg, 5, 0);
+    cr_assert_eq(html_block(pg.p, "Total", s, &o), 0);
+    char *out = page_close(&pg);
+    const char *want[] = {"data-col=\"ports\" data-exact=\"false\"",
+                          "Sampled with probability 0.5: ranges are 95% confidence intervals",
+                          "data-name=\"connections\" data-value=\"120\""};
+    expect_all(out, want, sizeof want / sizeof *want, true);
+    cr_expect_geq(expect_text_ranges(text, out), 4, "%s", text);
     free(text);
     free(out);
     summary_free(s);
