@@ -816,7 +816,7 @@ int html_networks(struct html_page *p, const struct html_net *nets, size_t n, ui
                 "Here are the first %zu:</h3>\n<table class=\"list\">\n",
                 (unsigned long long)nonlocal, (unsigned long long)nonlocal, type, m->topn);
         for (size_t i = 0; i < npairs; i++) {
-            fputs("<tr><td>", f);
+            fputs("<tr class=\"pair\"><td>", f);
             escz(f, pairs[i].a);
             fputs("</td><td>&#8596;</td><td>", f);
             escz(f, pairs[i].b);
@@ -841,7 +841,7 @@ int html_unknown(struct html_page *p, const struct html_pair *pairs, size_t n, d
           "<th>connections</th></tr>\n",
           f);
     for (size_t i = 0; i < n && i < m->topn; i++) {
-        fputs("<tr", f);
+        fputs("<tr class=\"pair\"", f);
         num_attr(f, "data-count", pairs[i].count);
         fputs("><td>", f);
         escz(f, pairs[i].a);

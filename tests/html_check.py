@@ -34,6 +34,11 @@ class Page(HTMLParser):
         self.series = {}  # (metric, series) -> values
         self.aggregation = None
         self.in_th = None
+        self.section = None
+        self.pairs = {}  # section id -> [[cells..., data-count]]
+        self.cell = None
+        self.nonlocal_count = None
+        self.unknown_total = None
 
     def error(self, msg):
         self.errors.append(msg)
@@ -58,10 +63,14 @@ class Page(HTMLParser):
         self.stack.pop()
         if tag == "th":
             self.in_th = None
+        if tag == "td":
+            self.cell = None
 
     def handle_data(self, data):
         if "style" not in self.stack and "title" not in self.stack:
             self.text.append(data)
+        if self.cell is not None:
+            self.cell[-1] += data
         if self.in_th is not None and "span" not in self.stack[-1:]:
             self.in_th["shown"] = self.in_th.get("shown", "") + data
 
@@ -77,6 +86,21 @@ class Page(HTMLParser):
                 self.error("%s=%r fetches" % (k, v))
             if v and "url(" in v:
                 self.error("url() in %s" % k)
+        if tag == "section":
+            self.section = a.get("id")
+        if tag == "tr" and a.get("class") == "pair":
+            row = {"cells": [], "count": a.get("data-count")}
+            self.pairs.setdefault(self.section, []).append(row)
+            self.pair_row = row
+        elif tag == "td" and self.stack[-1:] == ["tr"] and getattr(self, "pair_row", None) is not None:
+            self.pair_row["cells"].append("")
+            self.cell = self.pair_row["cells"]
+        elif tag == "tr":
+            self.pair_row = None
+        if a.get("id") == "nonlocal":
+            self.nonlocal_count = float(a["data-count"])
+        if a.get("id") == "unknown_total":
+            self.unknown_total = float(a["data-count"])
         if tag == "div" and a.get("class") == "fig":
             self.figures[a.get("data-name")] = a.get("data-value")
         elif tag == "section" and a.get("class") == "block":
@@ -191,7 +215,26 @@ def check(page_path, json_path, texts):
         if not p.networks or p.networks != want[: len(p.networks)]:
             fail.append("networks: page %s, json %s" % (p.networks[:3], want[:3]))
 
+    nl = rep.get("no_local_address")
+    if nl and nl["first_pairs"]:
+        got = [r["cells"][0::2] for r in p.pairs.get("networks", [])]
+        if not same(p.nonlocal_count, nl["count"]):
+            fail.append("no local address: page %s, json %s" % (p.nonlocal_count, nl["count"]))
+        if got != nl["first_pairs"]:
+            fail.append("pairs without a local address: page %s, json %s" % (got[:3], nl["first_pairs"][:3]))
+    ut = rep.get("unknown_transport")
+    if ut and ut["count"]:
+        got = [(r["cells"][0], r["cells"][1], float(r["count"])) for r in p.pairs.get("unknown", [])]
+        want = [(u["source"], u["destination"], float(u["count"])) for u in ut["pairs"]]
+        if not got or got != want[: len(got)]:
+            fail.append("unknown transport: page %s, json %s" % (got[:3], want[:3]))
+        if not same(p.unknown_total, ut["count"]):
+            fail.append("unknown transport total: page %s, json %s" % (p.unknown_total, ut["count"]))
+
     ivls = rep.get("intervals") or []
+    # the tool's JSON has one block per interval (Total); tests/html_page's
+    # has each series' records and bytes
+    ivls = [iv if "total" in iv else {"total": {"records": iv[rec_key], "bytes": iv["bytes"]}} for iv in ivls]
     if ivls:
         if p.aggregation is None:
             fail.append("no time series")

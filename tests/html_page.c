@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conn_log.h"
+#include "fmt.h"
 #include "html_out.h"
 #include "input.h"
 #include "json_out.h"
@@ -30,6 +31,28 @@
 #define SEED 7
 #define MAX_INTERVALS 100000
 #define MAX_PAIRS 16
+
+/* Distinct address pairs in order of appearance, with their counts. */
+struct pairs {
+    struct html_pair p[MAX_PAIRS];
+    char text[MAX_PAIRS][2][64];
+    size_t n;
+};
+
+static void pair_add(struct pairs *ps, const char *a, const char *b)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (strcmp(ps->text[i][0], a) == 0 && strcmp(ps->text[i][1], b) == 0) {
+            ps->p[i].count++;
+            return;
+        }
+    if (ps->n == MAX_PAIRS)
+        return;
+    snprintf(ps->text[ps->n][0], sizeof ps->text[0][0], "%s", a);
+    snprintf(ps->text[ps->n][1], sizeof ps->text[0][1], "%s", b);
+    ps->p[ps->n] = (struct html_pair){ps->text[ps->n][0], ps->text[ps->n][1], 1};
+    ps->n++;
+}
 
 struct ivl {
     struct summary_counters c[3];
@@ -44,9 +67,7 @@ struct run {
     long long base;
     size_t lo, nivl; /* intervals [lo, nivl) of ivl were counted */
     uint64_t nonlocal, unknown_total;
-    struct html_pair unknown[MAX_PAIRS];
-    char unknown_text[MAX_PAIRS][2][64];
-    size_t nunknown;
+    struct pairs nonlocal_pairs, unknown;
 };
 
 static void count_interval(struct run *r, double ts, int dir, const struct summary_update *u)
@@ -71,18 +92,7 @@ static void add_unknown(struct run *r, const struct ts_record *rec)
     char a[64], b[64];
     snprintf(a, sizeof a, "%.*s", (int)rec->src_text.len, rec->src_text.p);
     snprintf(b, sizeof b, "%.*s", (int)rec->dst_text.len, rec->dst_text.p);
-    for (size_t i = 0; i < r->nunknown; i++)
-        if (strcmp(r->unknown_text[i][0], a) == 0 && strcmp(r->unknown_text[i][1], b) == 0) {
-            r->unknown[i].count++;
-            return;
-        }
-    if (r->nunknown == MAX_PAIRS)
-        return;
-    memcpy(r->unknown_text[r->nunknown][0], a, sizeof a);
-    memcpy(r->unknown_text[r->nunknown][1], b, sizeof b);
-    r->unknown[r->nunknown] =
-        (struct html_pair){r->unknown_text[r->nunknown][0], r->unknown_text[r->nunknown][1], 1};
-    r->nunknown++;
+    pair_add(&r->unknown, a, b);
 }
 
 static void add_record(struct run *r, const struct ts_record *rec)
@@ -102,7 +112,10 @@ static void add_record(struct run *r, const struct ts_record *rec)
     int d = netset_lookup(r->nets, rec->dst.b, rec->dst.len);
     int net = s >= 0 ? s : d;
     if (net < 0) {
+        char a[64], b[64];
         r->nonlocal++;
+        pair_add(&r->nonlocal_pairs, fmt_addr(a, sizeof a, rec->src.b, rec->src.len),
+                 fmt_addr(b, sizeof b, rec->dst.b, rec->dst.len));
         return;
     }
     summary_add(r->net[net], &u, true);
@@ -265,7 +278,19 @@ int main(int argc, char **argv)
             jw_end_object(&w);
         }
         jw_end_array(&w);
-        html_networks(p, hn, nn, r.nonlocal, NULL, 0);
+        size_t np = r.nonlocal_pairs.n < topn ? r.nonlocal_pairs.n : topn;
+        html_networks(p, hn, nn, r.nonlocal, r.nonlocal_pairs.p, np);
+        jw_begin_object(&w, "no_local_address");
+        jw_double(&w, "count", (double)r.nonlocal);
+        jw_begin_array(&w, "first_pairs");
+        for (size_t i = 0; i < np; i++) {
+            jw_begin_array(&w, NULL);
+            jw_cstring(&w, NULL, r.nonlocal_pairs.p[i].a);
+            jw_cstring(&w, NULL, r.nonlocal_pairs.p[i].b);
+            jw_end_array(&w);
+        }
+        jw_end_array(&w);
+        jw_end_object(&w);
         html_block(p, "Incoming", r.in, &o);
         report_block_json(&o, r.in, "Incoming", &w, "incoming");
         html_block(p, "Outgoing", r.out, &o);
@@ -273,8 +298,28 @@ int main(int argc, char **argv)
         free(hn);
         free(rank);
     }
-    if (r.unknown_total > 0)
-        html_unknown(p, r.unknown, r.nunknown, (double)r.unknown_total, 0);
+    if (r.unknown_total > 0) {
+        struct html_pair *u = r.unknown.p;
+        for (size_t i = 1; i < r.unknown.n; i++) /* by count, ties in order of appearance */
+            for (size_t j = i; j > 0 && u[j].count > u[j - 1].count; j--) {
+                struct html_pair t = u[j];
+                u[j] = u[j - 1];
+                u[j - 1] = t;
+            }
+        html_unknown(p, u, r.unknown.n, (double)r.unknown_total, 0);
+        jw_begin_object(&w, "unknown_transport");
+        jw_double(&w, "count", (double)r.unknown_total);
+        jw_begin_array(&w, "pairs");
+        for (size_t i = 0; i < r.unknown.n; i++) {
+            jw_begin_object(&w, NULL);
+            jw_cstring(&w, "source", u[i].a);
+            jw_cstring(&w, "destination", u[i].b);
+            jw_double(&w, "count", u[i].count);
+            jw_end_object(&w);
+        }
+        jw_end_array(&w);
+        jw_end_object(&w);
+    }
     jw_end_object(&w);
     struct html_stats st = {0};
     int rc = html_finish(p, &st);
