@@ -21,11 +21,11 @@ static const char page_css[] =
     "color:#111;background:#fff;margin:0 auto;max-width:1240px;padding:16px 24px}"
     "h1{font-size:22px;margin:4px 0}h2{font-size:18px;margin:28px 0 8px;"
     "border-bottom:2px solid #0072B2;padding-bottom:2px}"
-    "h3{font-size:14px;margin:0 0 6px}small,.muted{color:#555}"
+    "h3{font-size:14px;margin:0 0 6px}#networks h3{margin-top:16px}small,.muted{color:#555}"
     ".params{display:flex;flex-wrap:wrap;gap:2px 18px;margin:6px 0;color:#333}"
     ".params span b{font-weight:600}"
     ".figs{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}"
-    ".fig{border:1px solid #ccc;border-radius:6px;padding:6px 12px;min-width:110px}"
+    ".fig{border:1px solid #ccc;border-radius:6px;padding:6px 10px;min-width:90px}"
     ".fig .v{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}"
     ".fig .k{font-size:12px;color:#555;text-transform:uppercase;letter-spacing:.04em}"
     ".chart{width:100%;height:auto;display:block}"
@@ -36,8 +36,9 @@ static const char page_css[] =
     ".col{border:1px solid #ddd;border-radius:6px;padding:8px 10px;break-inside:avoid}"
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
     ".bars{width:100%}.bars th{text-align:left;font-weight:500;padding:1px 8px 1px 0;"
-    "max-width:230px;overflow-wrap:anywhere}"
-    ".bars td.bar{width:60%}.bars td.pct{text-align:right;white-space:nowrap;padding-left:6px}"
+    "white-space:nowrap}"
+    ".bars td.bar{width:100%;min-width:60px}.bars "
+    "td.pct{text-align:right;white-space:nowrap;padding-left:6px}"
     ".bars svg{display:block;width:100%;height:14px}"
     ".host{display:block;font-size:11px;color:#555;font-weight:400}"
     ".tag{font-size:11px;font-weight:600;border:1px solid;border-radius:3px;padding:0 4px;"
@@ -50,7 +51,7 @@ static const char page_css[] =
     "text-align:left}"
     "footer{margin-top:28px;font-size:12px;color:#555;border-top:1px solid #ccc;padding-top:6px}"
     "@media print{body{max-width:none;padding:0;font-size:11px}"
-    "h2{break-after:avoid}.col,.fig,figure{break-inside:avoid}"
+    "h2,h3{break-after:avoid}.col,.fig,figure,.list,.sketch{break-inside:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     ".grid{grid-template-columns:1fr 1fr}}";
 
@@ -481,16 +482,16 @@ static void header_figures(struct html_page *p, const struct summary *s, const s
         double d = summary_distinct(s, src);
         if (d < 0)
             continue;
-        char dt[64];
-        snprintf(dt, sizeof dt, "%s<small> &#177;%.1f%%</small>",
-                 val(v, sizeof v, floor(d + 0.5), false), 100 * summary_distinct_stderr(s));
-        figure(f, src ? "distinct_sources" : "distinct_destinations",
-               src ? "distinct sources" : "distinct destinations", floor(d + 0.5), dt);
+        char label[64];
+        snprintf(label, sizeof label, "distinct %s &#177;%.1f%%", src ? "sources" : "destinations",
+                 100 * summary_distinct_stderr(s));
+        figure(f, src ? "distinct_sources" : "distinct_destinations", label, floor(d + 0.5),
+               val(v, sizeof v, floor(d + 0.5), false));
     }
     fprintf(
         f,
         "<div class=\"fig\" data-name=\"time_range\"><div class=\"v\" "
-        "style=\"font-size:16px\">%s<br>%s</div><div class=\"k\">first &#8211; last</div></div>\n",
+        "style=\"font-size:14px\">%s<br>%s</div><div class=\"k\">first &#8211; last</div></div>\n",
         fmt_iso_time(t[0], sizeof t[0], c->start), fmt_iso_time(t[1], sizeof t[1], c->end));
     fputs("</section>\n", f);
 }
