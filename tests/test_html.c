@@ -169,6 +169,31 @@ Test(html, markup_in_any_input_string_shows_as_text)
     summary_free(s);
 }
 
+/* Whatever bytes a service or state holds, the page stays printable
+ * ASCII: each byte outside it is a character reference. */
+Test(html, every_byte_of_a_name_is_written_as_printable_ascii)
+{
+    struct summary *s = small_summary(64);
+    char name[12][24];
+    for (int i = 0; i < 12; i++) {
+        for (int j = 0; j < 22; j++)
+            name[i][j] = (char)(1 + (i * 22 + j) % 255);
+        name[i][22] = '\0';
+        struct ts_record r = conn("10.0.0.1", "10.0.0.2", 80, 6, name[i], name[11 - i], 1);
+        add(s, &r);
+    }
+    char *out = page_of(s, 12);
+    size_t shown = count(out, "<th>");
+    cr_expect_geq(shown, 24, "%zu names", shown);
+    for (const char *p = out; *p; p++)
+        cr_assert((*p >= 0x20 && *p < 0x7f) || *p == '\n', "byte 0x%02x at %zu", (unsigned char)*p,
+                  (size_t)(p - out));
+    cr_expect(strstr(out, "&#x01;&#x02;&#x03;") != NULL);
+    cr_expect(strstr(out, "&#xfe;&#xff;&#x01;") != NULL);
+    free(out);
+    summary_free(s);
+}
+
 /* Every share range of the text block is on the page too ("lo-hi%" as
  * "lo&#8211;hi%"); returns how many there were. */
 static size_t expect_text_ranges(const char *text, const char *out)
