@@ -62,21 +62,24 @@ static const char *const ser_ids[SER_COUNT] = {"total", "incoming", "outgoing"};
 static const char *const ser_colour[SER_COUNT] = {"#000000", "#0072B2", "#E69F00"};
 static const char *const ser_dash[SER_COUNT] = {"", "7 4", "2 3"};
 
-/* Consecutive intervals merged into one point. */
+/* The counters of `width` consecutive intervals added together. */
 struct point {
-    double start, end;
-    uint64_t n; /* intervals merged */
     uint64_t rec[SER_COUNT], bytes[SER_COUNT];
 };
 
+/* Point i holds the intervals base + i * width .. base + (i + 1) * width - 1
+ * (numbered floor(start / ilen)); those past npts are zero. */
 struct html_page {
     FILE *f;
     struct html_meta m;
     struct point *pts; /* HTML_POINTS_MAX */
     size_t npts;
     uint64_t width; /* intervals per point */
-    uint64_t nint;  /* intervals seen */
-    bool has_dir;   /* Incoming and Outgoing were given */
+    long long base; /* the number of point 0's first interval */
+    long long last; /* the last interval's number */
+    double origin;  /* start of interval 0: start - idx * ilen */
+    uint64_t nint;  /* Total intervals given */
+    bool has_dir;   /* Incoming or Outgoing were given */
     bool series_done;
     size_t nblocks;
 };
@@ -235,48 +238,76 @@ struct html_page *html_begin(FILE *out, const struct html_meta *m)
     return p;
 }
 
-static void add_counters(struct point *pt, int ser, const struct summary_counters *c)
+/* Halves the points: neighbours two by two, twice as wide. */
+static void merge_points(struct html_page *p)
 {
-    if (c == NULL)
-        return;
-    pt->rec[ser] += c->pkts;
-    pt->bytes[ser] += c->bytes;
+    size_t n = (p->npts + 1) / 2;
+    for (size_t i = 0; i < n; i++) {
+        struct point a = p->pts[2 * i];
+        if (2 * i + 1 < p->npts)
+            for (int s = 0; s < SER_COUNT; s++) {
+                a.rec[s] += p->pts[2 * i + 1].rec[s];
+                a.bytes[s] += p->pts[2 * i + 1].bytes[s];
+            }
+        p->pts[i] = a;
+    }
+    memset(&p->pts[n], 0, (p->npts - n) * sizeof *p->pts);
+    p->npts = n;
+    p->width *= 2;
 }
 
-int html_interval(struct html_page *p, double start, double end,
-                  const struct summary_counters *total, const struct summary_counters *in,
-                  const struct summary_counters *out)
+int html_interval(struct html_page *p, unsigned stream, long long idx, double start,
+                  const struct summary_counters *c)
 {
-    if (p->npts == 0 || p->pts[p->npts - 1].n >= p->width) {
-        if (p->npts == HTML_POINTS_MAX) {
-            /* merge neighbours two by two: half the points, twice as wide */
-            for (size_t i = 0; i < HTML_POINTS_MAX / 2; i++) {
-                struct point a = p->pts[2 * i], b = p->pts[2 * i + 1];
-                a.end = b.end;
-                a.n += b.n;
-                for (int s = 0; s < SER_COUNT; s++) {
-                    a.rec[s] += b.rec[s];
-                    a.bytes[s] += b.bytes[s];
-                }
-                p->pts[i] = a;
-            }
-            p->npts = HTML_POINTS_MAX / 2;
-            p->width *= 2;
-        }
-        struct point *pt = &p->pts[p->npts++];
-        memset(pt, 0, sizeof *pt);
-        pt->start = start;
+    if (p->m.ilen <= 0 || stream >= SER_COUNT || c == NULL)
+        return 0;
+    if (p->nint == 0 && !p->has_dir && p->npts == 0) {
+        p->base = p->last = idx;
+        p->origin = start - (double)idx * (double)p->m.ilen;
     }
-    struct point *pt = &p->pts[p->npts - 1];
-    pt->end = end;
-    pt->n++;
-    p->nint++;
-    add_counters(pt, SER_TOTAL, total);
-    add_counters(pt, SER_IN, in);
-    add_counters(pt, SER_OUT, out);
-    if (in != NULL || out != NULL)
+    if (idx < p->base) {
+        /* earlier than every point so far: room in front, in whole points */
+        uint64_t k = (uint64_t)p->base - (uint64_t)idx, shift;
+        while ((shift = k / p->width + (k % p->width != 0)) > HTML_POINTS_MAX - p->npts)
+            merge_points(p);
+        memmove(&p->pts[shift], p->pts, p->npts * sizeof *p->pts);
+        memset(p->pts, 0, shift * sizeof *p->pts);
+        p->npts += shift;
+        p->base -= (long long)(shift * p->width);
+    }
+    uint64_t off = (uint64_t)idx - (uint64_t)p->base;
+    while (off / p->width >= HTML_POINTS_MAX)
+        merge_points(p);
+    size_t i = (size_t)(off / p->width);
+    if (i >= p->npts)
+        p->npts = i + 1;
+    p->pts[i].rec[stream] += c->pkts;
+    p->pts[i].bytes[stream] += c->bytes;
+    if (idx > p->last)
+        p->last = idx;
+    if (stream == SER_TOTAL)
+        p->nint++;
+    else
         p->has_dir = true;
     return 0;
+}
+
+/* Start of the first interval of point i, and the end of the last one
+ * given (the last point may be partly filled). */
+static double point_start(const struct html_page *p, size_t i)
+{
+    return p->origin + ((double)p->base + (double)i * (double)p->width) * (double)p->m.ilen;
+}
+
+static double series_end(const struct html_page *p)
+{
+    return p->origin + ((double)p->last + 1) * (double)p->m.ilen;
+}
+
+static double point_mid(const struct html_page *p, size_t i)
+{
+    double a = point_start(p, i), b = point_start(p, i + 1), end = series_end(p);
+    return (a + (b < end ? b : end)) / 2;
 }
 
 /* A round step of about max / 4: 1, 2 or 5 times a power of ten. */
@@ -327,7 +358,7 @@ static void draw_chart(struct html_page *p, bool bytes)
 {
     FILE *f = p->f;
     int nser = p->has_dir ? SER_COUNT : 1;
-    double t0 = p->pts[0].start, t1 = p->pts[p->npts - 1].end;
+    double t0 = point_start(p, 0), t1 = series_end(p);
     if (!(t1 > t0))
         t1 = t0 + 1;
     double ymax = 0;
@@ -385,10 +416,8 @@ static void draw_chart(struct html_page *p, bool bytes)
                 "points=\"",
                 ser_colour[s], s == SER_TOTAL ? "2" : "1.6", ser_dash[s], ser_ids[s]);
         for (size_t i = 0; i < p->npts; i++) {
-            const struct point *pt = &p->pts[i];
-            double mid = (pt->start + pt->end) / 2;
-            double px = CH_L + (mid - t0) / (t1 - t0) * pw;
-            double py = CH_T + ph - point_value(p, pt, s, bytes) / ytop * ph;
+            double px = CH_L + (point_mid(p, i) - t0) / (t1 - t0) * pw;
+            double py = CH_T + ph - point_value(p, &p->pts[i], s, bytes) / ytop * ph;
             fprintf(f, "%s%.1f,%.1f", i ? " " : "", px, py);
         }
         fputs("\" data-values=\"", f);
@@ -397,9 +426,8 @@ static void draw_chart(struct html_page *p, bool bytes)
         fputs("\"/>\n", f);
         if (p->npts <= 60) /* few points: mark each */
             for (size_t i = 0; i < p->npts; i++) {
-                const struct point *pt = &p->pts[i];
-                double px = CH_L + ((pt->start + pt->end) / 2 - t0) / (t1 - t0) * pw;
-                double py = CH_T + ph - point_value(p, pt, s, bytes) / ytop * ph;
+                double px = CH_L + (point_mid(p, i) - t0) / (t1 - t0) * pw;
+                double py = CH_T + ph - point_value(p, &p->pts[i], s, bytes) / ytop * ph;
                 fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", px, py,
                         ser_colour[s]);
             }

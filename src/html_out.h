@@ -67,12 +67,14 @@ struct html_page;
 struct html_page *html_begin(FILE *out, const struct html_meta *m);
 size_t html_mem_bytes(void);
 
-/* One closed interval [start, end): records (pkts) and bytes of each of
- * its counters, already unscaled; in and out are NULL without -l. O(1),
- * amortised (a merge of all points every HTML_POINTS_MAX / 2 calls). */
-int html_interval(struct html_page *p, double start, double end,
-                  const struct summary_counters *total, const struct summary_counters *in,
-                  const struct summary_counters *out);
+/* The counters of one closed interval of a stream (0 Total, 1 Incoming,
+ * 2 Outgoing), unscaled: its number idx = floor(start / ilen) and its
+ * start. Streams and intervals may come in any order; intervals without a
+ * call count zero. Ignored without -i. O(1), amortised: when a point
+ * would fall past HTML_POINTS_MAX, the points merge two by two (at most
+ * 64 times in a page's life). */
+int html_interval(struct html_page *p, unsigned stream, long long idx, double start,
+                  const struct summary_counters *c);
 
 /* One block: the text report's top o->topn per column, with shares as the
  * text report prints them. o->out is not used; o->resolve names hosts. */

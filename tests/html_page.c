@@ -237,8 +237,8 @@ int main(int argc, char **argv)
     for (size_t i = r.lo; i < r.nivl; i++) {
         double start = (double)(r.base + (long long)i) * (double)r.ilen;
         struct ivl *v = &r.ivl[i];
-        html_interval(p, start, start + (double)r.ilen, &v->c[0], nets ? &v->c[1] : NULL,
-                      nets ? &v->c[2] : NULL);
+        for (unsigned d = 0; d < (nets ? 3u : 1u); d++) /* intervals without records too */
+            html_interval(p, d, r.base + (long long)i, start, &v->c[d]);
         jw_begin_object(&w, NULL);
         jw_double(&w, "start", start);
         for (int d = 0; d < (nets ? 3 : 1); d++) {

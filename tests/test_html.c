@@ -117,7 +117,8 @@ Test(html, nothing_is_fetched_and_nothing_runs)
     struct page pg;
     page_open(&pg, 5, 60);
     struct summary_counters c = {.pkts = 5, .bytes = 500};
-    cr_assert_eq(html_interval(pg.p, 0, 60, &c, &c, &c), 0);
+    for (unsigned k = 0; k < 3; k++)
+        cr_assert_eq(html_interval(pg.p, k, 0, 0, &c), 0);
     cr_assert_eq(html_block(pg.p, "Total", s, &pg.o), 0);
     char *out = page_close(&pg);
     const char *never[] = {"<script", "src=",    "href=",   "url(",   "@import", "<link",
@@ -310,8 +311,11 @@ static char *series_page(uint64_t n, long long ilen, size_t *len)
         struct summary_counters t = {.pkts = 100 + i % 17, .bytes = 1000000 + i};
         struct summary_counters in = {.pkts = 60 + i % 5, .bytes = 400000};
         struct summary_counters o = {.pkts = 40, .bytes = 600000 + i};
-        double start = 1300000000.0 + (double)i * (double)ilen;
-        cr_assert_eq(html_interval(pg.p, start, start + (double)ilen, &t, &in, &o), 0);
+        long long idx = 1300000000 / ilen + (long long)i;
+        double start = (double)idx * (double)ilen;
+        cr_assert_eq(html_interval(pg.p, 0, idx, start, &t), 0);
+        cr_assert_eq(html_interval(pg.p, 1, idx, start, &in), 0);
+        cr_assert_eq(html_interval(pg.p, 2, idx, start, &o), 0);
     }
     cr_assert_eq(html_block(pg.p, "Total", s, &pg.o), 0);
     struct html_net nets[10];
@@ -351,6 +355,74 @@ Test(html, long_series_merge_neighbours_and_keep_every_count)
     cr_expect(strstr(out, "-00-00-00</text>") != NULL);
     cr_expect(strstr(out, "2011-03-15-00-00-00</text>") != NULL);
     free(out);
+}
+
+/* The page of the Total intervals idx[0..n) (each of idx + 1 records),
+ * in that order. */
+static char *order_page(const long long *idx, size_t n)
+{
+    struct page pg;
+    page_open(&pg, 3, 60);
+    for (size_t i = 0; i < n; i++) {
+        struct summary_counters c = {.pkts = (uint64_t)(idx[i] % 1000) + 1, .bytes = 10};
+        cr_assert_eq(html_interval(pg.p, 0, idx[i], (double)idx[i] * 60, &c), 0);
+    }
+    return page_close(&pg);
+}
+
+/* The values of the Total records series, as written. */
+static char *total_values(const char *page)
+{
+    const char *p = strstr(strstr(page, "data-metric=\"records\""), "data-series=\"total\"");
+    cr_assert_not_null(p);
+    p = strstr(p, "data-values=\"") + strlen("data-values=\"");
+    return strndup(p, (size_t)(strchr(p, '"') - p));
+}
+
+Test(html, intervals_in_any_order_draw_the_same_points)
+{
+    enum { N = 1500 };
+    static long long in_order[N], shuffled[N];
+    for (size_t i = 0; i < N; i++)
+        in_order[i] = shuffled[i] = 20000000 + (long long)i;
+    uint64_t x = 42;
+    for (size_t i = N - 1; i > 0; i--) { /* Fisher-Yates with a fixed LCG */
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        size_t j = (size_t)((x >> 33) % (i + 1));
+        long long t = shuffled[i];
+        shuffled[i] = shuffled[j];
+        shuffled[j] = t;
+    }
+    char *a = order_page(in_order, N), *b = order_page(shuffled, N);
+    char *va = total_values(a), *vb = total_values(b);
+    cr_expect_str_eq(va, vb);
+    free(va);
+    free(vb);
+    free(a);
+    free(b);
+}
+
+Test(html, far_apart_or_reversed_intervals_keep_the_points_bounded)
+{
+    long long far[3] = {5, 1000000000000LL, -1000000000000LL};
+    static long long reversed[10000];
+    for (size_t i = 0; i < 10000; i++)
+        reversed[i] = 30000000 - (long long)i;
+    const long long *cases[2] = {far, reversed};
+    size_t ns[2] = {3, 10000};
+    for (int k = 0; k < 2; k++) {
+        char *out = order_page(cases[k], ns[k]);
+        size_t np;
+        double got =
+            sum_values(strstr(out, "data-metric=\"records\""), "data-series=\"total\"", &np);
+        double want = 0;
+        for (size_t i = 0; i < ns[k]; i++)
+            want += (double)(cases[k][i] % 1000) + 1;
+        cr_expect_eq(got, want, "case %d: %f, want %f", k, got, want);
+        cr_expect_leq(np, HTML_POINTS_MAX, "case %d: %zu points", k, np);
+        cr_expect_gt(np, k == 0 ? 1 : HTML_POINTS_MAX / 2, "case %d: %zu points", k, np);
+        free(out);
+    }
 }
 
 Test(html, page_size_is_bounded_whatever_the_number_of_intervals)
