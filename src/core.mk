@@ -9,4 +9,5 @@ libtscore_a_SOURCES = \
 	src/resolve.c src/resolve.h \
 	src/stats.c src/stats.h \
 	src/json_out.c src/json_out.h \
+	src/spill.c src/spill.h \
 	src/engine.c src/engine.h

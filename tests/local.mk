@@ -33,3 +33,11 @@ tests_test_netset_SOURCES = tests/test_netset.c
 tests_test_netset_CFLAGS = $(TEST_CFLAGS)
 tests_test_netset_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_spill
+TESTS += tests/test_spill
+tests_test_spill_SOURCES = tests/test_spill.c
+tests_test_spill_CFLAGS = $(TEST_CFLAGS)
+tests_test_spill_LDADD = $(TEST_LIBS)
+endif
