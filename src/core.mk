@@ -16,3 +16,20 @@ libtscore_a_SOURCES = \
 	src/sink.c src/sink.h \
 	src/sink_text.c src/sink_json.c src/sink_r.c \
 	src/engine.c src/engine.h
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
+TESTS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
+tests_test_plan_SOURCES = tests/test_plan.c
+tests_test_plan_CFLAGS = $(TEST_CFLAGS)
+tests_test_plan_LDADD = $(TEST_LIBS)
+tests_test_intervals_SOURCES = tests/test_intervals.c
+tests_test_intervals_CFLAGS = $(TEST_CFLAGS)
+tests_test_intervals_LDADD = $(TEST_LIBS)
+tests_test_engine_SOURCES = tests/test_engine.c
+tests_test_engine_CFLAGS = $(TEST_CFLAGS)
+tests_test_engine_LDADD = $(TEST_LIBS)
+tests_test_summary_SOURCES = tests/test_summary.c
+tests_test_summary_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_LDADD = $(TEST_LIBS)
+endif

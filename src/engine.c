@@ -207,6 +207,10 @@ static int open_sinks(struct engine *e)
     sink_params_for(e);
     if (o->write_ports && (e->sinks[e->nsinks++] = sink_ports_new(&e->sp)) == NULL)
         return -1;
+    if (o->sink != NULL) {
+        e->sinks[e->nsinks++] = o->sink;
+        return 0;
+    }
     struct sink *k = o->r_tag  ? sink_r_new(&e->sp)
                      : o->json ? sink_json_new(&e->sp)
                                : sink_text_new(&e->sp);
@@ -366,7 +370,8 @@ void engine_free(struct engine *e)
     free(e->nets);
     intervals_free(e->iv);
     for (size_t i = 0; i < e->nsinks; i++)
-        sink_free(e->sinks[i]);
+        if (e->sinks[i] != e->o.sink)
+            sink_free(e->sinks[i]);
     free(e->port_mask);
     free(e->nonlocal);
     free(e->unknown);

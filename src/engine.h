@@ -60,6 +60,9 @@ struct engine_opts {
     uint64_t seed;
     FILE *out;            /* the report's stream; NULL: stdout */
     const char *out_name; /* its name in messages; NULL: "standard output" */
+    /* A sink of the caller's instead of the report the options choose
+     * (borrowed; -P still writes its file). NULL: text, JSON or R. */
+    struct sink *sink;
 };
 
 struct engine;
