@@ -908,7 +908,8 @@ int main(int argc, char **argv)
             status = EXIT_DAMAGED;
         }
     }
-    struct engine_input_stats ist = {
+    struct sink_input_stats ist = {
+        .conns = cl.conns,
         .corrupt_lines = k.corrupt + k.too_long,
         .frames = pst.frames,
         .not_ip = pst.not_ip,
@@ -923,27 +924,13 @@ int main(int argc, char **argv)
         snprintf(damage_msg, sizeof damage_msg, "%s", err.msg);
         ist.damage = damage_msg;
     }
-    engine_set_input_stats(e, &ist);
     ts_err_clear(&err);
-    if (engine_finish(e, stdout, &err) != 0) {
+    if (engine_finish(e, &ist, &err) != 0) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         status = EXIT_FAIL;
     }
-    if (!cl.conns && status != EXIT_FAIL && o->r_tag == NULL && !o->json) {
-        if (pst.unsupported)
-            printf("Not decoded: %llu frames of link types %s\n",
-                   (unsigned long long)pst.unsupported, pst.unsupported_names);
-        if (pst.not_ip)
-            printf("Not IP: %llu frames (ARP, STP, LLC, ...)\n", (unsigned long long)pst.not_ip);
-        if (pst.damaged)
-            printf("Damaged: %llu frames truncated or invalid in a header\n",
-                   (unsigned long long)pst.damaged);
-    }
-    uint64_t late = engine_late_records(e);
-    if (late && status != EXIT_FAIL && o->r_tag == NULL && !o->json)
-        printf("Late: %llu records arrived after their interval had been written "
-               "(counted in the totals only; see --reorder)\n",
-               (unsigned long long)late);
+    if (engine_notice(e) != NULL)
+        fprintf(stderr, PROG ": %s\n", engine_notice(e));
     if (k.corrupt + k.too_long > 0) {
         fprintf(stderr, PROG ": '%s': %llu corrupt lines ignored (the first at line %llu)\n",
                 ts_input_name(in), (unsigned long long)(k.corrupt + k.too_long),
