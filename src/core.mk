@@ -1,13 +1,37 @@
-## The tool's core: errors, formats, networks, summaries, the engine, reports.
+## The tool's core: errors, formats, networks, summaries, the engine, the
+## pipeline, intervals, the memory plan and the sinks (outputs).
 noinst_LIBRARIES += libtscore.a
 libtscore_a_SOURCES = \
 	src/err.c src/err.h src/record.h \
 	src/fmt.c src/fmt.h \
 	src/netset.c src/netset.h \
-	src/summary.c src/summary.h \
+	src/summary.c src/summary.h src/summary_parts.h \
 	src/report.c src/report.h \
 	src/resolve.c src/resolve.h \
 	src/stats.c src/stats.h \
 	src/json_out.c src/json_out.h \
-	src/html_out.c src/html_out.h \
+	src/spill.c src/spill.h \
+	src/plan.c src/plan.h \
+	src/intervals.c src/intervals.h \
+	src/pipeline.c src/pipeline.h \
+	src/sink.c src/sink.h \
+	src/sink_text.c src/sink_json.c src/sink_r.c \
+	src/html_out.c src/html_out.h src/sink_html.c \
 	src/engine.c src/engine.h
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
+TESTS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
+tests_test_plan_SOURCES = tests/test_plan.c
+tests_test_plan_CFLAGS = $(TEST_CFLAGS)
+tests_test_plan_LDADD = $(TEST_LIBS)
+tests_test_intervals_SOURCES = tests/test_intervals.c
+tests_test_intervals_CFLAGS = $(TEST_CFLAGS)
+tests_test_intervals_LDADD = $(TEST_LIBS)
+tests_test_engine_SOURCES = tests/test_engine.c
+tests_test_engine_CFLAGS = $(TEST_CFLAGS)
+tests_test_engine_LDADD = $(TEST_LIBS)
+tests_test_summary_SOURCES = tests/test_summary.c
+tests_test_summary_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_LDADD = $(TEST_LIBS)
+endif

@@ -1,12 +1,16 @@
 /*
- * engine.h - everything between the readers and the report: filters,
- * Total/Incoming/Outgoing/per-network summaries, streamed intervals, the
- * non-local and unknown-transport tables, sampling scale, and the output
- * (text report or R files).
+ * engine.h - between the readers and the sinks: the filters, and which
+ * summaries a record updates (Total, Incoming, Outgoing, its local
+ * network, its intervals), plus the small tables (records without a local
+ * address, unknown-transport pairs).
  *
- * Memory is fixed when engine_new returns (see engine_plan): summaries are
- * sized from the budget, intervals are written out as they close, and the
- * small tables are capped.
+ *   reader -> engine_add -> filters -> pipeline (pipeline.h: batches, the
+ *   counting thread) -> summaries, intervals (intervals.h) -> sinks
+ *   (sink.h: text, JSON, R, -P), on the reading thread
+ *
+ * Memory is fixed when engine_new returns (plan.h): summaries are sized
+ * from the budget, intervals are written out as they close, and the small
+ * tables are capped. The sinks are chosen from the options at engine_new.
  */
 #ifndef TS_ENGINE_H
 #define TS_ENGINE_H
@@ -20,6 +24,7 @@
 #include "netset.h"
 #include "record.h"
 #include "report.h"
+#include "sink.h"
 
 struct engine_opts {
     bool conns;                        /* -c */
@@ -53,6 +58,13 @@ struct engine_opts {
     bool threads;           /* apply records in a second thread while reading */
     const char *input_name; /* for the JSON document */
     uint64_t seed;
+    FILE *out;            /* the report's stream; NULL: stdout */
+    const char *out_name; /* its name in messages; NULL: "standard output" */
+    FILE *html;            /* --html: the page's stream as well (borrowed), or NULL */
+    const char *html_name; /* its name in messages */
+    /* A sink of the caller's instead of the report the options choose
+     * (borrowed; -P still writes its file). NULL: text, JSON or R. */
+    struct sink *sink;
 };
 
 struct engine;
@@ -62,22 +74,18 @@ void engine_free(struct engine *e);
 
 /* Feeds one record (a packet, a connection or an unknown-transport line).
  * Applies the filters, then updates every summary it belongs to. Returns 0,
- * or a negative code when writing a closed interval failed. */
+ * or a negative code when a sink failed to write a closed interval. */
 int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err);
 
-/* Closes all intervals and writes the report to out (or the R files).
- * Returns 0 or a negative code. */
-int engine_finish(struct engine *e, FILE *out, struct ts_err *err);
+/* Stops the counting thread, closes all intervals and hands everything
+ * to the sinks with the reader's statistics st (borrowed; NULL: none).
+ * Returns 0 or a negative code (the first error of any sink, reported
+ * once, naming the file). */
+int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts_err *err);
 
-/* What the reader skipped, for the JSON document. */
-struct engine_input_stats {
-    uint64_t corrupt_lines;                        /* conn.log lines skipped */
-    uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
-    const char *not_decoded_link_types;
-    bool file_damaged;  /* the file itself was cut short or corrupt */
-    const char *damage; /* the message, or NULL */
-};
-void engine_set_input_stats(struct engine *e, const struct engine_input_stats *st);
+/* A message for the user that is not an error, left by a sink at finish
+ * (e.g. rows the R files left out), or NULL. */
+const char *engine_notice(const struct engine *e);
 
 /* Records that arrived after their interval had been written out. */
 uint64_t engine_late_records(const struct engine *e);

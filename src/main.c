@@ -126,6 +126,8 @@ static void help(void)
           "                        late records before it is written (default 300)\n"
           "  --json                the whole report as one JSON document: every entry\n"
           "                        with estimate, lower and upper bound, exactness\n"
+          "  --html=FILE           the report as one self-contained HTML page in FILE\n"
+          "                        too: charts, no script, readable offline\n"
           "  --threads=N           1: read and count in one thread; 2: count in a\n"
           "                        second thread (default with 2 processors, unless a\n"
           "                        gzip file is inflated in a thread of its own)\n"
@@ -146,7 +148,8 @@ struct cli {
     bool quiet;
     bool resolve;
     const char *local_nets, *exclude_nets, *ports_file;
-    double sample; /* -S */
+    const char *html; /* --html FILE */
+    double sample;    /* -S */
     bool sample_set;
     bool seed_set;
     int threads; /* --threads; 0: by the number of processors */
@@ -220,6 +223,7 @@ enum {
     OPT_REORDER,
     OPT_JSON,
     OPT_THREADS,
+    OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -252,6 +256,7 @@ static const struct option long_opts[] = {
     {"reorder", required_argument, NULL, OPT_REORDER},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"html", required_argument, NULL, OPT_HTML},
     {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
@@ -359,6 +364,9 @@ static void parse_args(int argc, char **argv, struct cli *cl)
             break;
         case OPT_JSON:
             o->json = true;
+            break;
+        case OPT_HTML:
+            cl->html = optarg;
             break;
         case OPT_VERSION:
             printf("%s %s\n", PROG, PACKAGE_VERSION);
@@ -496,8 +504,7 @@ static void bad_net_line(void *ctx, size_t line, const char *text)
 static uint8_t *read_ports(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (f == NULL)
-        {
+    if (f == NULL) {
         char sys[128];
         fail(EXIT_FAIL, PROG ": '%s': %s", path, ts_strerror(errno, sys, sizeof sys));
     }
@@ -861,6 +868,15 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    FILE *html = NULL;
+    if (cl.html) {
+        char sys[128];
+        if ((html = fopen(cl.html, "w")) == NULL)
+            fail(EXIT_FAIL, PROG ": '%s': cannot write: %s", cl.html,
+                 ts_strerror(errno, sys, sizeof sys));
+        o->html = html;
+        o->html_name = cl.html;
+    }
     struct ts_input *in = ts_input_open_flags(cl.input, o->save_mem ? TS_INPUT_LOWMEM : 0, &err);
     if (in == NULL)
         fail(EXIT_FAIL, PROG ": %s", err.msg);
@@ -908,7 +924,8 @@ int main(int argc, char **argv)
             status = EXIT_DAMAGED;
         }
     }
-    struct engine_input_stats ist = {
+    struct sink_input_stats ist = {
+        .conns = cl.conns,
         .corrupt_lines = k.corrupt + k.too_long,
         .frames = pst.frames,
         .not_ip = pst.not_ip,
@@ -923,27 +940,13 @@ int main(int argc, char **argv)
         snprintf(damage_msg, sizeof damage_msg, "%s", err.msg);
         ist.damage = damage_msg;
     }
-    engine_set_input_stats(e, &ist);
     ts_err_clear(&err);
-    if (engine_finish(e, stdout, &err) != 0) {
+    if (engine_finish(e, &ist, &err) != 0) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         status = EXIT_FAIL;
     }
-    if (!cl.conns && status != EXIT_FAIL && o->r_tag == NULL && !o->json) {
-        if (pst.unsupported)
-            printf("Not decoded: %llu frames of link types %s\n",
-                   (unsigned long long)pst.unsupported, pst.unsupported_names);
-        if (pst.not_ip)
-            printf("Not IP: %llu frames (ARP, STP, LLC, ...)\n", (unsigned long long)pst.not_ip);
-        if (pst.damaged)
-            printf("Damaged: %llu frames truncated or invalid in a header\n",
-                   (unsigned long long)pst.damaged);
-    }
-    uint64_t late = engine_late_records(e);
-    if (late && status != EXIT_FAIL && o->r_tag == NULL && !o->json)
-        printf("Late: %llu records arrived after their interval had been written "
-               "(counted in the totals only; see --reorder)\n",
-               (unsigned long long)late);
+    if (engine_notice(e) != NULL)
+        fprintf(stderr, PROG ": %s\n", engine_notice(e));
     if (k.corrupt + k.too_long > 0) {
         fprintf(stderr, PROG ": '%s': %llu corrupt lines ignored (the first at line %llu)\n",
                 ts_input_name(in), (unsigned long long)(k.corrupt + k.too_long),
@@ -974,6 +977,12 @@ int main(int argc, char **argv)
     netset_free(local);
     netset_free(excl);
     free(ports);
+    if (html != NULL && fclose(html) != 0) {
+        char sys[128];
+        fprintf(stderr, PROG ": '%s': cannot write the page: %s\n", cl.html,
+                ts_strerror(errno, sys, sizeof sys));
+        status = EXIT_FAIL;
+    }
     if (fflush(stdout) != 0 || ferror(stdout))
         return EXIT_FAIL;
     return status;

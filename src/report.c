@@ -7,12 +7,11 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "json_out.h"
 #include "stats.h"
 
-#define CELL_MAX 256
+#define CELL_MAX REPORT_KEY_MAX
 
-static double scaled(const struct report_opts *o, uint64_t v)
+double report_scaled(const struct report_opts *o, uint64_t v)
 {
     return o->factor == 1 ? (double)v : (double)v * o->factor;
 }
@@ -47,7 +46,7 @@ static void service_display(char *dst, size_t n, const uint8_t *key, size_t len)
     dst[o] = '\0';
 }
 
-static void key_text(char *buf, size_t n, enum summary_col col, const struct ss_entry *e)
+void report_key_text(char *buf, size_t n, enum summary_col col, const struct ss_entry *e)
 {
     switch (col) {
     case COL_PORTS:
@@ -79,22 +78,24 @@ static int header_line(const struct report_opts *o, const struct summary *s, con
     FILE *out = o->out;
     fprintf(out, "\n>== %s === %s - %s\n   - ", title, fmt_iso_time(t1, sizeof t1, c->start),
             fmt_iso_time(t2, sizeof t2, c->end));
-    double pkts = scaled(o, c->pkts);
+    double pkts = report_scaled(o, c->pkts);
     if (!o->conns) {
-        double bytes = scaled(o, c->bytes);
+        double bytes = report_scaled(o, c->bytes);
         fprintf(out, "Bytes %s - ", fmt_val(v, sizeof v, bytes, o->factor_float));
-        fprintf(out, "Payload %s - ", fmt_val(v, sizeof v, scaled(o, c->payload), o->factor_float));
+        fprintf(out, "Payload %s - ",
+                fmt_val(v, sizeof v, report_scaled(o, c->payload), o->factor_float));
         fprintf(out, "Pkts %s - ", fmt_val(v, sizeof v, pkts, o->factor_float));
         if (pkts == 0)
             fprintf(out, "Frags (??%%) - ");
         else
-            fprintf(out, "Frags %5.1f%% - ", (scaled(o, c->frags) / pkts) * 100.0);
+            fprintf(out, "Frags %5.1f%% - ", (report_scaled(o, c->frags) / pkts) * 100.0);
         double span = c->end - c->start;
         double mbit = span == 0 ? 0 : bytes * 8 / 1024.0 / 1024.0 / span;
         fprintf(out, "MBit/s %8.1f - ", mbit);
     } else {
         fprintf(out, "Connections %s - ", fmt_val(v, sizeof v, pkts, o->factor_float));
-        fprintf(out, "Payload %s - ", fmt_val(v, sizeof v, scaled(o, c->payload), o->factor_float));
+        fprintf(out, "Payload %s - ",
+                fmt_val(v, sizeof v, report_scaled(o, c->payload), o->factor_float));
     }
     if (o->factor != 1)
         fprintf(out, "Sampling %.2f%% -", 100.0 / o->factor);
@@ -115,14 +116,9 @@ struct cell {
     char pct[64];
 };
 
-/* Bounds of the true count behind entry e, scaled: Space-Saving's and
- * Count-Min's bounds, widened by the sampling interval under -S. */
-static void entry_bounds(const struct report_opts *o, const struct summary *s, enum summary_col col,
-                         const struct ss_entry *e, double *lo, double *hi)
+void report_scaled_bounds(const struct report_opts *o, uint64_t lo_c, uint64_t hi_c, double *lo,
+                          double *hi)
 {
-    uint64_t lo_c = e->count, hi_c = e->count;
-    if (col != COL_PROTS)
-        summary_bounds(s, col, e, &lo_c, &hi_c);
     if (o->sample_p > 0 && o->sample_p < 1) {
         double l2, h2;
         stats_sample_interval(lo_c, o->sample_p, lo, &h2);
@@ -130,14 +126,23 @@ static void entry_bounds(const struct report_opts *o, const struct summary *s, e
         if (*lo < 0)
             *lo = 0;
     } else {
-        *lo = scaled(o, lo_c);
-        *hi = scaled(o, hi_c);
+        *lo = report_scaled(o, lo_c);
+        *hi = report_scaled(o, hi_c);
     }
+}
+
+/* Bounds of the true count behind entry e, unscaled (protocols are exact). */
+void report_count_bounds(const struct summary *s, enum summary_col col, const struct ss_entry *e,
+                         uint64_t *lo_c, uint64_t *hi_c)
+{
+    *lo_c = *hi_c = e->count;
+    if (col != COL_PROTS)
+        summary_bounds(s, col, e, lo_c, hi_c);
 }
 
 /* The printed range of shares, in percent with one decimal, rounded
  * outward so that the printed range contains the computed one. */
-static void printed_range(double lo, double hi, double total, double *plo, double *phi)
+void report_printed_range(double lo, double hi, double total, double *plo, double *phi)
 {
     *plo = floor(lo / total * 1000.0 + 1e-9) / 10.0;
     *phi = ceil(hi / total * 1000.0 - 1e-9) / 10.0;
@@ -154,15 +159,18 @@ static void share_text(const struct report_opts *o, const struct summary *s, enu
         snprintf(buf, n, "(??%%)");
         return;
     }
-    double lo, hi;
-    if (approx)
-        entry_bounds(o, s, col, e, &lo, &hi);
+    double lo = 0, hi = 0;
+    if (approx) {
+        uint64_t lo_c, hi_c;
+        report_count_bounds(s, col, e, &lo_c, &hi_c);
+        report_scaled_bounds(o, lo_c, hi_c, &lo, &hi);
+    }
     if (!approx || lo == hi) {
-        snprintf(buf, n, "%5.1f%%", (scaled(o, e->count) / total) * 100.0);
+        snprintf(buf, n, "%5.1f%%", (report_scaled(o, e->count) / total) * 100.0);
         return;
     }
     double plo, phi;
-    printed_range(lo, hi, total, &plo, &phi);
+    report_printed_range(lo, hi, total, &plo, &phi);
     char a[24], b[24];
     snprintf(a, sizeof a, "%.1f", plo);
     snprintf(b, sizeof b, "%.1f", phi);
@@ -188,7 +196,7 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
     bool approx[COL_COUNT];
     size_t pctw[COL_COUNT]; /* width of the share field */
     const struct summary_counters *c = summary_counters(s);
-    double total = scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
+    double total = report_scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
     bool sampled = o->sample_p > 0 && o->sample_p < 1;
     for (int col = 0; col < COL_COUNT; col++) {
         top[col] = n ? calloc(n, sizeof(struct ss_entry)) : NULL;
@@ -198,7 +206,7 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
         pctw[col] = 6;
         for (size_t i = 0; i < got[col]; i++) {
             struct cell *ce = &cells[col][i];
-            key_text(ce->item, sizeof ce->item, (enum summary_col)col, &top[col][i]);
+            report_key_text(ce->item, sizeof ce->item, (enum summary_col)col, &top[col][i]);
             share_text(o, s, (enum summary_col)col, &top[col][i], total, approx[col], ce->pct,
                        sizeof ce->pct);
             size_t l = strlen(ce->pct);
@@ -288,15 +296,16 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
     const char *unit = o->by_bytes && c->bytes ? "bytes" : o->conns ? "connections" : "packets";
     for (size_t k = 0; k < ncols; k++) {
         enum summary_col col = cols[k].col;
-        const struct ss *sk = summary_col_sketch(s, col);
-        if (!approx[col] || summary_col_exact(s, col) || sk == NULL)
+        struct summary_col_info ci;
+        summary_col_info(s, col, &ci);
+        if (!approx[col] || summary_col_exact(s, col) || !ci.sketched)
             continue;
-        double share = 100.0 * (double)ss_total(sk) / (double)ss_capacity(sk) /
+        double share = 100.0 * (double)ci.weight_total / (double)ci.k /
                        (double)((o->by_bytes && c->bytes) ? c->bytes : c->pkts);
         fprintf(out,
                 "\n     ~ %s: Space-Saving k=%zu evicted keys; each count is within %.4f%% "
                 "of %s",
-                col_names[col], ss_capacity(sk), share, unit);
+                col_names[col], ci.k, share, unit);
     }
     if (sampled)
         fprintf(out,
@@ -318,118 +327,4 @@ int report_first_last(const struct report_opts *o, const struct summary *total)
     fprintf(o->out, "First: %-16s (%.6f) Last: %s %.6f\n", fmt_iso_time(t1, sizeof t1, c->start),
             c->start, fmt_iso_time(t2, sizeof t2, c->end), c->end);
     return ferror(o->out) ? -1 : 0;
-}
-
-static const char *const json_col_names[COL_COUNT] = {"ports",    "sources",   "destinations",
-                                                      "services", "protocols", "states"};
-
-void report_block_json(const struct report_opts *o, const struct summary *s, const char *title,
-                       struct jw *w, const char *key)
-{
-    const struct summary_counters *c = summary_counters(s);
-    bool sampled = o->sample_p > 0 && o->sample_p < 1;
-    jw_begin_object(w, key);
-    jw_cstring(w, "title", title);
-    if (c->updates > 0) {
-        jw_double(w, "start", c->start);
-        jw_double(w, "end", c->end);
-    } else {
-        jw_null(w, "start");
-        jw_null(w, "end");
-    }
-    jw_double(w, o->conns ? "connections" : "packets", scaled(o, c->pkts));
-    jw_double(w, "bytes", scaled(o, c->bytes));
-    jw_double(w, "payload", scaled(o, c->payload));
-    if (!o->conns)
-        jw_double(w, "frags", scaled(o, c->frags));
-    jw_bool(w, "exact_counters", !sampled);
-    double se = summary_distinct_stderr(s);
-    for (int src = 1; src >= 0; src--) {
-        double d = summary_distinct(s, src);
-        jw_begin_object(w, src ? "distinct_sources" : "distinct_destinations");
-        if (d < 0) {
-            jw_null(w, "estimate");
-        } else {
-            jw_double(w, "estimate", floor(d + 0.5));
-            jw_double(w, "relative_std_error", se);
-        }
-        jw_end_object(w);
-    }
-    double total = scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
-    jw_cstring(w, "percent_of",
-               o->by_bytes && c->bytes ? "bytes"
-               : o->conns              ? "connections"
-                                       : "packets");
-    jw_begin_object(w, "columns");
-    size_t n = o->topn;
-    struct ss_entry *top = n ? calloc(n, sizeof *top) : NULL;
-    for (int col = 0; col < COL_COUNT; col++) {
-        if (!o->conns && (col == COL_SERVICES || col == COL_STATES))
-            continue;
-        const struct ss *sk = summary_col_sketch(s, (enum summary_col)col);
-        if (!summary_col_kept(s, (enum summary_col)col))
-            continue; /* not kept (-m, -R) */
-        bool exact = summary_col_exact(s, (enum summary_col)col);
-        jw_begin_object(w, json_col_names[col]);
-        jw_bool(w, "exact", exact && !sampled);
-        jw_begin_object(w, "sketch");
-        if (sk == NULL) {
-            jw_cstring(w, "algorithm", "exact counters"); /* protocols, ports in a direct table */
-        } else {
-            jw_cstring(w, "algorithm", "space-saving");
-            jw_u64(w, "k", ss_capacity(sk));
-            jw_bool(w, "evicted", ss_has_evicted(sk));
-            jw_u64(w, "weight_total", ss_total(sk));
-            jw_u64(w, "max_error", ss_has_evicted(sk) ? ss_min_count(sk) : 0);
-            size_t cw, cd;
-            summary_cms_dims(s, &cw, &cd);
-            if ((col == COL_SRCS || col == COL_DSTS) && cw) {
-                jw_begin_object(w, "count_min");
-                jw_u64(w, "width", cw);
-                jw_u64(w, "depth", cd);
-                jw_end_object(w);
-            }
-        }
-        if (sampled) {
-            jw_double(w, "sample_probability", o->sample_p);
-            jw_double(w, "confidence", 0.95);
-        }
-        jw_end_object(w);
-        jw_begin_array(w, "entries");
-        size_t got = top ? summary_top(s, (enum summary_col)col, top, n) : 0;
-        for (size_t i = 0; i < got; i++) {
-            const struct ss_entry *e = &top[i];
-            char item[CELL_MAX];
-            key_text(item, sizeof item, (enum summary_col)col, e);
-            double lo, hi, est = scaled(o, e->count);
-            entry_bounds(o, s, (enum summary_col)col, e, &lo, &hi);
-            uint64_t lo_c = e->count, hi_c = e->count;
-            if (col != COL_PROTS)
-                summary_bounds(s, (enum summary_col)col, e, &lo_c, &hi_c);
-            jw_begin_object(w, NULL);
-            if (col == COL_SERVICES || col == COL_STATES)
-                jw_string(w, "key", (const char *)e->key, e->len);
-            else
-                jw_cstring(w, "key", item);
-            jw_double(w, "estimate", est);
-            jw_double(w, "lower", lo);
-            jw_double(w, "upper", hi);
-            jw_double(w, "percent", total ? est / total * 100.0 : NAN);
-            if (total && lo != hi) {
-                double plo, phi;
-                printed_range(lo, hi, total, &plo, &phi);
-                jw_begin_array(w, "printed_percent_range");
-                jw_double(w, NULL, plo);
-                jw_double(w, NULL, phi);
-                jw_end_array(w);
-            }
-            jw_bool(w, "exact", !sampled && lo_c == hi_c && lo_c == e->count);
-            jw_end_object(w);
-        }
-        jw_end_array(w);
-        jw_end_object(w);
-    }
-    free(top);
-    jw_end_object(w);
-    jw_end_object(w);
 }

@@ -1,5 +1,5 @@
 /*
- * report.h - the original tool's text report.
+ * report.h - the original tool's text report: one block of a summary.
  *
  * Writes blocks exactly as the original printed them whenever the counts
  * are exact; see ../shared/doc/reference-behaviour.md, "The text report".
@@ -41,13 +41,23 @@ struct report_opts {
 int report_block(const struct report_opts *o, const struct summary *s, const char *title,
                  bool table);
 
-struct jw;
-/* The same block as a JSON object (key may be NULL inside an array): its
- * counters, distinct sources and destinations, and every column's top
- * entries with estimate, lower and upper bound and exactness, plus the
- * parameters behind the bounds. */
-void report_block_json(const struct report_opts *o, const struct summary *s, const char *title,
-                       struct jw *w, const char *key);
+/* The pieces of an entry both the text and the JSON report show. */
+#define REPORT_KEY_MAX 256 /* room for an entry's name (report_key_text) */
+/* A count scaled by -s/-S (o->factor). */
+double report_scaled(const struct report_opts *o, uint64_t v);
+/* Entry e of col as the report names it (a port, an address, a service
+ * with "icmp-" and "netbios" shortened as the original did), in buf. */
+void report_key_text(char *buf, size_t n, enum summary_col col, const struct ss_entry *e);
+/* Bounds of the true count behind e, unscaled: Space-Saving's and
+ * Count-Min's (summary_bounds); protocols are exact. */
+void report_count_bounds(const struct summary *s, enum summary_col col, const struct ss_entry *e,
+                         uint64_t *lo_c, uint64_t *hi_c);
+/* The unscaled bounds scaled, widened by the 95% sampling interval under -S. */
+void report_scaled_bounds(const struct report_opts *o, uint64_t lo_c, uint64_t hi_c, double *lo,
+                          double *hi);
+/* The printed range of shares of [lo, hi] in total, in percent with one
+ * decimal, rounded outward so that it contains the computed one. */
+void report_printed_range(double lo, double hi, double total, double *plo, double *phi);
 
 /* "First: ... Last: ..." from the Total's span. */
 int report_first_last(const struct report_opts *o, const struct summary *total);

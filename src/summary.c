@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "summary.h"
+#include "summary_parts.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -280,11 +281,11 @@ static inline const char *str_key(const char *p)
     return p != NULL ? p : no_string;
 }
 
-void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
-                            bool conns, uint64_t seed, bool hash_ports,
-                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx,
-                            struct summary_strings *keep)
+void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
+                            const struct summary_update_params *p, struct summary_strings *keep)
 {
+    bool conns = p->conns, hash_ports = p->hash_ports;
+    uint64_t seed = p->seed;
     u->src = r->src;
     u->dst = r->dst;
     u->ts = r->ts;
@@ -295,14 +296,15 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     u->dport = r->dport;
     u->proto = r->proto;
     u->frag = r->frag;
-    u->weight = by_bytes ? r->bytes : 1;
+    u->weight = p->by_bytes ? r->bytes : 1;
     u->conns = conns;
     u->sport_key[0] = (uint8_t)(r->sport >> 8);
     u->sport_key[1] = (uint8_t)r->sport;
     u->dport_key[0] = (uint8_t)(r->dport >> 8);
     u->dport_key[1] = (uint8_t)r->dport;
-    u->count_sport = !conns && (ports_filter == NULL || ports_filter(ctx, r->sport));
-    u->count_dport = ports_filter == NULL || ports_filter(ctx, r->dport);
+    const uint8_t *pm = p->ports;
+    u->count_sport = !conns && (pm == NULL || ((pm[r->sport >> 3] >> (r->sport & 7)) & 1));
+    u->count_dport = pm == NULL || ((pm[r->dport >> 3] >> (r->dport & 7)) & 1);
     u->h_sport = hash_ports && u->count_sport ? hash64(u->sport_key, 2, seed) : 0;
     u->h_dport = hash_ports && u->count_dport ? hash64(u->dport_key, 2, seed) : 0;
     u->h_src = hash64_16(r->src.b, r->src.len, seed);
@@ -792,7 +794,7 @@ void summary_bounds(const struct summary *s, enum summary_col col, const struct 
     *upper = e->count;
     const struct cms *c = col == COL_SRCS ? s->cms_src : col == COL_DSTS ? s->cms_dst : NULL;
     const struct ev_buf *b = col == COL_SRCS ? s->ev_src : s->ev_dst;
-    if (c != NULL && summary_col_sketch(s, col) && ss_has_evicted(summary_col_sketch(s, col))) {
+    if (c != NULL && s->col[col] != NULL && ss_has_evicted(s->col[col])) {
         uint64_t earlier = evicted_count(c, b, hash64(e->key, e->len, s->seed));
         if (earlier < e->error)
             *upper = *lower + earlier;
@@ -819,9 +821,17 @@ bool summary_col_exact(const struct summary *s, enum summary_col col)
     return s->col[col] == NULL || !ss_has_evicted(s->col[col]);
 }
 
-const struct ss *summary_col_sketch(const struct summary *s, enum summary_col col)
+void summary_col_info(const struct summary *s, enum summary_col col, struct summary_col_info *info)
 {
-    return col == COL_PROTS ? NULL : s->col[col];
+    const struct ss *sk = col == COL_PROTS ? NULL : s->col[col];
+    memset(info, 0, sizeof *info);
+    if (sk == NULL)
+        return;
+    info->sketched = true;
+    info->k = ss_capacity(sk);
+    info->evicted = ss_has_evicted(sk);
+    info->weight_total = ss_total(sk);
+    info->max_error = info->evicted ? ss_min_count(sk) : 0;
 }
 
 double summary_distinct(const struct summary *s, bool sources)

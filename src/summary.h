@@ -111,16 +111,25 @@ size_t summary_mem_bytes(const struct summary *s);
  * (a Space-Saving sketch of k_ports keys would cost as much or more). */
 bool summary_ports_direct(const struct summary_sizes *sizes);
 
+/* What shapes the updates of a run, the same for every record. */
+struct summary_update_params {
+    bool by_bytes;   /* weight = the record's bytes (-b) */
+    bool conns;      /* connection records: service and state, no source port */
+    bool hash_ports; /* some summary keeps ports in a Space-Saving sketch */
+    uint64_t seed;
+    /* The ports that count (the -m/-p/-P rule), a bitmap of 65536 bits
+     * (bit p of byte p / 8), borrowed; NULL: every port counts. */
+    const uint8_t *ports;
+};
+
 /* Prepares u for r: copies what the summaries need, hashes the keys with
- * seed (the ports only with hash_ports). With keep, the service and the
- * state (what the summaries count of them) are copied there and u points
- * to the copies; without, u->service and u->state point to r's strings,
- * which must then outlive u. ports_filter decides which ports count (the
- * -m/-p/-P rule); NULL counts all. */
-void summary_update_prepare(struct summary_update *u, const struct ts_record *r, bool by_bytes,
-                            bool conns, uint64_t seed, bool hash_ports,
-                            bool (*ports_filter)(void *ctx, uint16_t port), void *ctx,
-                            struct summary_strings *keep);
+ * p->seed (the ports only with p->hash_ports). With keep, the service and
+ * the state (what the summaries count of them) are copied there and u
+ * points to the copies; without, u->service and u->state point to r's
+ * strings, which must then outlive u. Calls nothing outside the summary
+ * and the hash. */
+void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
+                            const struct summary_update_params *p, struct summary_strings *keep);
 
 /* True when s counts ports in a Space-Saving sketch, whose updates need
  * the port hashes (hash_ports above); false for exact port counters. */
@@ -130,49 +139,6 @@ bool summary_ports_sketched(const struct summary *s);
  * intervals, whose bounds are fixed). O(log k) per breakdown. */
 void summary_add(struct summary *s, const struct summary_update *u, bool adjust_time);
 
-/* The parts of a summary that two threads may update at the same time
- * (each part only ever by one of them): the source column with its
- * Count-Min, the same for destinations, the two HyperLogLogs of distinct
- * hosts, and the rest (counters, ports, protocols, services, states). */
-#define SUMMARY_PART_REST 1u
-#define SUMMARY_PART_SRC 2u
-#define SUMMARY_PART_DST 4u
-#define SUMMARY_PART_DISTINCT 8u
-#define SUMMARY_PART_ALL 15u
-/* summary_add for the given parts only. */
-void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
-                       unsigned parts);
-
-/* Lets one thread update a part's (SUMMARY_PART_SRC or _DST) Space-Saving
- * sketch while another feeds its Count-Min: after this call the part's
- * evictions (each a struct cms_update: the evicted key's hash, and as
- * weight its exact count since it was last monitored) wait in the
- * summary until summary_take_evictions moves them out (at most
- * SUMMARY_EV_DEFER of them: take at least that often, in updates of the
- * part), and summary_put_evictions feeds them, in the same order, to the
- * Count-Min. Queries see only what has been put. No-op
- * without a Count-Min. Returns 0, or -1 if out of memory. */
-#define SUMMARY_EV_DEFER 256
-int summary_defer_evictions(struct summary *s, unsigned part);
-/* Moves the waiting evictions of part into out (room for SUMMARY_EV_DEFER);
- * returns how many. */
-size_t summary_take_evictions(struct summary *s, unsigned part, struct cms_update *out);
-void summary_put_evictions(struct summary *s, unsigned part, const struct cms_update *e, size_t n);
-
-/* Starts loading the sketch cells u will touch in the given parts (a cache
- * hint). Stage 1: the index cells; stage 2, once those are in: the
- * counters they point to; stage 3: the heap counts of those counters. Call
- * it for the records several updates ahead, so that cache misses overlap. */
-void summary_prefetch(const struct summary *s, const struct summary_update *u, int stage,
-                      unsigned parts);
-/* Stage 1 of summary_prefetch for the ports only: all that plain port
- * counters need. */
-void summary_prefetch_ports(const struct summary *s, const struct summary_update *u);
-/* The three stages at once for three updates: u[0] gets stage 1, u[1]
- * stage 2, u[2] stage 3; NULL entries none. One call instead of three
- * when the same summary takes every record (Total, an interval). */
-void summary_prefetch_stages(const struct summary *s, const struct summary_update *const u[3],
-                             unsigned parts);
 /* Sets the bounds of an interval summary. */
 void summary_set_span(struct summary *s, double start, double end);
 
@@ -204,9 +170,17 @@ bool summary_col_exact(const struct summary *s, enum summary_col col);
 /* True when the column is kept (protocols always; the others unless the
  * summary has counters only or -m dropped them). */
 bool summary_col_kept(const struct summary *s, enum summary_col col);
-/* The sketch behind a column (NULL for protocols, for ports counted in a
- * direct table, and for a column not kept). */
-const struct ss *summary_col_sketch(const struct summary *s, enum summary_col col);
+/* What bounds the counts of a column, for the reporter. */
+struct summary_col_info {
+    bool sketched;         /* a Space-Saving sketch (else exact counters or not kept) */
+    size_t k;              /* its capacity */
+    bool evicted;          /* it has evicted a key: counts are bounds */
+    uint64_t weight_total; /* the weight it was given (N) */
+    uint64_t max_error;    /* the largest over-estimate of a count (0 until it evicts) */
+};
+/* Fills *info for col: sketched is false for protocols, for ports counted
+ * in a direct table and for a column not kept. O(1). */
+void summary_col_info(const struct summary *s, enum summary_col col, struct summary_col_info *info);
 /* Distinct sources / destinations (HyperLogLog), -1 when not kept. */
 double summary_distinct(const struct summary *s, bool sources);
 /* Relative standard error of summary_distinct, or -1. */

@@ -35,6 +35,14 @@ tests_test_netset_LDADD = $(TEST_LIBS)
 endif
 
 if HAVE_CRITERION
+check_PROGRAMS += tests/test_spill
+TESTS += tests/test_spill
+tests_test_spill_SOURCES = tests/test_spill.c
+tests_test_spill_CFLAGS = $(TEST_CFLAGS)
+tests_test_spill_LDADD = $(TEST_LIBS)
+endif
+
+if HAVE_CRITERION
 check_PROGRAMS += tests/test_html
 TESTS += tests/test_html
 tests_test_html_SOURCES = tests/test_html.c tests/test_summaries.h
@@ -42,9 +50,6 @@ tests_test_html_CFLAGS = $(TEST_CFLAGS)
 tests_test_html_LDADD = $(TEST_LIBS)
 endif
 
-## The HTML page against the JSON of the same summaries, and rendered.
-check_PROGRAMS += tests/html_page
-tests_html_page_SOURCES = tests/html_page.c
-tests_html_page_LDADD = libtsconn.a libtspcap.a libtscore.a libsketches.a $(PCAP_LIBS) $(ZLIB_LIBS)
+## The HTML page against the JSON of the same run, and rendered.
 TESTS += tests/html.test tests/html_render.test
 EXTRA_DIST += tests/html.test tests/html_check.py tests/html_render.test tests/png_check.py tests/html-nets.txt

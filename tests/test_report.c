@@ -10,6 +10,7 @@
 
 #include "report.h"
 #include "summary.h"
+#include "summary_parts.h"
 #include "test_summaries.h"
 
 
@@ -127,12 +128,15 @@ static void compare_dense_ports(bool by_bytes, uint64_t seed)
         r.dport = (uint16_t)(((st >> 20) % 7 == 0) ? 80 : (st >> 40) % 300 * 97);
         r.bytes = (st >> 50) % 4 == 0 ? 0 : (st >> 12) % 1500;
         struct summary_update u;
-        summary_update_prepare(&u, &r, by_bytes, false, 7, true, NULL, NULL, NULL);
+        struct summary_update_params up = {.by_bytes = by_bytes, .hash_ports = true, .seed = 7};
+        summary_update_prepare(&u, &r, &up, NULL);
         summary_add(sparse, &u, true);
         summary_add(dense, &u, true);
     }
     cr_assert(summary_col_exact(dense, COL_PORTS));
-    cr_assert_null(summary_col_sketch(dense, COL_PORTS));
+    struct summary_col_info ci;
+    summary_col_info(dense, COL_PORTS, &ci);
+    cr_assert(!ci.sketched);
     cr_assert(summary_col_kept(dense, COL_PORTS));
     struct ss_entry a[400], b[400];
     size_t na = summary_top(sparse, COL_PORTS, a, 400), nb = summary_top(dense, COL_PORTS, b, 400);

@@ -68,7 +68,8 @@ static inline struct summary *small_summary(size_t k_addrs)
 static inline void add(struct summary *s, const struct ts_record *r)
 {
     struct summary_update u;
-    summary_update_prepare(&u, r, false, true, 7, true, NULL, NULL, NULL);
+    struct summary_update_params up = {.conns = true, .hash_ports = true, .seed = 7};
+    summary_update_prepare(&u, r, &up, NULL);
     summary_add(s, &u, true);
 }
 

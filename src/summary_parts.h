@@ -1,0 +1,67 @@
+/*
+ * summary_parts.h - what the reading/counting split needs of a summary.
+ *
+ * Two threads may share one summary's updates (see pipeline.h): each part
+ * is only ever updated by one of them, the evictions of a part's
+ * Space-Saving sketch can wait for the other thread's Count-Min, and cache
+ * hints are given several records ahead. None of it is part of a summary's
+ * value (summary.h): a summary updated in parts holds the same counts as
+ * one updated by summary_add.
+ *
+ * The functions stay in summary.c because they work on the sketches'
+ * cells on the per-record path, inlined with summary_add's own code
+ * (add_parts, addr_add); behind accessors each key would cost a call
+ * more per summary updated.
+ */
+#ifndef TS_SUMMARY_PARTS_H
+#define TS_SUMMARY_PARTS_H
+
+#include <stddef.h>
+
+#include "count_min.h"
+#include "summary.h"
+
+/* The parts of a summary that two threads may update at the same time
+ * (each part only ever by one of them): the source column with its
+ * Count-Min, the same for destinations, the two HyperLogLogs of distinct
+ * hosts, and the rest (counters, ports, protocols, services, states). */
+#define SUMMARY_PART_REST 1u
+#define SUMMARY_PART_SRC 2u
+#define SUMMARY_PART_DST 4u
+#define SUMMARY_PART_DISTINCT 8u
+#define SUMMARY_PART_ALL 15u
+/* summary_add for the given parts only. */
+void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
+                       unsigned parts);
+
+/* Lets one thread update a part's (SUMMARY_PART_SRC or _DST) Space-Saving
+ * sketch while another feeds its Count-Min: after this call the part's
+ * evictions (each a struct cms_update: the evicted key's hash, and as
+ * weight its exact count since it was last monitored) wait in the
+ * summary until summary_take_evictions moves them out (at most
+ * SUMMARY_EV_DEFER of them: take at least that often, in updates of the
+ * part), and summary_put_evictions feeds them, in the same order, to the
+ * Count-Min. Queries see only what has been put. No-op
+ * without a Count-Min. Returns 0, or -1 if out of memory. */
+#define SUMMARY_EV_DEFER 256
+int summary_defer_evictions(struct summary *s, unsigned part);
+/* Moves the waiting evictions of part into out (room for SUMMARY_EV_DEFER);
+ * returns how many. */
+size_t summary_take_evictions(struct summary *s, unsigned part, struct cms_update *out);
+void summary_put_evictions(struct summary *s, unsigned part, const struct cms_update *e, size_t n);
+
+/* Starts loading the sketch cells u will touch in the given parts (a cache
+ * hint). Stage 1: the index cells; stage 2, once those are in: the
+ * counters they point to; stage 3: the heap counts of those counters. Call
+ * it for the records several updates ahead, so that cache misses overlap. */
+void summary_prefetch(const struct summary *s, const struct summary_update *u, int stage,
+                      unsigned parts);
+/* Stage 1 of summary_prefetch for the ports only: all that plain port
+ * counters need. */
+void summary_prefetch_ports(const struct summary *s, const struct summary_update *u);
+/* The three stages at once for three updates: u[0] gets stage 1, u[1]
+ * stage 2, u[2] stage 3; NULL entries none. One call instead of three
+ * when the same summary takes every record (Total, an interval). */
+void summary_prefetch_stages(const struct summary *s, const struct summary_update *const u[3],
+                             unsigned parts);
+#endif

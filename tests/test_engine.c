@@ -1,0 +1,207 @@
+/* Unit tests of the engine (src/engine.h): records in, summaries out through a sink. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "sink.h"
+
+/* A sink that keeps what it was handed. */
+struct capture {
+    struct sink k;
+    int begun, finished;
+    size_t nivl, all_ivls;
+    double ilen;
+    double last_start;
+    long long idx[64];
+    uint64_t ivl_pkts[64];
+    unsigned stream[64];
+    uint64_t total_pkts, total_bytes, in_pkts, out_pkts, nonlocal, late;
+    uint64_t frames_seen;
+    size_t top_ports;
+    uint16_t top_port;
+};
+
+static int cap_begin(struct sink *k, struct ts_err *err)
+{
+    (void)err;
+    struct capture *c = (struct capture *)k;
+    cr_assert_eq(c->all_ivls, 0, "begin comes before every interval");
+    c->begun++;
+    return 0;
+}
+
+static int cap_interval(struct sink *k, const struct sink_interval *iv, struct ts_err *err)
+{
+    (void)err;
+    struct capture *c = (struct capture *)k;
+    cr_assert_eq(c->begun, 1);
+    cr_assert_eq(iv->end - iv->start, c->ilen);
+    cr_assert_gt(iv->start, c->all_ivls ? c->last_start : -1, "intervals in time order");
+    c->last_start = iv->start;
+    c->all_ivls++;
+    if (c->nivl == 64)
+        return 0;
+    c->idx[c->nivl] = iv->idx;
+    c->stream[c->nivl] = iv->stream;
+    c->ivl_pkts[c->nivl] = summary_counters(iv->s)->pkts;
+    c->nivl++;
+    return 0;
+}
+
+static int cap_finish(struct sink *k, const struct sink_report *r, struct ts_err *err)
+{
+    (void)err;
+    struct capture *c = (struct capture *)k;
+    cr_assert_eq(c->begun, 1);
+    c->finished++;
+    c->total_pkts = summary_counters(r->total)->pkts;
+    c->total_bytes = summary_counters(r->total)->bytes;
+    c->in_pkts = r->incoming ? summary_counters(r->incoming)->pkts : 0;
+    c->out_pkts = r->outgoing ? summary_counters(r->outgoing)->pkts : 0;
+    c->nonlocal = r->nonlocal_count;
+    c->late = r->late;
+    c->frames_seen = r->input ? r->input->frames : 0;
+    struct ss_entry e[4];
+    c->top_ports = summary_top(r->total, COL_PORTS, e, 4);
+    c->top_port = c->top_ports ? (uint16_t)(e[0].key[0] << 8 | e[0].key[1]) : 0;
+    return 0;
+}
+
+static void cap_free(struct sink *k)
+{
+    (void)k;
+}
+
+static const struct sink_ops cap_ops = {cap_begin, cap_interval, cap_finish, cap_free};
+
+static struct engine_opts opts(struct capture *c)
+{
+    struct engine_opts o;
+    memset(&o, 0, sizeof o);
+    memset(c, 0, sizeof *c);
+    c->k.ops = &cap_ops;
+    o.sink = &c->k;
+    o.topn = 10;
+    o.factor = 1;
+    o.maxtime = 1e20;
+    o.reorder = 300;
+    o.memory = 4u << 20;
+    o.seed = 3;
+    return o;
+}
+
+static struct ts_record packet(double ts, uint8_t src_last, uint16_t dport, uint8_t proto)
+{
+    struct ts_record r;
+    memset(&r, 0, sizeof r);
+    r.kind = TS_REC_PACKET;
+    r.ts = r.end = ts;
+    r.src.len = r.dst.len = 4;
+    memcpy(r.src.b, (uint8_t[]){10, 0, 0, src_last}, 4);
+    memcpy(r.dst.b, (uint8_t[]){192, 168, 1, 1}, 4);
+    r.sport = 0; /* port 0 is left out of the tables */
+    r.dport = dport;
+    r.proto = proto;
+    r.bytes = 100;
+    r.payload = 60;
+    return r;
+}
+
+/* Feeds n packets 1 s apart from t0, every third UDP to port 53, the rest
+ * TCP to port 80. */
+static void feed(struct engine *e, double t0, int n)
+{
+    struct ts_err err;
+    for (int i = 0; i < n; i++) {
+        struct ts_record r = i % 3 == 0 ? packet(t0 + i, (uint8_t)(i % 50), 53, 17)
+                                        : packet(t0 + i, (uint8_t)(i % 50), 80, 6);
+        cr_assert_eq(engine_add(e, &r, &err), 0, "%s", err.msg);
+    }
+}
+
+static void run(struct engine_opts *o, struct capture *c, int n)
+{
+    struct ts_err err;
+    (void)c;
+    struct engine *e = engine_new(o, &err);
+    cr_assert_not_null(e, "%s", err.msg);
+    feed(e, 3600, n);
+    struct sink_input_stats st = {.frames = (uint64_t)n};
+    cr_assert_eq(engine_finish(e, &st, &err), 0, "%s", err.msg);
+    engine_free(e);
+}
+
+Test(engine, every_record_reaches_total_and_the_statistics_reach_the_sink)
+{
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    run(&o, &c, 3000);
+    cr_assert_eq(c.begun, 1);
+    cr_assert_eq(c.finished, 1);
+    cr_assert_eq(c.total_pkts, 3000);
+    cr_assert_eq(c.total_bytes, 300000);
+    cr_assert_eq(c.frames_seen, 3000);
+    cr_assert_eq(c.top_port, 80, "2000 packets to port 80, 1000 to 53");
+    cr_assert_eq(c.nivl, 0, "no intervals without -i");
+}
+
+Test(engine, filters_drop_before_any_summary)
+{
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    o.tcp_only = true;
+    run(&o, &c, 3000);
+    cr_assert_eq(c.total_pkts, 2000);
+    o = opts(&c);
+    o.mintime = 3600 + 1000;
+    o.maxtime = 3600 + 1999;
+    run(&o, &c, 3000);
+    cr_assert_eq(c.total_pkts, 1000);
+}
+
+Test(engine, intervals_partition_the_records_with_one_thread_and_with_two)
+{
+    for (int threads = 0; threads < 2; threads++) {
+        struct capture c;
+        struct engine_opts o = opts(&c);
+        o.ilen = 60;
+        c.ilen = 60;
+        o.verbose = true;
+        o.threads = threads;
+        run(&o, &c, 3000);
+        cr_assert_eq(c.total_pkts, 3000);
+        cr_assert_eq(c.late, 0);
+        uint64_t sum = 0;
+        for (size_t i = 0; i < c.nivl; i++) {
+            sum += c.ivl_pkts[i];
+            cr_assert_eq(c.stream[i], 0);
+            if (i > 0)
+                cr_assert_eq(c.idx[i], c.idx[i - 1] + 1, "threads %d: in time order", threads);
+        }
+        cr_assert_eq(sum, 3000, "threads %d: every record in one interval", threads);
+        cr_assert_eq(c.nivl, 50, "3000 s in 60 s intervals");
+    }
+}
+
+Test(engine, many_intervals_pass_a_small_pool_with_two_threads)
+{
+    /* 1 s intervals with tables: 8 summaries in the pool, 3000 intervals,
+     * every one handed back to the reading thread and reused */
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    o.ilen = 1;
+    c.ilen = 1;
+    o.verbose = true;
+    o.threads = true;
+    struct ts_err err;
+    struct engine *e = engine_new(&o, &err);
+    cr_assert_not_null(e);
+    feed(e, 3600, 3000);
+    cr_assert_eq(engine_finish(e, NULL, &err), 0, "%s", err.msg);
+    engine_free(e);
+    cr_assert_eq(c.total_pkts, 3000);
+    cr_assert_eq(c.all_ivls, 3000);
+}
