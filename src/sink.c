@@ -3,6 +3,7 @@
 
 #include "sink.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 int sink_begin(struct sink *k, struct ts_err *err)
@@ -44,6 +45,16 @@ void sink_free(struct sink *k)
 {
     if (k != NULL)
         k->ops->free(k);
+}
+
+const struct summary *sink_net_block(const struct sink_params *p, const struct sink_report *r,
+                                     size_t i, char *title, size_t n)
+{
+    size_t idx = r->net_rank[i];
+    if (summary_counters(r->nets[idx])->updates == 0)
+        return NULL;
+    snprintf(title, n, "%s %s", netset_cidr(p->local_nets, idx), netset_descr(p->local_nets, idx));
+    return r->nets[idx];
 }
 
 static int cmp_u16(const void *a, const void *b)

@@ -149,6 +149,12 @@ int sink_finish(struct sink *k, const struct sink_report *r, struct ts_err *err)
 const char *sink_notice(const struct sink *k);
 void sink_free(struct sink *k);
 
+/* The block of network i of the ranking (r->net_rank[i]), in the order
+ * the text report prints them: its summary, with its title "CIDR
+ * description" in title (n bytes); NULL when it counted nothing. */
+const struct summary *sink_net_block(const struct sink_params *p, const struct sink_report *r,
+                                     size_t i, char *title, size_t n);
+
 /* The union of the top-n ports of Total, Incoming and Outgoing, ascending,
  * at most cap (for the R files and -P). Returns how many. */
 size_t sink_top_ports(const struct sink_report *r, size_t topn, uint16_t *out, size_t cap);

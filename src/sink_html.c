@@ -110,13 +110,10 @@ static int html_sink_finish(struct sink *k, const struct sink_report *r, struct 
         rc |= html_block(h->page, "Incoming", r->incoming, o);
         rc |= html_block(h->page, "Outgoing", r->outgoing, o);
         for (size_t i = 0; r->net_rank != NULL && i < r->nnets; i++) {
-            size_t idx = r->net_rank[i];
-            if (summary_counters(r->nets[idx])->updates == 0)
-                continue;
             char title[512];
-            snprintf(title, sizeof title, "%s %s", netset_cidr(p->local_nets, idx),
-                     netset_descr(p->local_nets, idx));
-            rc |= html_block(h->page, title, r->nets[idx], o);
+            const struct summary *s = sink_net_block(p, r, i, title, sizeof title);
+            if (s != NULL)
+                rc |= html_block(h->page, title, s, o);
         }
     }
     if (r->unknown_kept && r->unknown_total > 0)

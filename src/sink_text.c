@@ -113,13 +113,10 @@ static int text_finish(struct sink *k, const struct sink_report *r, struct ts_er
         /* per-network blocks in the ranking's order, as the original sorted
          * its list in place before printing them */
         for (size_t i = 0; r->net_rank != NULL && i < r->nnets; i++) {
-            size_t idx = r->net_rank[i];
-            if (summary_counters(r->nets[idx])->updates == 0)
-                continue;
             char title[512];
-            snprintf(title, sizeof title, "%s %s", netset_cidr(p->local_nets, idx),
-                     netset_descr(p->local_nets, idx));
-            rc |= report_block(o, r->nets[idx], title, true);
+            const struct summary *s = sink_net_block(p, r, i, title, sizeof title);
+            if (s != NULL)
+                rc |= report_block(o, s, title, true);
         }
     }
     unknown_section(p, r, out);
