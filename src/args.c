@@ -18,108 +18,91 @@
 
 const char args_usage_line[] = USAGE_LINE;
 
-static const char help_text[] = USAGE_LINE
-    "\n"
-          "Summarises a libpcap trace (default) or a Zeek/Bro connection log (-c):\n"
-          "top ports, hosts, services, protocols and connection states, in total,\n"
-          "per direction, per local network and per time interval. Plain or\n"
-          "gzip-compressed input, from a file or stdin ('-' or no file).\n"
-          "\n"
-          "Options:\n"
-          "  --version             show program's version number and exit\n"
-          "  -h, --help            show this help message and exit\n"
-          "  -b, --bytes           count fractions in terms of bytes rather than\n"
-          "                        packets/connections\n"
-          "  -c, --conn-summaries  input file contains Zeek/Bro connection summaries\n"
-          "  --conn-version=N      with -c: 1 for Bro 1.x logs, 2 for Zeek/Bro 2.x and\n"
-          "                        later, 0 (default) guesses from the first line\n"
-          "  -C, --chema           for packets: include only TCP, ignore when seq==0\n"
-          "  -e, --external        ignore strictly internal traffic (needs -l)\n"
-          "  -E FILE, --exclude-nets=FILE\n"
-          "                        excludes CIDRs in file from analysis\n"
-          "  -i DUR, --intervals=DUR\n"
-          "                        create summaries for time intervals of given length\n"
-          "                        (seconds, or use suffix of 'h' for hours, or 'm' for\n"
-          "                        minutes)\n"
-          "  -l FILE, --local-nets=FILE\n"
-          "                        differentiate in/out based on CIDRs in file\n"
-          "  -n N, --topn=N        show top <n> (default 10)\n"
-          "  -p FILE, --ports=FILE include only ports listed in file\n"
-          "  -P FILE, --write-ports=FILE\n"
-          "                        write top total/incoming/outgoing ports into file\n"
-          "  -r, --resolve-host-names\n"
-          "                        resolve host names (concurrently, 5 s deadline)\n"
-          "  -R TAG, --R=TAG       write output suitable for R into files <TAG.*>\n"
-          "  -s N, --sample-factor=N\n"
-          "                        input was sampled 1:N; scale counts up by N\n"
-          "  -S P, --do-sample=P   sample input with probability P (0 < P <= 1)\n"
-          "  -m, --save-mem        do not make memory-expensive statistics (no host\n"
-          "                        tables, ports >= 1024 not counted; 1 MiB budget)\n"
-          "  -t, --tcp             include only TCP\n"
-          "  -u, --udp             include only UDP\n"
-          "  -U TIME, --min-time=TIME\n"
-          "                        minimum time in ISO format (e.g. 2005-12-31-23-59-00)\n"
-          "  -v, --verbose         show top-n for every interval\n"
-          "  -V TIME, --max-time=TIME\n"
-          "                        maximum time in ISO format\n"
-          "\n"
-          "Options of this version:\n"
-          "  --memory=SIZE         memory budget for the summaries (K/M/G suffixes;\n"
-          "                        default 56M, with -m 1M)\n"
-          "  --memory-plan         print how the budget is divided, and exit\n"
-          "  --seed=N              fix the hash and sampling seed (repeatable output)\n"
-          "  --reorder=SECS        how long (trace time) an interval stays open for\n"
-          "                        late records before it is written (default 300)\n"
-          "  --json                the whole report as one JSON document: every entry\n"
-          "                        with estimate, lower and upper bound, exactness\n"
-          "  --threads=N           1: read and count in one thread; 2: count in a\n"
-          "                        second thread (default with 2 processors, unless a\n"
-          "                        gzip file is inflated in a thread of its own)\n"
-          "  -q, --quiet           no progress line\n"
-          "\n"
-          "Counts are exact while every summary fits its budget; estimates are\n"
-          "marked in the report. Exit status: 0 complete, 1 could not run, 2 usage\n"
-          "error, 3 input damaged (a report of what was readable is still printed).\n"
-          "See trace-summary(1).\n";
+static const char help_text[] =
+    USAGE_LINE "\n"
+               "Summarises a libpcap trace (default) or a Zeek/Bro connection log (-c):\n"
+               "top ports, hosts, services, protocols and connection states, in total,\n"
+               "per direction, per local network and per time interval. Plain or\n"
+               "gzip-compressed input, from a file or stdin ('-' or no file).\n"
+               "\n"
+               "Options:\n"
+               "  --version             show program's version number and exit\n"
+               "  -h, --help            show this help message and exit\n"
+               "  -b, --bytes           count fractions in terms of bytes rather than\n"
+               "                        packets/connections\n"
+               "  -c, --conn-summaries  input file contains Zeek/Bro connection summaries\n"
+               "  --conn-version=N      with -c: 1 for Bro 1.x logs, 2 for Zeek/Bro 2.x and\n"
+               "                        later, 0 (default) guesses from the first line\n"
+               "  -C, --chema           for packets: include only TCP, ignore when seq==0\n"
+               "  -e, --external        ignore strictly internal traffic (needs -l)\n"
+               "  -E FILE, --exclude-nets=FILE\n"
+               "                        excludes CIDRs in file from analysis\n"
+               "  -i DUR, --intervals=DUR\n"
+               "                        create summaries for time intervals of given length\n"
+               "                        (seconds, or use suffix of 'h' for hours, or 'm' for\n"
+               "                        minutes)\n"
+               "  -l FILE, --local-nets=FILE\n"
+               "                        differentiate in/out based on CIDRs in file\n"
+               "  -n N, --topn=N        show top <n> (default 10)\n"
+               "  -p FILE, --ports=FILE include only ports listed in file\n"
+               "  -P FILE, --write-ports=FILE\n"
+               "                        write top total/incoming/outgoing ports into file\n"
+               "  -r, --resolve-host-names\n"
+               "                        resolve host names (concurrently, 5 s deadline)\n"
+               "  -R TAG, --R=TAG       write output suitable for R into files <TAG.*>\n"
+               "  -s N, --sample-factor=N\n"
+               "                        input was sampled 1:N; scale counts up by N\n"
+               "  -S P, --do-sample=P   sample input with probability P (0 < P <= 1)\n"
+               "  -m, --save-mem        do not make memory-expensive statistics (no host\n"
+               "                        tables, ports >= 1024 not counted; 1 MiB budget)\n"
+               "  -t, --tcp             include only TCP\n"
+               "  -u, --udp             include only UDP\n"
+               "  -U TIME, --min-time=TIME\n"
+               "                        minimum time in ISO format (e.g. 2005-12-31-23-59-00)\n"
+               "  -v, --verbose         show top-n for every interval\n"
+               "  -V TIME, --max-time=TIME\n"
+               "                        maximum time in ISO format\n"
+               "\n"
+               "Options of this version:\n"
+               "  --memory=SIZE         memory budget for the summaries (K/M/G suffixes;\n"
+               "                        default 56M, with -m 1M)\n"
+               "  --memory-plan         print how the budget is divided, and exit\n"
+               "  --seed=N              fix the hash and sampling seed (repeatable output)\n"
+               "  --reorder=SECS        how long (trace time) an interval stays open for\n"
+               "                        late records before it is written (default 300)\n"
+               "  --json                the whole report as one JSON document: every entry\n"
+               "                        with estimate, lower and upper bound, exactness\n"
+               "  --threads=N           1: read and count in one thread; 2: count in a\n"
+               "                        second thread (default with 2 processors, unless a\n"
+               "                        gzip file is inflated in a thread of its own)\n"
+               "  -q, --quiet           no progress line\n"
+               "\n"
+               "Counts are exact while every summary fits its budget; estimates are\n"
+               "marked in the report. Exit status: 0 complete, 1 could not run, 2 usage\n"
+               "error, 3 input damaged (a report of what was readable is still printed).\n"
+               "See trace-summary(1).\n";
 
 static const char version_text[] = PROG " " PACKAGE_VERSION "\n";
 
-static enum args_action error_va(struct args_result *res, int status, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+/* Fills res with an error of the given exit status. Returns ARGS_ERROR. */
+static enum args_action error_at(struct args_result *res, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static enum args_action error_va(struct args_result *res, int status, const char *fmt, va_list ap)
+static enum args_action error_at(struct args_result *res, int status, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     vsnprintf(res->msg, sizeof res->msg, fmt, ap);
+    va_end(ap);
     res->status = status;
     res->action = ARGS_ERROR;
     return ARGS_ERROR;
 }
 
 /* A usage error (optparse's parser.error): exit status 2. */
-static enum args_action usage(struct args_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static enum args_action usage(struct args_result *res, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    error_va(res, ARGS_EXIT_USAGE, fmt, ap);
-    va_end(ap);
-    return ARGS_ERROR;
-}
-
+#define usage(res, ...) error_at(res, ARGS_EXIT_USAGE, __VA_ARGS__)
 /* One of the original's checks after parsing, which exit with status 1. */
-static enum args_action fatal(struct args_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static enum args_action fatal(struct args_result *res, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    error_va(res, ARGS_EXIT_FAIL, fmt, ap);
-    va_end(ap);
-    return ARGS_ERROR;
-}
+#define fatal(res, ...) error_at(res, ARGS_EXIT_FAIL, __VA_ARGS__)
 
 static bool parse_int_opt(const char *opt, const char *arg, long long *out, struct args_result *res)
 {

@@ -53,8 +53,8 @@ struct args {
 
 struct args_result {
     enum args_action action;
-    int status;       /* ARGS_ERROR: ARGS_EXIT_FAIL or ARGS_EXIT_USAGE */
-    const char *text; /* ARGS_HELP, ARGS_VERSION: static text, newline-terminated */
+    int status;               /* ARGS_ERROR: ARGS_EXIT_FAIL or ARGS_EXIT_USAGE */
+    const char *text;         /* ARGS_HELP, ARGS_VERSION: static text, newline-terminated */
     char msg[TS_ERR_MSG_MAX]; /* ARGS_ERROR: the message, without newline */
 };
 

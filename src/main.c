@@ -1,4 +1,5 @@
-/* main.c - trace-summary's command: options in, the input read through a reader into the engine, messages and exit codes out.
+/*
+ * main.c - the command: options in, the input through a reader into the engine, exit codes out.
  *
  * Exit status: 0 the input was read completely; 1 the tool could not run
  * (input missing or unreadable, not a trace or log, out of memory); 2 usage
@@ -78,8 +79,7 @@ static void bad_net_line(void *ctx, size_t line, const char *text)
 static uint8_t *read_ports(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (f == NULL)
-        {
+    if (f == NULL) {
         char sys[128];
         fail(EXIT_FAIL, PROG ": '%s': %s", path, ts_strerror(errno, sys, sizeof sys));
     }
@@ -221,8 +221,8 @@ static void progress_end(struct progress *p)
 
 /* Reads every record of rd into e, printing the messages for skipped
  * lines. Returns 0 at the end of the input or a negative code. */
-static int read_input(struct reader *rd, struct engine *e, struct counters *k,
-                      struct progress *pg, struct ts_err *err)
+static int read_input(struct reader *rd, struct engine *e, struct counters *k, struct progress *pg,
+                      struct ts_err *err)
 {
     for (;;) {
         struct ts_record r;
@@ -366,7 +366,8 @@ int main(int argc, char **argv)
     memset(&pst, 0, sizeof pst);
     struct progress pg;
     progress_init(&pg, in, cl.quiet);
-    struct reader_opts ro = {.conn_version = cl.conn_version, .max_line = MAX_LINE, .sampler = &smp};
+    struct reader_opts ro = {
+        .conn_version = cl.conn_version, .max_line = MAX_LINE, .sampler = &smp};
     struct reader *rd = reader_open(in, cl.conns ? READER_CONN : READER_TRACE, &ro, &err);
     int rc = rd == NULL ? err.code : read_input(rd, e, &k, &pg, &err);
     struct reader_stats rst;

@@ -12,15 +12,21 @@
 /* Tried in order; the catch-all entry of each kind (magic_len 0) comes
  * after the kind's other entries and names the family of the kind. */
 static const struct reader_format table[] = {
-    {"pcap, little-endian, microseconds", READER_TRACE, MAGIC("\xd4\xc3\xb2\xa1"), false, &reader_family_pcap},
-    {"pcap, big-endian, microseconds", READER_TRACE, MAGIC("\xa1\xb2\xc3\xd4"), false, &reader_family_pcap},
-    {"pcap, little-endian, nanoseconds", READER_TRACE, MAGIC("\x4d\x3c\xb2\xa1"), false, &reader_family_pcap},
-    {"pcap, big-endian, nanoseconds", READER_TRACE, MAGIC("\xa1\xb2\x3c\x4d"), false, &reader_family_pcap},
+    {"pcap, little-endian, microseconds", READER_TRACE, MAGIC("\xd4\xc3\xb2\xa1"), false,
+     &reader_family_pcap},
+    {"pcap, big-endian, microseconds", READER_TRACE, MAGIC("\xa1\xb2\xc3\xd4"), false,
+     &reader_family_pcap},
+    {"pcap, little-endian, nanoseconds", READER_TRACE, MAGIC("\x4d\x3c\xb2\xa1"), false,
+     &reader_family_pcap},
+    {"pcap, big-endian, nanoseconds", READER_TRACE, MAGIC("\xa1\xb2\x3c\x4d"), false,
+     &reader_family_pcap},
     {"pcapng", READER_TRACE, MAGIC("\x0a\x0d\x0d\x0a"), false, &reader_family_pcap},
     {"other trace formats libpcap reads", READER_TRACE, NULL, 0, false, &reader_family_pcap},
-    {"Zeek TSV connection log with header", READER_CONN, MAGIC("#separator"), false, &reader_family_conn},
+    {"Zeek TSV connection log with header", READER_CONN, MAGIC("#separator"), false,
+     &reader_family_conn},
     {"Zeek JSON connection log", READER_CONN, MAGIC("{"), true, &reader_family_conn},
-    {"Bro 1.x connection log, or TSV without header", READER_CONN, NULL, 0, false, &reader_family_conn},
+    {"Bro 1.x connection log, or TSV without header", READER_CONN, NULL, 0, false,
+     &reader_family_conn},
 };
 
 #define TABLE_N (sizeof table / sizeof table[0])
@@ -53,8 +59,8 @@ struct reader {
     void *state;
 };
 
-struct reader *reader_open(struct ts_input *in, enum reader_kind kind,
-                           const struct reader_opts *o, struct ts_err *err)
+struct reader *reader_open(struct ts_input *in, enum reader_kind kind, const struct reader_opts *o,
+                           struct ts_err *err)
 {
     const struct reader_family *family = NULL;
     for (size_t i = 0; i < TABLE_N && family == NULL; i++)
@@ -86,8 +92,7 @@ void reader_close(struct reader *r)
     free(r);
 }
 
-int reader_next(struct reader *r, struct ts_record *out, struct reader_bad *bad,
-                struct ts_err *err)
+int reader_next(struct reader *r, struct ts_record *out, struct reader_bad *bad, struct ts_err *err)
 {
     return r->family->next(r->state, out, bad, err);
 }

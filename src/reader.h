@@ -58,7 +58,7 @@ struct reader_format {
      * entry of a kind (what its family reads when nothing else matched). */
     const unsigned char *magic;
     size_t magic_len;
-    bool skip_blanks; /* spaces and tabs may come before the magic */
+    bool skip_blanks;                   /* spaces and tabs may come before the magic */
     const struct reader_family *family; /* how it is opened and read */
 };
 
@@ -70,17 +70,17 @@ const struct reader_format *reader_formats(size_t *n);
 const struct reader_format *reader_identify(const void *head, size_t n);
 
 struct reader_opts {
-    int conn_version;          /* conn: 0 guess, 1 Bro 1.x, 2 modern */
-    size_t max_line;           /* conn: longer lines are skipped */
-    struct sampler *sampler;   /* borrowed; drops records before parsing */
+    int conn_version;        /* conn: 0 guess, 1 Bro 1.x, 2 modern */
+    size_t max_line;         /* conn: longer lines are skipped */
+    struct sampler *sampler; /* borrowed; drops records before parsing */
 };
 
 struct reader;
 
 /* Opens the family of kind on in. Returns NULL with err set (TS_ENOMEM;
  * TS_EFORMAT naming the file when it is not of this kind; TS_EIO). */
-struct reader *reader_open(struct ts_input *in, enum reader_kind kind,
-                           const struct reader_opts *o, struct ts_err *err);
+struct reader *reader_open(struct ts_input *in, enum reader_kind kind, const struct reader_opts *o,
+                           struct ts_err *err);
 void reader_close(struct reader *r); /* NULL is a no-op */
 
 enum reader_status {
@@ -105,10 +105,10 @@ int reader_next(struct reader *r, struct ts_record *out, struct reader_bad *bad,
                 struct ts_err *err);
 
 struct reader_stats {
-    uint64_t bad_lines;      /* conn: READER_BAD_LINE returned */
-    uint64_t long_lines;     /* conn: READER_LONG_LINE returned */
-    uint64_t first_bad_line; /* conn: number of the first bad or long line */
-    uint64_t unterminated;   /* conn: number of a last line without newline, or 0 */
+    uint64_t bad_lines;        /* conn: READER_BAD_LINE returned */
+    uint64_t long_lines;       /* conn: READER_LONG_LINE returned */
+    uint64_t first_bad_line;   /* conn: number of the first bad or long line */
+    uint64_t unterminated;     /* conn: number of a last line without newline, or 0 */
     struct pcap_in_stats pcap; /* trace: frames read, skipped and why */
 };
 

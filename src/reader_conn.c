@@ -1,4 +1,4 @@
-/* reader_conn.c - the conn family of the reader table: Zeek TSV, JSON and Bro 1.x lines through conn_log.h. */
+/* reader_conn.c - the conn family of reader.c: Zeek TSV, JSON and Bro 1.x through conn_log.h. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -60,8 +60,7 @@ static int bad_line(struct conn_reader *r, int status, char *line, size_t len,
     return status;
 }
 
-static int conn_next(void *state, struct ts_record *out, struct reader_bad *bad,
-                     struct ts_err *err)
+static int conn_next(void *state, struct ts_record *out, struct reader_bad *bad, struct ts_err *err)
 {
     struct conn_reader *r = state;
     for (;;) {
@@ -93,8 +92,8 @@ static int conn_next(void *state, struct ts_record *out, struct reader_bad *bad,
             /* binary data before any record: not a log at all */
             if (r->records == 0 && memchr(line, '\0', len) != NULL)
                 return ts_err_set(err, TS_EFORMAT,
-                                  "'%s': not a connection log (binary data at line %llu)",
-                                  r->name, (unsigned long long)ts_lines_lineno(r->lines));
+                                  "'%s': not a connection log (binary data at line %llu)", r->name,
+                                  (unsigned long long)ts_lines_lineno(r->lines));
             return bad_line(r, READER_BAD_LINE, line, len, bad);
         }
         r->records++;

@@ -28,8 +28,7 @@ static void *pcap_open(struct ts_input *in, const struct reader_opts *o, struct 
     return r;
 }
 
-static int pcap_next(void *state, struct ts_record *out, struct reader_bad *bad,
-                     struct ts_err *err)
+static int pcap_next(void *state, struct ts_record *out, struct reader_bad *bad, struct ts_err *err)
 {
     struct pcap_reader *r = state;
     (void)bad;

@@ -9,27 +9,31 @@
 
 #define MAX_ARGV 16
 
+/* One parse: the row's words, argv built on them, and what args_parse gave. */
+struct parsed {
+    char store[512];
+    char *argv[MAX_ARGV + 2];
+    struct args a;
+    struct args_result res;
+};
+
 /* Splits row (words separated by '|'; the program name is added) and parses it. */
-static enum args_action parse_row(const char *row, struct args *a, struct args_result *res,
-                                  char store[512], char *argv[MAX_ARGV + 2])
+static enum args_action parse_row(const char *row, struct parsed *p)
 {
-    snprintf(store, 512, "%s", row);
+    snprintf(p->store, sizeof p->store, "%s", row);
     int argc = 0;
-    argv[argc++] = (char *)"trace-summary";
-    if (store[0] != '\0') {
-        char *p = store;
-        for (;;) {
-            cr_assert_lt(argc, MAX_ARGV, "too many words in row '%s'", row);
-            argv[argc++] = p;
-            char *bar = strchr(p, '|');
-            if (bar == NULL)
-                break;
-            *bar = '\0';
-            p = bar + 1;
-        }
+    p->argv[argc++] = (char *)"trace-summary";
+    for (char *w = p->store; *w != '\0';) {
+        cr_assert_lt(argc, MAX_ARGV, "too many words in row '%s'", row);
+        p->argv[argc++] = w;
+        char *bar = strchr(w, '|');
+        if (bar == NULL)
+            break;
+        *bar = '\0';
+        w = bar + 1;
     }
-    argv[argc] = NULL;
-    return args_parse(argc, argv, a, res);
+    p->argv[argc] = NULL;
+    return args_parse(argc, p->argv, &p->a, &p->res);
 }
 
 struct error_row {
@@ -82,102 +86,87 @@ Test(args, every_bad_command_line_gives_its_status_and_message)
         {"-n|ten|--help", 2, "option -n: invalid integer value: 'ten'"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        char store[512], *argv[MAX_ARGV + 2];
-        struct args a;
-        struct args_result res;
-        enum args_action act = parse_row(rows[i].argv, &a, &res, store, argv);
+        struct parsed p;
+        enum args_action act = parse_row(rows[i].argv, &p);
         cr_expect_eq(act, ARGS_ERROR, "'%s': action %d", rows[i].argv, act);
-        cr_expect_eq(res.status, rows[i].status, "'%s': status %d", rows[i].argv, res.status);
-        cr_expect_str_eq(res.msg, rows[i].msg, "'%s'", rows[i].argv);
+        cr_expect_eq(p.res.status, rows[i].status, "'%s': status %d", rows[i].argv, p.res.status);
+        cr_expect_str_eq(p.res.msg, rows[i].msg, "'%s'", rows[i].argv);
     }
 }
 
 Test(args, help_and_version_are_returned_as_text_before_later_errors)
 {
-    char store[512], *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
-    cr_assert_eq(parse_row("--help|-x", &a, &res, store, argv), ARGS_HELP);
-    cr_expect(strncmp(res.text, args_usage_line, strlen(args_usage_line)) == 0);
-    cr_expect(strstr(res.text, "  -c, --conn-summaries") != NULL);
-    cr_assert_eq(parse_row("-b|--version|-n|ten", &a, &res, store, argv), ARGS_VERSION);
-    cr_expect_str_eq(res.text, "trace-summary " PACKAGE_VERSION "\n");
+    struct parsed p;
+    cr_assert_eq(parse_row("--help|-x", &p), ARGS_HELP);
+    cr_expect(strncmp(p.res.text, args_usage_line, strlen(args_usage_line)) == 0);
+    cr_expect(strstr(p.res.text, "  -c, --conn-summaries") != NULL);
+    cr_assert_eq(parse_row("-b|--version|-n|ten", &p), ARGS_VERSION);
+    cr_expect_str_eq(p.res.text, "trace-summary " PACKAGE_VERSION "\n");
 }
 
 Test(args, defaults_without_options)
 {
-    char store[512], *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
-    cr_assert_eq(parse_row("", &a, &res, store, argv), ARGS_RUN);
-    cr_expect_str_eq(a.input, "-");
-    cr_expect_eq(a.eo.topn, 10);
-    cr_expect_eq(a.eo.factor, 1.0);
-    cr_expect_eq(a.eo.memory, (size_t)56 << 20);
-    cr_expect_eq(a.eo.mintime, 0);
-    cr_expect_eq(a.eo.maxtime, 1e20);
-    cr_expect_eq(a.eo.reorder, 0);
-    cr_expect(!a.conns && !a.seed_set && !a.sample_set && a.threads == 0);
+    struct parsed p;
+    cr_assert_eq(parse_row("", &p), ARGS_RUN);
+    cr_expect_str_eq(p.a.input, "-");
+    cr_expect_eq(p.a.eo.topn, 10);
+    cr_expect_eq(p.a.eo.factor, 1.0);
+    cr_expect_eq(p.a.eo.memory, (size_t)56 << 20);
+    cr_expect_eq(p.a.eo.mintime, 0);
+    cr_expect_eq(p.a.eo.maxtime, 1e20);
+    cr_expect_eq(p.a.eo.reorder, 0);
+    cr_expect(!p.a.conns && !p.a.seed_set && !p.a.sample_set && p.a.threads == 0);
 }
 
 Test(args, options_land_in_their_fields)
 {
-    char store[512], *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
+    struct parsed p;
     cr_assert_eq(parse_row("-bc|--topn=3|-i|2m|-l|nets|-e|-S|0.25|--seed=0x10|--threads|2|"
                            "--conn-version|1|x.log",
-                           &a, &res, store, argv),
-                 ARGS_RUN, "%s", res.msg);
-    cr_expect(a.eo.by_bytes && a.conns && a.eo.conns && a.eo.external);
-    cr_expect_eq(a.eo.topn, 3);
-    cr_expect_eq(a.eo.ilen, 120);
-    cr_expect_eq(a.eo.reorder, 300, "-i gives the default reorder horizon");
-    cr_expect_str_eq(a.local_nets, "nets");
-    cr_expect_eq(a.eo.sample_p, 0.25);
-    cr_expect_eq(a.eo.factor, 4.0);
-    cr_expect(a.eo.factor_float);
-    cr_expect(a.seed_set && a.eo.seed == 16);
-    cr_expect_eq(a.threads, 2);
-    cr_expect_eq(a.conn_version, 1);
-    cr_expect_str_eq(a.input, "x.log");
-    cr_expect_str_eq(a.eo.input_name, "x.log");
+                           &p),
+                 ARGS_RUN, "%s", p.res.msg);
+    cr_expect(p.a.eo.by_bytes && p.a.conns && p.a.eo.conns && p.a.eo.external);
+    cr_expect_eq(p.a.eo.topn, 3);
+    cr_expect_eq(p.a.eo.ilen, 120);
+    cr_expect_eq(p.a.eo.reorder, 300, "-i gives the default reorder horizon");
+    cr_expect_str_eq(p.a.local_nets, "nets");
+    cr_expect_eq(p.a.eo.sample_p, 0.25);
+    cr_expect_eq(p.a.eo.factor, 4.0);
+    cr_expect(p.a.eo.factor_float);
+    cr_expect(p.a.seed_set && p.a.eo.seed == 16);
+    cr_expect_eq(p.a.threads, 2);
+    cr_expect_eq(p.a.conn_version, 1);
+    cr_expect_str_eq(p.a.input, "x.log");
+    cr_expect_str_eq(p.a.eo.input_name, "x.log");
 }
 
 Test(args, operands_may_come_before_options_and_dash_is_stdin)
 {
-    char store[512], *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
-    cr_assert_eq(parse_row("-|-c|-m|--reorder=5|-i|1h", &a, &res, store, argv), ARGS_RUN);
-    cr_expect_str_eq(a.input, "-");
-    cr_expect(a.conns && a.eo.save_mem);
-    cr_expect_eq(a.eo.memory, (size_t)1 << 20, "-m sets the 1 MiB budget");
-    cr_expect_eq(a.eo.reorder, 5, "an explicit --reorder stays");
-    cr_expect_eq(a.eo.ilen, 3600);
+    struct parsed p;
+    cr_assert_eq(parse_row("-|-c|-m|--reorder=5|-i|1h", &p), ARGS_RUN);
+    cr_expect_str_eq(p.a.input, "-");
+    cr_expect(p.a.conns && p.a.eo.save_mem);
+    cr_expect_eq(p.a.eo.memory, (size_t)1 << 20, "-m sets the 1 MiB budget");
+    cr_expect_eq(p.a.eo.reorder, 5, "an explicit --reorder stays");
+    cr_expect_eq(p.a.eo.ilen, 3600);
 }
 
 Test(args, a_repeated_option_keeps_the_last_value)
 {
-    char store[512], *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
-    cr_assert_eq(parse_row("-n|3|-n|5|--memory|1M|--memory=2m|-S|1.0", &a, &res, store, argv),
-                 ARGS_RUN);
-    cr_expect_eq(a.eo.topn, 5);
-    cr_expect_eq(a.eo.memory, (size_t)2 << 20);
-    cr_expect(a.eo.memory_given);
-    cr_expect_eq(a.eo.factor, 1.0, "-S 1 keeps every record");
-    cr_expect(!a.eo.factor_float);
+    struct parsed p;
+    cr_assert_eq(parse_row("-n|3|-n|5|--memory|1M|--memory=2m|-S|1.0", &p), ARGS_RUN);
+    cr_expect_eq(p.a.eo.topn, 5);
+    cr_expect_eq(p.a.eo.memory, (size_t)2 << 20);
+    cr_expect(p.a.eo.memory_given);
+    cr_expect_eq(p.a.eo.factor, 1.0, "-S 1 keeps every record");
+    cr_expect(!p.a.eo.factor_float);
 }
 
 Test(args, the_parser_can_run_again_on_another_vector)
 {
-    char store[512], *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
-    cr_assert_eq(parse_row("-bn", &a, &res, store, argv), ARGS_ERROR);
-    cr_assert_eq(parse_row("-t|y", &a, &res, store, argv), ARGS_RUN);
-    cr_expect(a.eo.tcp_only && !a.eo.by_bytes);
-    cr_expect_str_eq(a.input, "y");
+    struct parsed p;
+    cr_assert_eq(parse_row("-bn", &p), ARGS_ERROR);
+    cr_assert_eq(parse_row("-t|y", &p), ARGS_RUN);
+    cr_expect(p.a.eo.tcp_only && !p.a.eo.by_bytes);
+    cr_expect_str_eq(p.a.input, "y");
 }

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
@@ -14,21 +13,21 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_ARGS 64
+#define MAX_INPUT 4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 4096)
+    /* the words, NUL-terminated, in a buffer one byte longer than any input */
+    static char words[MAX_INPUT + 1];
+    if (size > MAX_INPUT)
         return 0;
-    char *s = malloc(size + 1);
-    if (s == NULL)
-        return 0;
-    memcpy(s, data, size);
-    s[size] = '\0';
+    memcpy(words, data, size);
+    words[size] = '\0';
     char *argv[MAX_ARGS + 2];
     int argc = 0;
     argv[argc++] = (char *)"trace-summary";
-    for (size_t i = 0; i < size && argc <= MAX_ARGS; i += strlen(s + i) + 1)
-        argv[argc++] = s + i;
+    for (size_t i = 0; i < size && argc <= MAX_ARGS; i += strlen(words + i) + 1)
+        argv[argc++] = words + i;
     argv[argc] = NULL;
 
     struct args a;
@@ -36,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (args_parse(argc, argv, &a, &res)) {
     case ARGS_RUN:
         if (a.input == NULL || a.eo.topn > ARGS_MAX_TOPN || a.eo.memory < (256u << 10) ||
-            !(a.eo.factor > 0) || (a.eo.external && a.local_nets == NULL) ||
-            a.eo.mintime < 0 || a.threads < 0 || a.threads > 2)
+            !(a.eo.factor > 0) || (a.eo.external && a.local_nets == NULL) || a.eo.mintime < 0 ||
+            a.threads < 0 || a.threads > 2)
             __builtin_trap();
         break;
     case ARGS_HELP:
@@ -53,6 +52,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default:
         __builtin_trap();
     }
-    free(s);
     return 0;
 }
