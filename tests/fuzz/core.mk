@@ -15,14 +15,28 @@ tests_fuzz_fuzz_netset_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/netset
 
+check_PROGRAMS += tests/fuzz/replay_fmt
+TESTS += tests/fuzz/replay_fmt
+tests_fuzz_replay_fmt_SOURCES = tests/fuzz/fuzz_fmt.c tests/fuzz/replay.c
+tests_fuzz_replay_fmt_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/fmt"'
+tests_fuzz_replay_fmt_LDADD = libtscore.a -lm
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_fmt
+tests_fuzz_fuzz_fmt_SOURCES = tests/fuzz/fuzz_fmt.c src/fmt.c
+tests_fuzz_fuzz_fmt_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_fmt_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_fmt_LDADD = -lm
+endif
+EXTRA_DIST += tests/fuzz/corpus/fmt
+
 check_PROGRAMS += tests/fuzz/replay_args
 TESTS += tests/fuzz/replay_args
 tests_fuzz_replay_args_SOURCES = tests/fuzz/fuzz_args.c tests/fuzz/replay.c
 tests_fuzz_replay_args_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/args"'
-tests_fuzz_replay_args_LDADD = libtscore.a -lm
+tests_fuzz_replay_args_LDADD = libtscli.a libtscore.a -lm
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_args
-tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz_args.c src/fmt.c
+tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz_args.c src/args.c src/fmt.c
 tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_args_LDADD = -lm
