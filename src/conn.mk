@@ -3,6 +3,14 @@ noinst_LIBRARIES += libtsconn.a
 libtsconn_a_SOURCES = \
 	src/input.c src/input.h \
 	src/conn_log.c src/conn_log.h
+## The modules of the conn.log parser (the fuzz targets build them too).
+CONN_LOG_MODULES = \
+	src/conn_tsv.c src/conn_tsv.h \
+	src/conn_json.c src/conn_json.h \
+	src/conn_record.c src/conn_record.h \
+	src/iso8601.c src/iso8601.h \
+	src/text_scan.c src/text_scan.h
+libtsconn_a_SOURCES += $(CONN_LOG_MODULES)
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_input tests/test_conn_log
