@@ -24,3 +24,7 @@ tests_test_conn_log_CFLAGS = $(TEST_CFLAGS)
 tests_test_conn_log_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_test_conn_log_LDADD = $(TEST_LIBS) libtscore.a
 endif
+
+## Golden cases of the conn.log readers (run by tests/golden.test).
+EXTRA_DIST += tests/golden/TESTLIST.conn tests/golden/conn-empty-service.json \
+	tests/golden/conn-empty-service.log

@@ -129,7 +129,9 @@ int conn_record_build(const struct conn_fields *cf, struct ts_str unset, double 
     }
     out->payload = ob + rb;
 
-    out->service = f[COL_SERVICE].p != NULL ? f[COL_SERVICE] : unset;
+    /* An empty service is unset, as in the original (which takes the
+     * unset marker when it cannot look at the last character). */
+    out->service = f[COL_SERVICE].len > 0 ? f[COL_SERVICE] : unset;
     if (out->service.len > 0 && out->service.p[out->service.len - 1] == '?')
         out->service.len--;
     out->state = f[COL_STATE].p != NULL ? f[COL_STATE] : unset;

@@ -61,7 +61,7 @@ int conn_field_col(const char *name, size_t len);
 /* Fills *out (cleared first) from the fields of one line whose start time
  * ts is already parsed; unset is the log's unset marker, which absent
  * service and state fields take, and which an unset duration may be
- * written as.
+ * written as; an empty service counts as unset, as in the original.
  * Returns CONN_RECORD, CONN_UNKNOWN_TRANSPORT (the addresses kept as
  * text too) or CONN_CORRUPT (a needed field absent, an unknown protocol,
  * an address or port that does not parse). The strings of *out borrow
