@@ -23,6 +23,17 @@ tests_test_conn_log_SOURCES = tests/test_conn_log.c
 tests_test_conn_log_CFLAGS = $(TEST_CFLAGS)
 tests_test_conn_log_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_test_conn_log_LDADD = $(TEST_LIBS) libtscore.a
+check_PROGRAMS += tests/test_text_scan tests/test_iso8601 tests/test_conn_json
+TESTS += tests/test_text_scan tests/test_iso8601 tests/test_conn_json
+tests_test_text_scan_SOURCES = tests/test_text_scan.c
+tests_test_text_scan_CFLAGS = $(TEST_CFLAGS)
+tests_test_text_scan_LDADD = $(TEST_LIBS)
+tests_test_iso8601_SOURCES = tests/test_iso8601.c
+tests_test_iso8601_CFLAGS = $(TEST_CFLAGS)
+tests_test_iso8601_LDADD = $(TEST_LIBS)
+tests_test_conn_json_SOURCES = tests/test_conn_json.c
+tests_test_conn_json_CFLAGS = $(TEST_CFLAGS)
+tests_test_conn_json_LDADD = $(TEST_LIBS)
 endif
 
 ## Golden cases of the conn.log readers (run by tests/golden.test).
