@@ -7,7 +7,7 @@ tests_fuzz_replay_conn_tsv_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/te
 tests_fuzz_replay_conn_tsv_LDADD = libtsconn.a $(ZLIB_LIBS)
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_conn_tsv
-tests_fuzz_fuzz_conn_tsv_SOURCES = tests/fuzz/fuzz_conn_tsv.c src/conn_log.c
+tests_fuzz_fuzz_conn_tsv_SOURCES = tests/fuzz/fuzz_conn_tsv.c src/conn_log.c $(CONN_LOG_MODULES)
 tests_fuzz_fuzz_conn_tsv_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_tsv_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_tsv_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
@@ -21,7 +21,7 @@ tests_fuzz_replay_conn_json_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/t
 tests_fuzz_replay_conn_json_LDADD = libtsconn.a $(ZLIB_LIBS)
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_conn_json
-tests_fuzz_fuzz_conn_json_SOURCES = tests/fuzz/fuzz_conn_json.c src/conn_log.c
+tests_fuzz_fuzz_conn_json_SOURCES = tests/fuzz/fuzz_conn_json.c src/conn_log.c $(CONN_LOG_MODULES)
 tests_fuzz_fuzz_conn_json_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_json_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_json_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
