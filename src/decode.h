@@ -28,7 +28,4 @@ enum pkt_status pkt_decode(int dlt, const uint8_t *data, uint32_t caplen, struct
 enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                                 struct ts_record *out);
 
-/* True when pkt_decode knows the link type. */
-int pkt_linktype_supported(int dlt);
-
 #endif

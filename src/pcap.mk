@@ -1,7 +1,7 @@
 ## Packet side: the frame decoder and the trace reader.
 noinst_LIBRARIES += libtspcap.a
 libtspcap_a_SOURCES = \
-	src/decode.c src/decode.h \
+	src/decode.c src/decode.h src/pkt_cursor.h \
 	src/pcap_in.c src/pcap_in.h
 
 ## pcap_canon: reads a trace through pcap_in and prints the figures of its
