@@ -21,13 +21,20 @@
  *   BSD NULL with an EtherType          0x0800 / 0x86dd in bytes 2-3
  *   anything else                       PKT_UNSUPPORTED, never guessed
  *
- * IPv4:  bytes = total length (0, from TCP segmentation offload: the rest
- *        of the frame on the wire), header = IHL * 4 (options skipped);
+ * IPv4:  bytes = total length, header = IHL * 4 (options skipped);
  *        proto = the header's protocol; AH is walked for the ports.
+ *        Fragment: MF set or offset > 0.
  * IPv6:  bytes = 40 + payload length; hop-by-hop, routing, destination
  *        options, fragment and AH headers are walked to the transport,
- *        whose number is proto. Option TLVs that overrun their header, or
- *        headers that overrun the payload, leave proto 0 (unknown).
+ *        whose number is proto; each header's own length says where the
+ *        next starts (option TLVs are not looked at). A header that
+ *        overruns the payload leaves proto 0 (unknown); an options header
+ *        not captured whole is damaged. Fragment: a Fragment header with
+ *        M set or offset > 0 (an atomic fragment, RFC 6946, is not one).
+ * Offload (TSO, BIG TCP; as tcpdump): an IPv4 total length of 0 with TCP
+ *        or UDP inside, or an IPv6 payload length of 0 with TCP or UDP
+ *        right after the fixed header in a frame over 65,535 bytes: the IP
+ *        packet is the rest of the frame on the wire (*offloaded = 1).
  * Only the first fragment (offset 0) carries ports; ICMP and ICMPv6 give
  * type and code as ports. payload = bytes - IP header(s) - TCP data offset
  * or 8 for UDP; never below 0.
@@ -325,7 +332,7 @@ static void ah_walk(struct pkt_cur *c, uint32_t *p, uint8_t *nh)
 }
 
 static enum pkt_status ipv4(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
-                            struct ts_record *out)
+                            struct ts_record *out, int *offloaded)
 {
     /* the 20 bytes of the fixed header are read below, up to the
      * destination address at 16-19 */
@@ -340,14 +347,17 @@ static enum pkt_status ipv4(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
     uint16_t frag_off = fragw & 0x1fff;
     int more = (fragw & 0x2000) != 0;
 
-    /* Total length 0: a capture before TCP segmentation offload; the IP
-     * packet is the rest of the frame on the wire. */
-    if (total == 0)
+    out->proto = pkt_cur_u8(c, off + 9);
+    /* Total length 0 with TCP or UDP inside: a segment captured before
+     * segmentation offload (TSO); the IP packet is the rest of the frame
+     * on the wire (tcpdump's print-ip.c). */
+    if (total == 0 && (out->proto == IPP_TCP || out->proto == IPP_UDP)) {
         total = wirelen > off ? wirelen - off : 0;
+        *offloaded = 1;
+    }
     if (total < hlen)
         return PKT_DAMAGED; /* shorter than its own header: invalid */
 
-    out->proto = pkt_cur_u8(c, off + 9);
     out->src.len = 4;
     pkt_cur_copy(c, off + 12, out->src.b, 4);
     out->dst.len = 4;
@@ -365,28 +375,8 @@ static enum pkt_status ipv4(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
     return PKT_OK;
 }
 
-/* Checks the TLV options of a hop-by-hop or destination options header of
- * hlen bytes at p (captured). Returns 1 when they fill it exactly. */
-static int ipv6_options_ok(struct pkt_cur *c, uint32_t p, uint32_t hlen)
-{
-    uint32_t o = 2;
-    while (o < hlen) {
-        uint8_t type = pkt_cur_u8(c, p + o);
-        if (type == 0) { /* Pad1 */
-            o++;
-            continue;
-        }
-        if (hlen - o < 2)
-            return 0;
-        uint8_t olen = pkt_cur_u8(c, p + o + 1);
-        if ((uint32_t)olen > hlen - o - 2)
-            return 0;
-        o += 2u + olen;
-    }
-    return 1;
-}
-
-static enum pkt_status ipv6(struct pkt_cur *c, uint32_t off, struct ts_record *out)
+static enum pkt_status ipv6(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
+                            struct ts_record *out, int *offloaded)
 {
     /* the 40 bytes of the fixed header are read below, up to the
      * destination address at 24-39 */
@@ -399,11 +389,20 @@ static enum pkt_status ipv6(struct pkt_cur *c, uint32_t off, struct ts_record *o
     out->dst.len = 16;
     pkt_cur_copy(c, off + 24, out->dst.b, 16);
     out->bytes = 40u + (uint64_t)plen;
+    /* Payload length 0 with TCP or UDP right after the fixed header (so no
+     * Jumbo Payload option) in a frame over 65,535 bytes: a segment
+     * captured before BIG TCP offload; the IP packet is the rest of the
+     * frame on the wire (tcpdump's print-ip6.c). */
+    if (plen == 0 && (nh == IPP_TCP || nh == IPP_UDP) && wirelen > 65535u) {
+        out->bytes = wirelen - off;
+        *offloaded = 1;
+    }
 
     /* Walk the extension headers; each is at least 8 bytes long, so the
-     * walk ends within caplen / 8 steps. A chain that is invalid (bad
-     * options, or longer than the payload) leaves the transport unknown:
-     * protocol 0, no ports. */
+     * walk ends within caplen / 8 steps. A header's own length field says
+     * where the next one starts (the option TLVs inside are not looked
+     * at); a header that runs past the payload leaves the transport
+     * unknown: protocol 0, no ports. */
     uint32_t p = off + 40;
     uint64_t end = plen != 0 ? (uint64_t)off + 40 + plen : UINT64_MAX;
     int later_fragment = 0, invalid = 0;
@@ -413,27 +412,31 @@ static enum pkt_status ipv6(struct pkt_cur *c, uint32_t off, struct ts_record *o
         if (nh == IPP_HOPOPTS || nh == IPP_ROUTING || nh == IPP_DSTOPTS) {
             next = pkt_cur_u8(c, p);
             ext = ((uint32_t)pkt_cur_u8(c, p + 1) + 1) * 8;
-            if (nh != IPP_ROUTING && pkt_cur_need(c, p, ext) && !ipv6_options_ok(c, p, ext))
-                invalid = 1;
+            /* options headers are read whole: damaged when not captured */
+            if (nh != IPP_ROUTING)
+                pkt_cur_need(c, p, ext);
         } else if (nh == IPP_AH) {
             next = pkt_cur_u8(c, p);
             ext = ((uint32_t)pkt_cur_u8(c, p + 1) + 2) * 4;
         } else if (nh == IPP_FRAGMENT) {
+            /* next(1) reserved(1) offset(13 bits) res(2) M(1) id(4); an
+             * atomic fragment (offset 0, M 0; RFC 6946) is not one */
             next = pkt_cur_u8(c, p);
             uint16_t fo = pkt_cur_be16(c, p + 2);
             ext = 8;
-            out->frag = 1;
             if ((fo >> 3) != 0)
                 later_fragment = 1;
+            if (later_fragment || (fo & 1u))
+                out->frag = 1;
         } else {
             break;
         }
         if (c->trunc)
             return PKT_DAMAGED;
-        if ((uint64_t)p + ext > end)
+        if ((uint64_t)p + ext > end) {
             invalid = 1;
-        if (invalid)
             break;
+        }
         p += ext;
         nh = next;
         if (later_fragment)
@@ -457,12 +460,14 @@ static enum pkt_status ipv6(struct pkt_cur *c, uint32_t off, struct ts_record *o
 
 enum pkt_status pkt_decode(int dlt, const uint8_t *data, uint32_t caplen, struct ts_record *out)
 {
-    return pkt_decode_wire(dlt, data, caplen, caplen, out);
+    int offloaded;
+    return pkt_decode_wire(dlt, data, caplen, caplen, out, &offloaded);
 }
 
 enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                                struct ts_record *out)
+                                struct ts_record *out, int *offloaded)
 {
+    *offloaded = 0;
     ts_record_clear(out);
     out->kind = TS_REC_PACKET;
     if (data == NULL)
@@ -488,7 +493,8 @@ enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, u
             st = PKT_NOT_IP; /* MPLS payload that is not IP (pseudowire) */
     }
     if (st == PKT_OK)
-        st = kind == NET_IPV4 ? ipv4(&c, off, wirelen, out) : ipv6(&c, off, out);
+        st = kind == NET_IPV4 ? ipv4(&c, off, wirelen, out, offloaded)
+                              : ipv6(&c, off, wirelen, out, offloaded);
     /* the one truncation path: a read past caplen anywhere above */
     return c.trunc ? PKT_DAMAGED : st;
 }

@@ -138,11 +138,14 @@ int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
         if (rc <= 0)
             return rc;
         p->st.frames++;
-        enum pkt_status ps =
-            f.bad ? PKT_DAMAGED : pkt_decode_wire(f.dlt, f.data, f.caplen, f.wirelen, out);
+        int offloaded = 0;
+        enum pkt_status ps = f.bad ? PKT_DAMAGED
+                                   : pkt_decode_wire(f.dlt, f.data, f.caplen, f.wirelen, out,
+                                                     &offloaded);
         switch (ps) {
         case PKT_OK:
             p->st.packets++;
+            p->st.offloaded += (uint64_t)offloaded;
             out->ts = f.ts;
             out->end = f.ts;
             return 1;
