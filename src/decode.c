@@ -31,8 +31,8 @@
  *        overruns the payload leaves proto 0 (unknown); an options header
  *        not captured whole is damaged. Fragment: a Fragment header with
  *        M set or offset > 0 (an atomic fragment, RFC 6946, is not one).
- * Offload (TSO, BIG TCP; as tcpdump): an IPv4 total length of 0 with TCP
- *        or UDP inside, or an IPv6 payload length of 0 with TCP or UDP
+ * Offload (TSO, BIG TCP; as tcpdump): an IPv4 total length of 0, or an
+ *        IPv6 payload length of 0 with TCP or UDP
  *        right after the fixed header in a frame over 65,535 bytes: the IP
  *        packet is the rest of the frame on the wire (*offloaded = 1).
  * Only the first fragment (offset 0) carries ports; ICMP and ICMPv6 give
@@ -348,10 +348,10 @@ static enum pkt_status ipv4(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
     int more = (fragw & 0x2000) != 0;
 
     out->proto = pkt_cur_u8(c, off + 9);
-    /* Total length 0 with TCP or UDP inside: a segment captured before
-     * segmentation offload (TSO); the IP packet is the rest of the frame
-     * on the wire (tcpdump's print-ip.c). */
-    if (total == 0 && (out->proto == IPP_TCP || out->proto == IPP_UDP)) {
+    /* Total length 0: a segment captured before segmentation offload
+     * (TSO); the IP packet is the rest of the frame on the wire, whatever
+     * its protocol (tcpdump's print-ip.c, Wireshark and Zeek alike). */
+    if (total == 0) {
         total = wirelen > off ? wirelen - off : 0;
         *offloaded = 1;
     }

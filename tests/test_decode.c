@@ -587,7 +587,8 @@ Test(decode, offloaded_segments_take_the_length_from_the_frame)
         {V4, 6, 0, 0, 14 + 3966, PKT_OK, 3966, 1},         /* TSO */
         {V4, 17, 0, 0, 14 + 60000, PKT_OK, 60000, 1},      /* UDP GSO */
         {V4, 6, 0, 40, 14 + 3966, PKT_OK, 40, 0},          /* a length: kept */
-        {V4, 1, 0, 0, 14 + 3966, PKT_DAMAGED, 0, 0},       /* ICMP: invalid */
+        {V4, 1, 0, 0, 14 + 3966, PKT_OK, 3966, 1},         /* ICMP too */
+        {V4, 6, 0, 10, 14 + 3966, PKT_DAMAGED, 0, 0},      /* below the header */
         {V6, 6, 0, 0, 14 + 40 + 70000, PKT_OK, 70040, 1},  /* BIG TCP */
         {V6, 17, 0, 0, 14 + 40 + 70000, PKT_OK, 70040, 1}, /* BIG UDP */
         {V6, 6, 0, 0, 65535, PKT_OK, 40, 0},               /* frame not over 65,535 */
@@ -600,7 +601,7 @@ Test(decode, offloaded_segments_take_the_length_from_the_frame)
         struct frame f = {0};
         struct ts_record r;
         eth(&f, rows[i].ip == V4 ? 0x0800 : 0x86dd);
-        unsigned l4 = rows[i].proto == 6 ? 20 : 8;
+        unsigned l4 = rows[i].proto == 6 ? 20 : rows[i].proto == 17 ? 8 : 0;
         if (rows[i].ip == V4) {
             ip4(&f, 5, (unsigned)rows[i].proto, rows[i].len, 0x4000);
         } else {
@@ -611,7 +612,7 @@ Test(decode, offloaded_segments_take_the_length_from_the_frame)
         if (rows[i].proto == 6)
             tcp(&f, 88, 50000, 1, 5);
         else
-            udp(&f, 88, 50000, 8);
+            udp(&f, 88, 50000, 8); /* as an ICMP header: type 0, code 88 */
         int off = -1;
         cr_assert_eq(pkt_decode_wire(1, f.b, f.n, rows[i].wire, &r, &off), rows[i].st, "row %u",
                      i);
