@@ -92,7 +92,7 @@ static int fast_skip(struct fast *p, uint64_t n)
  * (sf-pcap.c: the same checks, the same truncation to the snapshot
  * length, microseconds scaled to nanoseconds) but in place: the frame
  * points into rbuf, or into buf when it crosses the end of rbuf. */
-static int fast_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struct ts_err *err)
+int pcap_fast_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struct ts_err *err)
 {
     struct fast *p = state;
     const uint8_t **data = &f->data;
@@ -185,18 +185,16 @@ ioerr:
     return pcap_rd_ioerr(rd, err);
 }
 
-static void fast_close(void *state)
+void pcap_fast_close(void *state)
 {
     struct fast *p = state;
     if (p == NULL)
         return;
-    pcap_lib_ops.close(p->lib);
+    pcap_lib_close(p->lib);
     free(p);
 }
 
-static const struct pcap_reader fast_ops = {.next = fast_next, .close = fast_close};
-
-void *pcap_fast_open(struct pcap_rd *rd, const struct pcap_reader **ops, struct ts_err *err)
+void *pcap_fast_open(struct pcap_rd *rd, enum pcap_reader_kind *kind, struct ts_err *err)
 {
     struct pcap_lib *lib = pcap_lib_start(rd, 0, err);
     if (lib == NULL)
@@ -206,12 +204,12 @@ void *pcap_fast_open(struct pcap_rd *rd, const struct pcap_reader **ops, struct 
     if (!(rd->offset == 24 && pcap_major_version(pc) == 2 && pcap_minor_version(pc) == 4 &&
           pcap_snapshot(pc) > 0 && (unsigned)pcap_snapshot(pc) <= PCAP_MAX_CAPLEN &&
           dlt != DLT_DBUS && dlt != 279 /* DLT_EBHSCR */ && dlt != 249 /* DLT_USBPCAP */)) {
-        *ops = &pcap_lib_ops; /* libpcap reads the records */
+        *kind = PCAP_RD_LIB; /* libpcap reads the records */
         return lib;
     }
     struct fast *p = calloc(1, sizeof *p);
     if (p == NULL) {
-        pcap_lib_ops.close(lib);
+        pcap_lib_close(lib);
         ts_err_set(err, TS_ENOMEM, "out of memory");
         return NULL;
     }
@@ -223,6 +221,6 @@ void *pcap_fast_open(struct pcap_rd *rd, const struct pcap_reader **ops, struct 
     p->nsec = m[2] == 0x3c || m[1] == 0x3c; /* a1 b2 3c 4d or 4d 3c b2 a1 */
     p->snap = (uint32_t)pcap_snapshot(pc);
     p->next_at = 24;
-    *ops = &fast_ops;
+    *kind = PCAP_RD_FAST;
     return p;
 }

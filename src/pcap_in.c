@@ -39,7 +39,7 @@ static const struct {
 
 struct pcap_in {
     struct pcap_rd rd;
-    const struct pcap_reader *ops;
+    enum pcap_reader_kind kind;
     void *state;
     struct pcap_in_stats st;
     size_t names_n;
@@ -77,7 +77,7 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
             open = check_headers[i].open;
             break;
         }
-    p->state = open(&p->rd, &p->ops, err);
+    p->state = open(&p->rd, &p->kind, err);
     if (p->state == NULL)
         goto fail;
     return p;
@@ -91,7 +91,17 @@ void pcap_in_close(struct pcap_in *p)
 {
     if (p == NULL)
         return;
-    p->ops->close(p->state);
+    switch (p->kind) {
+    case PCAP_RD_NG:
+        pcap_ng_close(p->state);
+        break;
+    case PCAP_RD_FAST:
+        pcap_fast_close(p->state);
+        break;
+    case PCAP_RD_LIB:
+        pcap_lib_close(p->state);
+        break;
+    }
     free(p->rd.buf);
     free(p);
 }
@@ -130,11 +140,26 @@ static void note_unsupported(struct pcap_in *p, int dlt)
     p->names_n++;
 }
 
+/* The reader's next frame, by a direct call (see pcap_rd.h). */
+static inline int reader_next(struct pcap_in *p, struct pcap_frame *f, struct ts_err *err)
+{
+    switch (p->kind) {
+    case PCAP_RD_FAST:
+        return pcap_fast_next(p->state, &p->rd, f, err);
+    case PCAP_RD_NG:
+        return pcap_ng_next(p->state, &p->rd, f, err);
+    case PCAP_RD_LIB:
+    default:
+        return pcap_lib_next(p->state, &p->rd, f, err);
+    }
+}
+
 int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
 {
     for (;;) {
-        struct pcap_frame f;
-        int rc = p->ops->next(p->state, &p->rd, &f, err);
+        /* every reader sets every field; the compiler cannot see it */
+        struct pcap_frame f = {.data = NULL};
+        int rc = reader_next(p, &f, err);
         if (rc <= 0)
             return rc;
         p->st.frames++;

@@ -124,8 +124,7 @@ pcap_t *pcap_lib_handle(struct pcap_lib *l)
     return l->pc;
 }
 
-/* Next frame through libpcap (struct pcap_reader's next). */
-static int lib_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struct ts_err *err)
+int pcap_lib_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struct ts_err *err)
 {
     struct pcap_lib *l = state;
     struct pcap_pkthdr *h;
@@ -158,7 +157,7 @@ static int lib_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struc
                       rd->name, at, why);
 }
 
-static void lib_close(void *state)
+void pcap_lib_close(void *state)
 {
     struct pcap_lib *l = state;
     if (l == NULL)
@@ -167,12 +166,10 @@ static void lib_close(void *state)
     free(l);
 }
 
-const struct pcap_reader pcap_lib_ops = {.next = lib_next, .close = lib_close};
-
-void *pcap_lib_open(struct pcap_rd *rd, const struct pcap_reader **ops, struct ts_err *err)
+void *pcap_lib_open(struct pcap_rd *rd, enum pcap_reader_kind *kind, struct ts_err *err)
 {
     struct pcap_lib *l = pcap_lib_start(rd, 1, err);
     if (l != NULL)
-        *ops = &pcap_lib_ops;
+        *kind = PCAP_RD_LIB;
     return l;
 }

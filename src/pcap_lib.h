@@ -23,8 +23,10 @@ struct pcap_lib *pcap_lib_start(struct pcap_rd *rd, int buffered, struct ts_err 
  * a file whose header libpcap checked. */
 pcap_t *pcap_lib_handle(struct pcap_lib *l);
 
-/* The reader's operations on a state from pcap_lib_start. */
-extern const struct pcap_reader pcap_lib_ops;
+/* Next frame and close, on a state from pcap_lib_start (see pcap_rd.h).
+ * Cost: libpcap's per record. */
+int pcap_lib_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struct ts_err *err);
+void pcap_lib_close(void *state);
 
 /* pcap_reader_open_fn: pcap_lib_start, buffered. */
 pcap_reader_open_fn pcap_lib_open;

@@ -150,8 +150,7 @@ static double ng_time(const struct ng_iface *ifc, uint64_t t)
     return (double)sec + (double)ifc->ts_offset + (double)frac / (double)ifc->units;
 }
 
-/* Next frame of a pcapng file (struct pcap_reader's next). */
-static int ng_next(void *state, struct pcap_rd *rd, struct pcap_frame *fr, struct ts_err *err)
+int pcap_ng_next(void *state, struct pcap_rd *rd, struct pcap_frame *fr, struct ts_err *err)
 {
     struct ng *p = state;
     (void)rd; /* the same as p->rd */
@@ -276,7 +275,7 @@ static int ng_next(void *state, struct pcap_rd *rd, struct pcap_frame *fr, struc
     }
 }
 
-static void ng_close(void *state)
+void pcap_ng_close(void *state)
 {
     struct ng *p = state;
     if (p == NULL)
@@ -285,9 +284,7 @@ static void ng_close(void *state)
     free(p);
 }
 
-static const struct pcap_reader ng_ops = {.next = ng_next, .close = ng_close};
-
-void *pcap_ng_open(struct pcap_rd *rd, const struct pcap_reader **ops, struct ts_err *err)
+void *pcap_ng_open(struct pcap_rd *rd, enum pcap_reader_kind *kind, struct ts_err *err)
 {
     struct ng *p = calloc(1, sizeof *p);
     if (p == NULL) {
@@ -296,9 +293,9 @@ void *pcap_ng_open(struct pcap_rd *rd, const struct pcap_reader **ops, struct ts
     }
     p->rd = rd;
     if (ng_section(p, 0, 1, err) < 0) {
-        ng_close(p);
+        pcap_ng_close(p);
         return NULL;
     }
-    *ops = &ng_ops;
+    *kind = PCAP_RD_NG;
     return p;
 }
