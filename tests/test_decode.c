@@ -884,6 +884,29 @@ Test(decode, truncation_at_every_offset_vlan_ipv6_ext_udp)
     every_cut(1, &f, 22 + 40 + 16 + 8 + 16 + 4);
 }
 
+/* Destination options whose option overruns the header, then an atomic
+ * fragment: the header's own length leads to UDP at every cut. */
+Test(decode, truncation_at_every_offset_ipv6_bad_option_atomic_fragment)
+{
+    struct frame f = {0};
+    eth(&f, 0x86dd);
+    ip6(&f, 60, 16 + 8 + 8);
+    put8(&f, 44);
+    put8(&f, 1);
+    put8(&f, 0xca); /* an option claiming 144 bytes */
+    put8(&f, 144);
+    zeros(&f, 12);
+    put8(&f, 17);
+    put8(&f, 0);
+    put16(&f, 0); /* offset 0, M 0 */
+    put32(&f, 9);
+    udp(&f, 30000, 13000, 8);
+    struct ts_record r;
+    cr_assert_eq(dec(1, &f, &r), PKT_OK);
+    cr_assert(r.proto == 17 && r.frag == 0 && r.sport == 30000);
+    every_cut(1, &f, 14 + 40 + 16 + 8 + 4);
+}
+
 Test(decode, truncation_at_every_offset_pppoe_mpls_sll2_icmp)
 {
     struct frame f = {0};
