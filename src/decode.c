@@ -238,8 +238,7 @@ static enum pkt_status ppp_walk(struct pkt_cur *c, int serial, uint32_t *ip_off,
     return PKT_OK;
 }
 
-static enum pkt_status link_walk(int dlt, struct pkt_cur *c, uint32_t *ip_off,
-                                 enum net_kind *kind)
+static enum pkt_status link_walk(int dlt, struct pkt_cur *c, uint32_t *ip_off, enum net_kind *kind)
 {
     switch (dlt) {
     case LT_EN10MB:

@@ -26,9 +26,9 @@ struct fast {
     struct pcap_rd *rd;
     struct pcap_lib *lib; /* kept open: it owns the header's stream */
     int dlt;
-    int be;        /* big-endian file */
-    uint32_t nsec; /* 1: nanosecond timestamps; 0: microseconds */
-    uint32_t snap; /* libpcap's snapshot length for the file */
+    int be;           /* big-endian file */
+    uint32_t nsec;    /* 1: nanosecond timestamps; 0: microseconds */
+    uint32_t snap;    /* libpcap's snapshot length for the file */
     uint64_t next_at; /* offset of the next record */
 };
 
@@ -48,7 +48,8 @@ fast_refill(struct fast *p, size_t n)
     while (p->rd->rlen < n) {
         struct ts_err e;
         ts_err_clear(&e);
-        ssize_t got = ts_input_read(p->rd->in, p->rd->rbuf + p->rd->rlen, sizeof p->rd->rbuf - p->rd->rlen, &e);
+        ssize_t got = ts_input_read(p->rd->in, p->rd->rbuf + p->rd->rlen,
+                                    sizeof p->rd->rbuf - p->rd->rlen, &e);
         if (got < 0) {
             if (!p->rd->have_ioerr) {
                 p->rd->ioerr = e;
@@ -134,8 +135,8 @@ int pcap_fast_next(void *state, struct pcap_rd *rd, struct pcap_frame *f, struct
                     goto ioerr;
                 if (rc == 0)
                     return ts_err_set(err, TS_EDAMAGED,
-                                      "'%s': truncated packet record at offset %" PRIu64, p->rd->name,
-                                      at);
+                                      "'%s': truncated packet record at offset %" PRIu64,
+                                      p->rd->name, at);
             }
             size_t k = p->rd->rlen - p->rd->rpos;
             if (k > keep - have)
@@ -217,7 +218,7 @@ void *pcap_fast_open(struct pcap_rd *rd, enum pcap_reader_kind *kind, struct ts_
     p->rd = rd;
     p->lib = lib;
     p->dlt = dlt;
-    p->be = m[0] == 0xa1; /* a1 b2 c3 d4 or a1 b2 3c 4d */
+    p->be = m[0] == 0xa1;                   /* a1 b2 c3 d4 or a1 b2 3c 4d */
     p->nsec = m[2] == 0x3c || m[1] == 0x3c; /* a1 b2 3c 4d or 4d 3c b2 a1 */
     p->snap = (uint32_t)pcap_snapshot(pc);
     p->next_at = 24;

@@ -30,12 +30,13 @@ static const struct {
     uint8_t magic[4];
     pcap_reader_open_fn *open;
 } check_headers[] = {
-    {{0x0a, 0x0d, 0x0d, 0x0a}, pcap_ng_open},
-    {{0xa1, 0xb2, 0xc3, 0xd4}, pcap_fast_open},
-    {{0xd4, 0xc3, 0xb2, 0xa1}, pcap_fast_open},
-    {{0xa1, 0xb2, 0x3c, 0x4d}, pcap_fast_open},
-    {{0x4d, 0x3c, 0xb2, 0xa1}, pcap_fast_open},
+    {{0x0a, 0x0d, 0x0d, 0x0a}, pcap_ng_open},   /* pcapng section header */
+    {{0xa1, 0xb2, 0xc3, 0xd4}, pcap_fast_open}, /* pcap, big-endian, us */
+    {{0xd4, 0xc3, 0xb2, 0xa1}, pcap_fast_open}, /* pcap, little-endian, us */
+    {{0xa1, 0xb2, 0x3c, 0x4d}, pcap_fast_open}, /* pcap, big-endian, ns */
+    {{0x4d, 0x3c, 0xb2, 0xa1}, pcap_fast_open}, /* pcap, little-endian, ns */
 };
+/* anything else: pcap_lib_open */
 
 struct pcap_in {
     struct pcap_rd rd;
@@ -164,9 +165,9 @@ int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
             return rc;
         p->st.frames++;
         int offloaded = 0;
-        enum pkt_status ps = f.bad ? PKT_DAMAGED
-                                   : pkt_decode_wire(f.dlt, f.data, f.caplen, f.wirelen, out,
-                                                     &offloaded);
+        enum pkt_status ps =
+            f.bad ? PKT_DAMAGED
+                  : pkt_decode_wire(f.dlt, f.data, f.caplen, f.wirelen, out, &offloaded);
         switch (ps) {
         case PKT_OK:
             p->st.packets++;

@@ -21,9 +21,9 @@ struct pcap_lib {
     struct pcap_rd *rd;
     pcap_t *pc;
     int dlt;
-    size_t magic_pos;    /* magic bytes replayed so far */
-    uint64_t next_at;    /* offset of the next record */
-    unsigned hdr;        /* record header size */
+    size_t magic_pos; /* magic bytes replayed so far */
+    uint64_t next_at; /* offset of the next record */
+    unsigned hdr;     /* record header size */
 };
 
 /* The magic, then the input through the read-ahead (ts_input_read may

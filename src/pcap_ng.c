@@ -68,7 +68,8 @@ static int ng_add_iface(struct ng *p, uint32_t body, uint64_t at, struct ts_err 
         return ng_damaged(p, err, at, "interface description block too short");
     if (p->n_ifaces >= NG_MAX_IFACES)
         return ng_damaged(p, err, at, "too many pcapng interfaces");
-    struct ng_iface ifc = {.linktype = pcap_rd_u16(p->swap, p->rd->buf), .units = 1000000, .ts_offset = 0};
+    struct ng_iface ifc = {
+        .linktype = pcap_rd_u16(p->swap, p->rd->buf), .units = 1000000, .ts_offset = 0};
     /* options: code(2) length(2) value, padded to 4 */
     uint32_t o = 8;
     while (o + 4 <= body) {
@@ -89,7 +90,8 @@ static int ng_add_iface(struct ng *p, uint32_t body, uint64_t at, struct ts_err 
                 units *= (r & 0x80) ? 2 : 10;
             ifc.units = units;
         } else if (code == 14 && olen >= 8) {
-            uint64_t lo = pcap_rd_u32(p->swap, p->rd->buf + o), hi = pcap_rd_u32(p->swap, p->rd->buf + o + 4);
+            uint64_t lo = pcap_rd_u32(p->swap, p->rd->buf + o),
+                     hi = pcap_rd_u32(p->swap, p->rd->buf + o + 4);
             uint64_t v = p->swap ? (lo << 32 | hi) : (hi << 32 | lo);
             ifc.ts_offset = (int64_t)v;
         }
@@ -116,7 +118,8 @@ static int ng_section(struct ng *p, uint64_t at, int first, struct ts_err *err)
         return rc;
     if (rc <= 0) {
         if (first)
-            return ts_err_set(err, TS_EFORMAT, "'%s': truncated pcapng section header", p->rd->name);
+            return ts_err_set(err, TS_EFORMAT, "'%s': truncated pcapng section header",
+                              p->rd->name);
         return ng_short(p, err, rc, at);
     }
     uint32_t bom_le = (uint32_t)h[7] << 24 | (uint32_t)h[6] << 16 | (uint32_t)h[5] << 8 | h[4];

@@ -228,12 +228,13 @@ int main(int argc, char **argv)
         print_top_addrs("dsts", &dsts, n, total);
         print_top_array("prots", prots, 256, n, total);
     }
-    fprintf(stderr,
-            "frames %llu packets %llu not_ip %llu damaged %llu offloaded %llu unsupported %llu%s%s\n",
-            (unsigned long long)st.frames, (unsigned long long)st.packets,
-            (unsigned long long)st.not_ip, (unsigned long long)st.damaged,
-            (unsigned long long)st.offloaded, (unsigned long long)st.unsupported,
-            st.unsupported_names[0] ? " " : "", st.unsupported_names);
+    fprintf(
+        stderr,
+        "frames %llu packets %llu not_ip %llu damaged %llu offloaded %llu unsupported %llu%s%s\n",
+        (unsigned long long)st.frames, (unsigned long long)st.packets,
+        (unsigned long long)st.not_ip, (unsigned long long)st.damaged,
+        (unsigned long long)st.offloaded, (unsigned long long)st.unsupported,
+        st.unsupported_names[0] ? " " : "", st.unsupported_names);
     if (rc < 0)
         fprintf(stderr, "pcap_canon: %s\n", err.msg);
     pcap_in_close(p);

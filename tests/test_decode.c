@@ -614,15 +614,13 @@ Test(decode, offloaded_segments_take_the_length_from_the_frame)
         else
             udp(&f, 88, 50000, 8); /* as an ICMP header: type 0, code 88 */
         int off = -1;
-        cr_assert_eq(pkt_decode_wire(1, f.b, f.n, rows[i].wire, &r, &off), rows[i].st, "row %u",
-                     i);
+        cr_assert_eq(pkt_decode_wire(1, f.b, f.n, rows[i].wire, &r, &off), rows[i].st, "row %u", i);
         if (rows[i].st != PKT_OK)
             continue;
         cr_assert_eq(r.bytes, rows[i].bytes, "row %u: %llu", i, (unsigned long long)r.bytes);
         cr_assert_eq(off, rows[i].offloaded, "row %u", i);
         if (rows[i].offloaded)
-            cr_assert_eq(r.payload, rows[i].bytes - (rows[i].ip == V4 ? 20 : 40) - l4, "row %u",
-                         i);
+            cr_assert_eq(r.payload, rows[i].bytes - (rows[i].ip == V4 ? 20 : 40) - l4, "row %u", i);
     }
 }
 
@@ -719,11 +717,11 @@ Test(decode, ipv6_fragment_header_rows)
         uint8_t frag;
         uint16_t sport;
     } rows[] = {
-        {0, 0, 0, 5353},   /* atomic: not a fragment */
-        {0, 1, 1, 5353},   /* first fragment */
-        {185, 1, 1, 0},    /* middle */
-        {185, 0, 1, 0},    /* last */
-        {8191, 0, 1, 0},   /* largest offset */
+        {0, 0, 0, 5353}, /* atomic: not a fragment */
+        {0, 1, 1, 5353}, /* first fragment */
+        {185, 1, 1, 0},  /* middle */
+        {185, 0, 1, 0},  /* last */
+        {8191, 0, 1, 0}, /* largest offset */
     };
     for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct frame f = {0};
