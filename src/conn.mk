@@ -1,7 +1,6 @@
-## conn.log side: input streams (plain/gzip, file/stdin) and the log parser.
+## conn.log side: the log parser.
 noinst_LIBRARIES += libtsconn.a
 libtsconn_a_SOURCES = \
-	src/input.c src/input.h \
 	src/conn_log.c src/conn_log.h
 ## The modules of the conn.log parser (the fuzz targets build them too).
 CONN_LOG_MODULES = \
@@ -13,11 +12,8 @@ CONN_LOG_MODULES = \
 libtsconn_a_SOURCES += $(CONN_LOG_MODULES)
 
 if HAVE_CRITERION
-check_PROGRAMS += tests/test_input tests/test_conn_log
-TESTS += tests/test_input tests/test_conn_log
-tests_test_input_SOURCES = tests/test_input.c
-tests_test_input_CFLAGS = $(TEST_CFLAGS)
-tests_test_input_LDADD = $(TEST_LIBS) libtscore.a
+check_PROGRAMS += tests/test_conn_log
+TESTS += tests/test_conn_log
 ## libtscore.a again: TEST_LIBS lists it before libtsconn.a, which needs it.
 tests_test_conn_log_SOURCES = tests/test_conn_log.c
 tests_test_conn_log_CFLAGS = $(TEST_CFLAGS)

@@ -1,8 +1,9 @@
-## The tool's core: errors, formats, networks, summaries, the engine, the
+## The tool's core: errors, input streams, formats, networks, summaries, the engine, the
 ## pipeline, intervals, the memory plan and the sinks (outputs).
 noinst_LIBRARIES += libtscore.a
 libtscore_a_SOURCES = \
 	src/err.c src/err.h src/record.h \
+	src/input.c src/input.h \
 	src/fmt.c src/fmt.h \
 	src/netset.c src/netset.h \
 	src/summary.c src/summary.h src/summary_parts.h \
@@ -33,4 +34,9 @@ tests_test_engine_LDADD = $(TEST_LIBS)
 tests_test_summary_SOURCES = tests/test_summary.c
 tests_test_summary_CFLAGS = $(TEST_CFLAGS)
 tests_test_summary_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_input
+TESTS += tests/test_input
+tests_test_input_SOURCES = tests/test_input.c
+tests_test_input_CFLAGS = $(TEST_CFLAGS)
+tests_test_input_LDADD = $(TEST_LIBS)
 endif

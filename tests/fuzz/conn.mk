@@ -27,17 +27,3 @@ tests_fuzz_fuzz_conn_json_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_json_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/conn_json
-
-check_PROGRAMS += tests/fuzz/replay_input_gzip
-TESTS += tests/fuzz/replay_input_gzip
-tests_fuzz_replay_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c tests/fuzz/replay.c
-tests_fuzz_replay_input_gzip_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/input_gzip"'
-tests_fuzz_replay_input_gzip_LDADD = libtsconn.a libtscore.a $(ZLIB_LIBS)
-if ENABLE_FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_input_gzip
-tests_fuzz_fuzz_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c src/input.c src/err.c
-tests_fuzz_fuzz_input_gzip_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_input_gzip_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_input_gzip_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
-endif
-EXTRA_DIST += tests/fuzz/corpus/input_gzip

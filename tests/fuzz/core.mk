@@ -43,6 +43,34 @@ tests_fuzz_fuzz_args_LDADD = -lm
 endif
 EXTRA_DIST += tests/fuzz/corpus/args
 
+check_PROGRAMS += tests/fuzz/replay_input_gzip
+TESTS += tests/fuzz/replay_input_gzip
+tests_fuzz_replay_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c tests/fuzz/replay.c
+tests_fuzz_replay_input_gzip_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/input_gzip"'
+tests_fuzz_replay_input_gzip_LDADD = libtscore.a $(ZLIB_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_input_gzip
+tests_fuzz_fuzz_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c src/input.c src/err.c
+tests_fuzz_fuzz_input_gzip_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_gzip_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_gzip_LDADD = $(ZLIB_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/input_gzip
+
+check_PROGRAMS += tests/fuzz/replay_input_zstd
+TESTS += tests/fuzz/replay_input_zstd
+tests_fuzz_replay_input_zstd_SOURCES = tests/fuzz/fuzz_input_zstd.c tests/fuzz/replay.c
+tests_fuzz_replay_input_zstd_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/input_zstd"'
+tests_fuzz_replay_input_zstd_LDADD = libtscore.a $(ZLIB_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_input_zstd
+tests_fuzz_fuzz_input_zstd_SOURCES = tests/fuzz/fuzz_input_zstd.c src/input.c src/err.c
+tests_fuzz_fuzz_input_zstd_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_zstd_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_zstd_LDADD = $(ZLIB_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/input_zstd
+
 ## Damaged inputs given to the CLI: exit status, report, message words.
 TESTS += tests/damaged.test
 EXTRA_DIST += tests/damaged.test
