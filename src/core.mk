@@ -16,6 +16,7 @@ libtscore_a_SOURCES = \
 	src/intervals.c src/intervals.h \
 	src/pipeline.c src/pipeline.h \
 	src/sink.c src/sink.h \
+	src/html_out.c src/html_out.h \
 	src/sink_text.c src/sink_json.c src/sink_r.c \
 	src/engine.c src/engine.h
 

@@ -26,7 +26,7 @@ TESTS += tests/test_fmt tests/test_report tests/test_netset
 tests_test_fmt_SOURCES = tests/test_fmt.c
 tests_test_fmt_CFLAGS = $(TEST_CFLAGS)
 tests_test_fmt_LDADD = $(TEST_LIBS)
-tests_test_report_SOURCES = tests/test_report.c
+tests_test_report_SOURCES = tests/test_report.c tests/test_summaries.h
 tests_test_report_CFLAGS = $(TEST_CFLAGS)
 tests_test_report_LDADD = $(TEST_LIBS)
 tests_test_netset_SOURCES = tests/test_netset.c
@@ -41,3 +41,18 @@ tests_test_spill_SOURCES = tests/test_spill.c
 tests_test_spill_CFLAGS = $(TEST_CFLAGS)
 tests_test_spill_LDADD = $(TEST_LIBS)
 endif
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_html
+TESTS += tests/test_html
+tests_test_html_SOURCES = tests/test_html.c tests/test_summaries.h
+tests_test_html_CFLAGS = $(TEST_CFLAGS)
+tests_test_html_LDADD = $(TEST_LIBS)
+endif
+
+## The HTML page against the JSON of the same summaries, and rendered.
+check_PROGRAMS += tests/html_page
+tests_html_page_SOURCES = tests/html_page.c
+tests_html_page_LDADD = libtsconn.a libtspcap.a libtscore.a libsketches.a $(PCAP_LIBS) $(ZLIB_LIBS)
+TESTS += tests/html.test tests/html_render.test
+EXTRA_DIST += tests/html.test tests/html_check.py tests/html_render.test tests/png_check.py tests/html-nets.txt
