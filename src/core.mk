@@ -10,3 +10,11 @@ libtscore_a_SOURCES = \
 	src/stats.c src/stats.h \
 	src/json_out.c src/json_out.h \
 	src/engine.c src/engine.h
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_summary
+TESTS += tests/test_summary
+tests_test_summary_SOURCES = tests/test_summary.c
+tests_test_summary_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_LDADD = $(TEST_LIBS) -lm
+endif
