@@ -7,6 +7,7 @@ libtscore_a_SOURCES = \
 	src/fmt.c src/fmt.h \
 	src/netset.c src/netset.h \
 	src/summary.c src/summary.h src/summary_parts.h \
+	src/summary_file.c src/summary_file.h \
 	src/report.c src/report.h \
 	src/resolve.c src/resolve.h \
 	src/stats.c src/stats.h \
@@ -40,4 +41,12 @@ TESTS += tests/test_input
 tests_test_input_SOURCES = tests/test_input.c
 tests_test_input_CFLAGS = $(TEST_CFLAGS)
 tests_test_input_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_summary_merge tests/test_summary_file
+TESTS += tests/test_summary_merge tests/test_summary_file
+tests_test_summary_file_SOURCES = tests/test_summary_file.c
+tests_test_summary_file_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_file_LDADD = $(TEST_LIBS) -lm
+tests_test_summary_merge_SOURCES = tests/test_summary_merge.c
+tests_test_summary_merge_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_merge_LDADD = $(TEST_LIBS) -lm
 endif
