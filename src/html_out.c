@@ -700,13 +700,13 @@ static void column_chart(struct html_page *p, const struct summary *s, enum summ
         fprintf(f, "</td><td class=\"pct\">%s</td></tr>\n", en->share);
     }
     fputs("</table>\n", f);
-    const struct ss *sk = summary_col_sketch(s, col);
-    if (!exact && sk != NULL && base > 0)
+    struct summary_col_info ci;
+    summary_col_info(s, col, &ci);
+    if (!exact && ci.sketched && base > 0)
         fprintf(f,
                 "<p class=\"note\">Space-Saving k=%zu evicted keys; each count is within "
                 "%.4f%% of %s.</p>\n",
-                ss_capacity(sk),
-                100.0 * (double)ss_total(sk) / (double)ss_capacity(sk) / (double)base,
+                ci.k, 100.0 * (double)ci.weight_total / (double)ci.k / (double)base,
                 unit_of(m, c));
     if (sampled(m))
         fprintf(f,
@@ -728,18 +728,18 @@ static void sketch_table(struct html_page *p, const struct summary *s, const enu
         enum summary_col col = cols[k];
         if (!summary_col_kept(s, col))
             continue;
-        const struct ss *sk = summary_col_sketch(s, col);
+        struct summary_col_info ci;
+        summary_col_info(s, col, &ci);
         fprintf(f, "<tr data-col=\"%s\"><td>%s</td>", col_ids[col], col_names[col]);
-        if (sk == NULL) {
+        if (!ci.sketched) {
             fputs("<td>exact counters</td><td></td><td></td><td>0</td><td></td></tr>\n", f);
             continue;
         }
         size_t cw = 0, cd = 0;
         if (col == COL_SRCS || col == COL_DSTS)
             summary_cms_dims(s, &cw, &cd);
-        fprintf(f, "<td>Space-Saving</td><td>%zu</td><td>%s</td><td>%llu</td><td>", ss_capacity(sk),
-                ss_has_evicted(sk) ? "yes" : "no",
-                (unsigned long long)(ss_has_evicted(sk) ? ss_min_count(sk) : 0));
+        fprintf(f, "<td>Space-Saving</td><td>%zu</td><td>%s</td><td>%llu</td><td>", ci.k,
+                ci.evicted ? "yes" : "no", (unsigned long long)ci.max_error);
         if (cw)
             fprintf(f, "%zu&#215;%zu", cw, cd);
         fputs("</td></tr>\n", f);

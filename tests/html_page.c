@@ -26,6 +26,7 @@
 #include "netset.h"
 #include "pcap_in.h"
 #include "report.h"
+#include "sink.h"
 #include "summary.h"
 
 #define SEED 7
@@ -253,7 +254,7 @@ int main(int argc, char **argv)
     }
     jw_end_array(&w);
     html_block(p, "Total", r.total, &o);
-    report_block_json(&o, r.total, "Total", &w, "total");
+    sink_json_block(&o, r.total, "Total", &w, "total");
     if (nets) {
         struct html_net *hn = calloc(nn ? nn : 1, sizeof *hn);
         size_t *rank = calloc(nn ? nn : 1, sizeof *rank);
@@ -293,9 +294,9 @@ int main(int argc, char **argv)
         jw_end_array(&w);
         jw_end_object(&w);
         html_block(p, "Incoming", r.in, &o);
-        report_block_json(&o, r.in, "Incoming", &w, "incoming");
+        sink_json_block(&o, r.in, "Incoming", &w, "incoming");
         html_block(p, "Outgoing", r.out, &o);
-        report_block_json(&o, r.out, "Outgoing", &w, "outgoing");
+        sink_json_block(&o, r.out, "Outgoing", &w, "outgoing");
         free(hn);
         free(rank);
     }
