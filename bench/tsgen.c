@@ -24,6 +24,16 @@
  *     [0,1)). pcap timestamps are exactly that (non-decreasing); conn.log ts
  *     is that minus a uniform jitter of up to --jitter seconds, because Zeek
  *     writes a line when the connection ends, so ts is not monotonic.
+ *   - Flows (pcap, --flows A): by default every packet is a connection of
+ *     its own. With --flows, a connection is a flow of K packets, K drawn
+ *     from a Pareto distribution of shape A over 1, 2, ... (P(K >= k) =
+ *     k^-A, at most FLOW_MAX; one-off sources send one packet), and W
+ *     flows are open at a time (--flow-window): each packet belongs to an
+ *     open flow chosen uniformly, so the packets of a flow are interleaved
+ *     with those of the others as on a link, and a flow that has sent its
+ *     K packets is replaced by a new connection. The packets of a flow
+ *     share its addresses, ports and protocol and go from the originator
+ *     to the responder. --oneoff is then the share of flows, not packets.
  *
  * Everything is drawn from one xoshiro256** stream seeded with splitmix64
  * from --seed, so the output depends only on the options (and, with --gzip,
@@ -60,6 +70,8 @@
 #define OUTBUF_SIZE (1u << 20)
 #define REC_RESERVE 4096
 #define ICMP_SHARE 0.025
+#define FLOW_MAX 100000u       /* packets of one flow, at most */
+#define FLOW_WINDOW_MAX (1u << 20)
 
 enum format { FMT_TSV, FMT_JSON, FMT_PCAP };
 
@@ -321,6 +333,8 @@ struct gen {
     uint64_t seed;
     uint64_t start_us;
     double rate, jitter_s;
+    double flow_alpha;    /* > 0: flow-structured pcap (--flows) */
+    uint32_t flow_window; /* open flows (--flow-window) */
     struct rng rng;
     struct zipf zsrc, zdst, zport;
     uint64_t key_src, key_dst, key_v6, key_one, key_port;
@@ -1380,6 +1394,43 @@ static void exact_report(const struct gen *g, const struct exact *e)
     }
 }
 
+/* ---- flows -------------------------------------------------------------- */
+
+struct flow {
+    struct rec rc;
+    uint64_t left; /* packets still to send; 0: the slot is free */
+};
+
+/* Packets in a flow: Pareto of shape alpha on [1, inf), rounded down, so
+ * P(K >= k) = k^-alpha; one-off sources send a single packet. */
+static uint64_t flow_packets(struct rng *r, double alpha, int oneoff)
+{
+    if (oneoff)
+        return 1;
+    double u = 1.0 - rng_u01(r); /* (0, 1] */
+    double k = floor(pow(u, -1.0 / alpha));
+    return k >= FLOW_MAX ? FLOW_MAX : (uint64_t)k;
+}
+
+/* The next packet i of a flow-structured trace: from an open flow chosen
+ * uniformly, starting a new connection in the slot when it is free.
+ * Returns 1 when the packet starts a flow. */
+static int flow_next(struct gen *g, struct flow *slots, uint64_t i, struct rec *rc)
+{
+    struct rng *r = &g->rng;
+    struct flow *f = &slots[rng_below(r, g->flow_window)];
+    int started = 0;
+    if (f->left == 0) {
+        gen_next(g, i, &f->rc);
+        f->left = flow_packets(r, g->flow_alpha, f->rc.oneoff);
+        started = 1;
+    }
+    f->left--;
+    *rc = f->rc;
+    rc->ts_us = g->start_us + (uint64_t)(((double)i + rng_u01(r)) * 1e6 / g->rate);
+    return started;
+}
+
 /* ---- options ------------------------------------------------------------ */
 
 static uint64_t parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi)
@@ -1424,6 +1475,10 @@ static void usage(FILE *f)
           "  --start EPOCH           time of the first record, seconds (1700000000)\n"
           "  --rate R                records per second of trace time (1000)\n"
           "  --jitter S              conn.log ts jitter, up to S seconds back (3)\n"
+          "  --flows A               pcap: connections are flows of Pareto(A) packets, A > 0,\n"
+          "                          P(K >= k) = k^-A, interleaved as on a link (off: one\n"
+          "                          packet per connection; --oneoff is then a share of flows)\n"
+          "  --flow-window W         pcap with --flows: flows open at a time (1024)\n"
           "  --gzip                  gzip the output\n"
           "  --gzip-level N          zlib level 1..9 (6)\n"
           "  --exact-top N           print exact top-N tables to stderr\n"
@@ -1451,6 +1506,7 @@ int main(int argc, char **argv)
     g.start_us = 1700000000ull * 1000000ull;
     g.rate = 1000;
     g.jitter_s = 3;
+    g.flow_window = 1024;
 
     enum {
         O_FORMAT = 256,
@@ -1467,7 +1523,9 @@ int main(int argc, char **argv)
         O_JITTER,
         O_GZIP,
         O_GZLEVEL,
-        O_EXACT
+        O_EXACT,
+        O_FLOWS,
+        O_FLOW_WINDOW
     };
     static const struct option lopts[] = {
         {"format", required_argument, NULL, O_FORMAT},
@@ -1485,6 +1543,8 @@ int main(int argc, char **argv)
         {"gzip", no_argument, NULL, O_GZIP},
         {"gzip-level", required_argument, NULL, O_GZLEVEL},
         {"exact-top", required_argument, NULL, O_EXACT},
+        {"flows", required_argument, NULL, O_FLOWS},
+        {"flow-window", required_argument, NULL, O_FLOW_WINDOW},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1547,6 +1607,12 @@ int main(int argc, char **argv)
             topn = parse_u64("--exact-top", optarg, 0, 100000);
             want_exact = 1;
             break;
+        case O_FLOWS:
+            g.flow_alpha = parse_double("--flows", optarg, 0.01, 100);
+            break;
+        case O_FLOW_WINDOW:
+            g.flow_window = (uint32_t)parse_u64("--flow-window", optarg, 1, FLOW_WINDOW_MAX);
+            break;
         case 'o':
             outname = optarg;
             break;
@@ -1560,6 +1626,8 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         die("unexpected argument '%s' (see --help)", argv[optind]);
+    if (g.flow_alpha > 0 && g.fmt != FMT_PCAP)
+        die("--flows: only for --format pcap (a conn.log record is a whole connection)");
     double end_s = (double)g.start_us / 1e6 + (double)g.records / g.rate + 1;
     if (end_s >= 4294967295.0)
         die("--start/--rate/--records: the trace would end after 2106 (pcap time overflow)");
@@ -1636,10 +1704,18 @@ int main(int argc, char **argv)
         tsv_header(&o, g.start_us);
     }
 
+    struct flow *slots = NULL;
+    uint64_t flows = 0;
+    if (g.flow_alpha > 0)
+        slots = xcalloc(g.flow_window, sizeof *slots);
+
     struct rec rc;
     uint64_t last_us = g.start_us;
     for (uint64_t i = 0; i < g.records; i++) {
-        gen_next(&g, i, &rc);
+        if (slots)
+            flows += (uint64_t)flow_next(&g, slots, i, &rc);
+        else
+            gen_next(&g, i, &rc);
         if (g.fmt == FMT_PCAP) {
             struct pkt_info pi;
             pcap_write(&o, &g.rng, &pl, g.snaplen, &rc, &pi);
@@ -1670,8 +1746,12 @@ int main(int argc, char **argv)
     }
     if (fflush(o.fp) != 0 || (outname && fclose(o.fp) != 0))
         die("'%s': write failed: %s", o.name, strerror(errno));
-    if (want_exact)
+    if (want_exact) {
         exact_report(&g, &ex);
+        if (slots)
+            fprintf(stderr, "# flows %" PRIu64 " (%u open at a time)\n", flows, g.flow_window);
+    }
+    free(slots);
     free(o.buf);
     free(ex.src);
     free(ex.dst_l);

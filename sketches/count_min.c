@@ -37,6 +37,21 @@
  *   e.g. w = 4096, d = 4: 131072 bytes of counters + about 180 = ~128 KiB;
  *   error <= (e / 4096) N = 0.066% of N with probability >= 1 - e^-4 = 98.2%.
  *
+ * Encoding (cms_encode; LEB128 varints)
+ * --------
+ *   varint w | varint d | varint N | varint z (cells not 0)
+ *   z times: varint zero cells skipped since the last cell written | varint cell
+ * Cells run row by row. Only the cells above 0 are written: a sketch that
+ * took u updates holds at most u d of them, so a quiet hour takes a few
+ * bytes per eviction and an empty sketch 4 bytes, whatever w is (at most
+ * about 2 + 10 bytes per cell when every cell is set). The seed is not
+ * written: the caller records which seed the hashes were made under, and
+ * merges only under the same one.
+ *
+ * Merge guarantee: cms_merge sums the cells, which is the sketch of both
+ * streams under plain update at worst; the bound above holds with N the
+ * merged total.
+ *
  * Counters are 64-bit and saturate at UINT64_MAX instead of wrapping.
  *
  * Reference
@@ -62,6 +77,7 @@
 #include "count_min.h"
 
 #include "always_inline.h"
+#include "bytebuf.h"
 #include "cache_hint.h"
 #include "table_mem.h"
 
@@ -279,4 +295,49 @@ size_t cms_depth(const struct cms *c)
 size_t cms_mem_bytes(const struct cms *c)
 {
     return cms_mem_bytes_for(c->w, c->d);
+}
+
+int cms_encode(const struct cms *c, struct bb_writer *w)
+{
+    size_t n = c->w * c->d, nnz = 0;
+    for (size_t i = 0; i < n; i++)
+        nnz += c->cells[i] != 0;
+    bbw_varint(w, c->w);
+    bbw_varint(w, c->d);
+    bbw_varint(w, c->total);
+    bbw_varint(w, nnz);
+    size_t next = 0; /* the first cell not yet covered */
+    for (size_t i = 0; i < n; i++) {
+        if (c->cells[i] == 0)
+            continue;
+        bbw_varint(w, i - next);
+        bbw_varint(w, c->cells[i]);
+        next = i + 1;
+    }
+    return bbw_ok(w) ? 0 : -1;
+}
+
+int cms_decode(struct cms *c, struct bb_reader *r)
+{
+    cms_clear(c);
+    uint64_t w = bbr_varint(r), d = bbr_varint(r), total = bbr_varint(r), nnz = bbr_varint(r);
+    size_t n = c->w * c->d;
+    if (!bbr_ok(r) || w != c->w || d != c->d || nnz > n)
+        goto bad;
+    size_t next = 0;
+    for (uint64_t j = 0; j < nnz; j++) {
+        uint64_t skip = bbr_varint(r), v = bbr_varint(r);
+        /* no cell twice, none past the end, none 0, none above the total
+         * (every update adds its weight to the total, at most to a cell) */
+        if (!bbr_ok(r) || skip >= n - next || v == 0 || v > total)
+            goto bad;
+        c->cells[next + skip] = v;
+        next += (size_t)skip + 1;
+    }
+    c->total = total;
+    return 0;
+bad:
+    cms_clear(c);
+    bbr_fail(r);
+    return -1;
 }

@@ -34,6 +34,17 @@ uint64_t cms_query(const struct cms *c, uint64_t hash);
 /* Merges src into dst (cell-wise sum): same w, d, seed. Returns 0 or -1. */
 int cms_merge(struct cms *dst, const struct cms *src);
 
+struct bb_writer;
+struct bb_reader;
+/* Appends c's cells above 0 to w (layout in count_min.c). Returns 0, or -1
+ * if w failed. O(w d). */
+int cms_encode(const struct cms *c, struct bb_writer *w);
+/* Replaces c's cells by those encoded at r, which must have c's w and d
+ * (and have been made under c's seed: not checked here). Allocates
+ * nothing. Returns 0, or -1 with r failed and c cleared on bytes that are
+ * not such a sketch. O(w d). */
+int cms_decode(struct cms *c, struct bb_reader *r);
+
 uint64_t cms_total(const struct cms *c);
 size_t cms_width(const struct cms *c);
 size_t cms_depth(const struct cms *c);

@@ -195,3 +195,64 @@ uint64_t hash_random_seed(void)
     uint64_t words[3] = {t, pid, where};
     return hash64(words, sizeof words, t ^ (pid << 40));
 }
+
+/* SipHash-2-4 (J.-P. Aumasson, D. J. Bernstein, "SipHash: a fast
+ * short-input PRF", INDOCRYPT 2012) of n bytes under the key (k0, k1). */
+static uint64_t rotl64(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND                                                                                   \
+    do {                                                                                           \
+        v0 += v1;                                                                                  \
+        v1 = rotl64(v1, 13);                                                                       \
+        v1 ^= v0;                                                                                  \
+        v0 = rotl64(v0, 32);                                                                       \
+        v2 += v3;                                                                                  \
+        v3 = rotl64(v3, 16);                                                                       \
+        v3 ^= v2;                                                                                  \
+        v0 += v3;                                                                                  \
+        v3 = rotl64(v3, 21);                                                                       \
+        v3 ^= v0;                                                                                  \
+        v2 += v1;                                                                                  \
+        v1 = rotl64(v1, 17);                                                                       \
+        v1 ^= v2;                                                                                  \
+        v2 = rotl64(v2, 32);                                                                       \
+    } while (0)
+
+uint64_t hash_siphash24(const void *msg, size_t n, uint64_t k0, uint64_t k1)
+{
+    const uint8_t *m = msg;
+    uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+    uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = 0;
+        for (int b = 0; b < 8; b++)
+            w |= (uint64_t)m[i + b] << (8 * b);
+        v3 ^= w;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= w;
+    }
+    uint64_t last = (uint64_t)(n & 0xff) << 56;
+    for (size_t b = 0; i + b < n; b++)
+        last |= (uint64_t)m[i + b] << (8 * b);
+    v3 ^= last;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= last;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t hash_seed_fingerprint(uint64_t seed)
+{
+    static const char what[] = "trace-summary seed fingerprint v1";
+    return hash_siphash24(what, sizeof what - 1, seed, ~seed);
+}

@@ -33,6 +33,18 @@
  *   bytes = sizeof(struct hll) + 2^p
  *   e.g. p = 14: 16384 + 16 = 16400 bytes, standard error 0.81%.
  *
+ * Encoding (hll_encode)
+ * --------
+ *   u8 p | u8 mode
+ *   mode 0 (sparse): varint z (registers not 0), then z times:
+ *                    varint zero registers skipped | u8 register
+ *   mode 1 (dense):  2^p bytes, the registers
+ * Sparse while that is no longer than dense (up to about m/3 keys): 2-3 bytes
+ * per distinct key seen, so a quiet hour is small; dense at most 2^p + 2.
+ * Registers above 64 - p + 1 are rejected on decoding. hll_merge of two
+ * decoded sketches equals the sketch of the union, as before, when both
+ * hashed under the same seed (the caller's record to keep).
+ *
  * Reference
  * ---------
  * P. Flajolet, E. Fusy, O. Gandouet, F. Meunier, "HyperLogLog: the analysis
@@ -50,6 +62,8 @@
 #include "config.h"
 
 #include "hyperloglog.h"
+
+#include "bytebuf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -157,4 +171,70 @@ double hll_std_error(const struct hll *h)
 size_t hll_mem_bytes(const struct hll *h)
 {
     return hll_mem_bytes_for(h->p);
+}
+
+#define HLL_SPARSE 0
+#define HLL_DENSE 1
+
+int hll_encode(const struct hll *h, struct bb_writer *w)
+{
+    bbw_u8(w, (uint8_t)h->p);
+    size_t start = w->len;
+    /* sparse first; dense instead when that is no longer */
+    size_t nnz = 0;
+    for (size_t j = 0; j < h->m; j++)
+        nnz += h->reg[j] != 0;
+    bbw_u8(w, HLL_SPARSE);
+    bbw_varint(w, nnz);
+    size_t next = 0;
+    for (size_t j = 0; j < h->m && w->len - start <= h->m; j++) {
+        if (h->reg[j] == 0)
+            continue;
+        bbw_varint(w, j - next);
+        bbw_u8(w, h->reg[j]);
+        next = j + 1;
+    }
+    if (bbw_ok(w) && w->len - start > h->m) {
+        w->len = start;
+        bbw_u8(w, HLL_DENSE);
+        bbw_bytes(w, h->reg, h->m);
+    }
+    return bbw_ok(w) ? 0 : -1;
+}
+
+int hll_decode(struct hll *h, struct bb_reader *r)
+{
+    hll_clear(h);
+    unsigned p = bbr_u8(r);
+    uint8_t mode = bbr_u8(r);
+    uint8_t max_rank = (uint8_t)(64 - h->p + 1);
+    if (!bbr_ok(r) || p != h->p)
+        goto bad;
+    if (mode == HLL_DENSE) {
+        const uint8_t *reg = bbr_bytes(r, h->m);
+        if (reg == NULL)
+            goto bad;
+        for (size_t j = 0; j < h->m; j++)
+            if (reg[j] > max_rank)
+                goto bad;
+        memcpy(h->reg, reg, h->m);
+        return 0;
+    }
+    uint64_t nnz = bbr_varint(r);
+    if (mode != HLL_SPARSE || !bbr_ok(r) || nnz > h->m)
+        goto bad;
+    size_t next = 0;
+    for (uint64_t i = 0; i < nnz; i++) {
+        uint64_t skip = bbr_varint(r);
+        uint8_t v = bbr_u8(r);
+        if (!bbr_ok(r) || skip >= h->m - next || v == 0 || v > max_rank)
+            goto bad;
+        h->reg[next + skip] = v;
+        next += (size_t)skip + 1;
+    }
+    return 0;
+bad:
+    hll_clear(h);
+    bbr_fail(r);
+    return -1;
 }

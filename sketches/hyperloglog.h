@@ -22,6 +22,16 @@ double hll_estimate(const struct hll *h);
 /* Register-wise max; same p. Returns 0 or -1. */
 int hll_merge(struct hll *dst, const struct hll *src);
 
+struct bb_writer;
+struct bb_reader;
+/* Appends h's registers to w, sparse or dense whichever is shorter (layout
+ * in hyperloglog.c). Returns 0, or -1 if w failed. O(2^p). */
+int hll_encode(const struct hll *h, struct bb_writer *w);
+/* Replaces h's registers by those encoded at r, which must have h's p.
+ * Allocates nothing. Returns 0, or -1 with r failed and h cleared on bytes
+ * that are not such a sketch. O(2^p). */
+int hll_decode(struct hll *h, struct bb_reader *r);
+
 unsigned hll_precision(const struct hll *h);
 double hll_std_error(const struct hll *h);
 size_t hll_mem_bytes(const struct hll *h);

@@ -20,6 +20,11 @@
  *   evicted, and 0 if it has not (then its absence means a true count of 0);
  *   then keep the k largest counts (ties: larger key first).
  *
+ *   Merged candidates beyond the k kept are dropped; a dropped one of count
+ *   above 0 makes the result inexact, and ss_merge_drop hands each dropped
+ *   key's exact part (c - e) to the caller (the summaries put it in their
+ *   Count-Min, as they do with evictions).
+ *
  * Guarantee
  * ---------
  * With N the sum of all weights added and f(x) the true total of key x:
@@ -28,7 +33,16 @@
  * so every key with f(x) > N/k is monitored. After updates only, the counts
  * sum to exactly N; after a merge they sum to at most N (the dropped entries
  * carry at least mA + mB each, which the added minimums cannot exceed).
- * While ss_has_evicted() is false every count is exact (e = 0). For every
+ * The same holds after merges, N then the merged total: the kept k
+ * candidates sum to at most N (each side's share of them is at most its
+ * own k counts, an absent key being charged that side's minimum, which no
+ * counter lies below), so the merged minimum is at most N / k; and every
+ * candidate carries at least mA + mB, the most an absent key can have, so
+ * no dropped or absent key exceeds the merged minimum (Agarwal et al.,
+ * Cafaro et al.). While ss_has_evicted() is false every count is exact (e = 0);
+ * a merge of two sketches that never evicted, whose keys of count above 0
+ * fit in k counters, has not evicted either and holds the counts one pass
+ * would have. For every
  * monitored x, c(x) - e(x) is exact: x's total since it was last inserted.
  * ss_add_evict reports that total for the key an eviction removes, so a
  * caller can keep what the sketch forgets (the summaries put it in a
@@ -58,6 +72,21 @@
  * An update hashes nothing (the caller passes the hash), probes the index
  * (expected O(1)), and restores the heap with one sift (O(log k)); an
  * eviction also deletes one index entry. No allocation after ss_new.
+ *
+ * Encoding (ss_encode; integers are LEB128 varints unless sized)
+ * --------
+ *   varint k | varint L | varint N | u8 flags (bit 0: evicted) | varint n
+ *   n entries, best first (count desc, key desc, as ss_top):
+ *     u8 len | len key bytes | varint count (the first) or the previous
+ *     count minus this one (the others) | varint error
+ * Only the monitored entries are written: a sketch holding n keys of L
+ * bytes takes about (L + 3) n bytes, whatever k is. ss_decode rebuilds the
+ * index from the keys with the caller's seed (so the tables of files hashed
+ * under another seed still merge) and rejects, before it stores anything of
+ * an entry: k or L other than the sketch's, n > k, an evicted sketch not
+ * full, keys out of rank order (hence no key twice), error > count, counts
+ * above N, and counts not summing to N while nothing evicted: a decoded
+ * sketch keeps every invariant above.
  *
  * Reference
  * ---------
@@ -96,7 +125,9 @@
 #include <string.h>
 
 #include "always_inline.h"
+#include "bytebuf.h"
 #include "cache_hint.h"
+#include "hash.h"
 #include "table_mem.h"
 
 #define SS_PROBE_LEVELS 3 /* heap levels, from the leaves up, min_node() probes */
@@ -771,6 +802,11 @@ static int cand_qsort(const void *pa, const void *pb)
 
 int ss_merge(struct ss *dst, const struct ss *src)
 {
+    return ss_merge_drop(dst, src, NULL, NULL);
+}
+
+int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, void *ctx)
+{
     if (dst->k != src->k || dst->max_len != src->max_len)
         return -1;
     if (src->size == 0) {
@@ -815,11 +851,19 @@ int ss_merge(struct ss *dst, const struct ss *src)
         c->e.error += m_dst;
         n++;
     }
+    /* A dropped candidate of count 0 loses nothing (its true count is 0,
+     * and a full sketch of one pass would not have monitored it either):
+     * only a count above 0 makes the result inexact. */
     bool dropped = false;
     if (n > r->k) {
         qsort(cand, n, sizeof *cand, cand_qsort);
+        dropped = cand[r->k].e.count > 0;
+        for (size_t i = r->k; i < n && dropped_fn != NULL; i++) {
+            const struct ss_entry *e = &cand[i].e;
+            struct ss_evicted ev = {e->key, e->len, e->count - e->error};
+            dropped_fn(ctx, &ev);
+        }
         n = r->k;
-        dropped = true;
     }
     for (size_t slot = 0; slot < n; slot++) {
         const struct ss_cand *c = &cand[slot];
@@ -875,4 +919,89 @@ size_t ss_capacity(const struct ss *s)
 size_t ss_mem_bytes(const struct ss *s)
 {
     return ss_mem_bytes_for(s->k, s->max_len);
+}
+
+/* Serialized form (see the header comment of space_saving.h). */
+#define SS_ENC_EVICTED 1u
+
+int ss_encode(const struct ss *s, struct bb_writer *w)
+{
+    struct ss_entry *e = malloc((s->size > 0 ? s->size : 1) * sizeof *e);
+    if (e == NULL)
+        return -1;
+    size_t n = ss_top(s, e, s->size);
+    bbw_varint(w, s->k);
+    bbw_varint(w, s->max_len);
+    bbw_varint(w, s->total);
+    bbw_u8(w, s->evicted ? SS_ENC_EVICTED : 0);
+    bbw_varint(w, n);
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        bbw_u8(w, (uint8_t)e[i].len);
+        bbw_bytes(w, e[i].key, e[i].len);
+        bbw_varint(w, i == 0 ? e[i].count : prev - e[i].count);
+        bbw_varint(w, e[i].error);
+        prev = e[i].count;
+    }
+    free(e);
+    return bbw_ok(w) ? 0 : -1;
+}
+
+int ss_decode(struct ss *s, struct bb_reader *r, uint64_t seed)
+{
+    ss_clear(s);
+    uint64_t k = bbr_varint(r), max_len = bbr_varint(r), total = bbr_varint(r);
+    uint8_t flags = bbr_u8(r);
+    uint64_t n = bbr_varint(r);
+    bool evicted = (flags & SS_ENC_EVICTED) != 0;
+    /* n is checked against k before anything is read for it; an evicted
+     * sketch is full (its minimum bounds every absent key) */
+    if (!bbr_ok(r) || k != s->k || max_len != s->max_len || (flags & ~SS_ENC_EVICTED) || n > k ||
+        (evicted && n != k))
+        goto bad;
+    uint64_t sum = 0, prev = 0;
+    struct ss_entry last = {NULL, 0, 0, 0};
+    for (size_t slot = 0; slot < n; slot++) {
+        struct ss_entry e;
+        e.len = bbr_u8(r);
+        e.key = bbr_bytes(r, e.len <= s->max_len ? e.len : SIZE_MAX);
+        uint64_t c = bbr_varint(r);
+        e.error = bbr_varint(r);
+        if (!bbr_ok(r) || (slot > 0 && c > prev))
+            goto bad;
+        e.count = slot == 0 ? c : prev - c;
+        /* ranked strictly (so no key twice), error within the count, the
+         * counts within the total, and exact counts while nothing evicted */
+        if (e.error > e.count || (!evicted && e.error != 0) || e.count > total - sum ||
+            (slot > 0 && rank_cmp(&last, &e) <= 0))
+            goto bad;
+        sum += e.count;
+        prev = e.count;
+        uint64_t hash = hash64(e.key, e.len, seed);
+        uint32_t tag = tag_of(s, hash);
+        bool found;
+        size_t pos = index_find(s, e.key, e.len, tag, false, &found);
+        if (found)
+            goto bad;
+        slot_set(s, slot, e.key, e.len, e.error, false);
+        s->index[pos].tag = tag;
+        s->index[pos].slot1 = (uint32_t)(slot + 1);
+        s->heap[slot] = (struct ss_node){e.count, (uint32_t)slot, tag & (uint32_t)s->mask};
+        slot_rec(s, slot)->heap_pos = (uint32_t)slot;
+        s->size = slot + 1;
+        last = e;
+        last.key = slot_key(s, slot);
+    }
+    if (!evicted && sum != total)
+        goto bad;
+    /* the entries came best first: a heapify, O(k), makes the min-heap */
+    for (size_t i = s->size / 2; i-- > 0;)
+        sift_down(s, i);
+    s->total = total;
+    s->evicted = evicted;
+    return 0;
+bad:
+    ss_clear(s);
+    bbr_fail(r);
+    return -1;
 }

@@ -65,10 +65,36 @@ bool ss_add_evict16(struct ss *s, const void *key, size_t len, uint64_t hash, ui
  * that side's min count added to its count and error if that side has
  * evicted (0 otherwise); the k largest counts are kept (ties: larger key).
  * Afterwards ss_total(dst) is the sum of both totals and the counts sum to
- * at most that; dst has evicted if either side had or keys were dropped.
+ * at most that; dst has evicted if either side had or keys of count above
+ * 0 were dropped (so two exact sketches whose keys fit in k merge exact,
+ * with the counts of one pass). Every bound of space_saving.c holds after
+ * any tree of merges, N the merged total.
  * src is unchanged (dst == src is allowed). Returns 0, or -1 on mismatch or
  * allocation failure (dst unchanged). Cost: O(k log k), allocates O(k). */
 int ss_merge(struct ss *dst, const struct ss *src);
+
+/* Called for each candidate a merge drops: the key (borrowed for the
+ * call) and its exact part, count - error. */
+typedef void (*ss_drop_fn)(void *ctx, const struct ss_evicted *dropped);
+
+/* ss_merge that hands every dropped candidate to dropped (may be NULL),
+ * before it returns, in rank order. A dropped candidate of count 0 does
+ * not make dst inexact. */
+int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped, void *ctx);
+
+struct bb_writer;
+struct bb_reader;
+
+/* Appends s's monitored entries to w (layout in space_saving.c), best
+ * first: equal sketches give equal bytes. Returns 0, or -1 if w failed or
+ * out of memory. Cost: O(k log k), allocates O(size). */
+int ss_encode(const struct ss *s, struct bb_writer *w);
+/* Replaces the contents of s by the sketch encoded at r, which must have
+ * s's k and max_key_len; keys are hashed with hash64(key, len, seed), the
+ * seed of what s will be merged with. Allocates nothing. Returns 0, or -1
+ * with r failed (at the position of the fault) and s empty when the bytes
+ * are not a valid sketch. Cost: O(n) expected. */
+int ss_decode(struct ss *s, struct bb_reader *r, uint64_t seed);
 
 /* Writes up to n entries into out, ordered by count descending, ties by key
  * descending (memcmp on the common length, then the longer key is larger).

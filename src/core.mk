@@ -1,11 +1,13 @@
-## The tool's core: errors, formats, networks, summaries, the engine, the
+## The tool's core: errors, input streams, formats, networks, summaries, the engine, the
 ## pipeline, intervals, the memory plan and the sinks (outputs).
 noinst_LIBRARIES += libtscore.a
 libtscore_a_SOURCES = \
 	src/err.c src/err.h src/record.h \
+	src/input.c src/input.h \
 	src/fmt.c src/fmt.h \
 	src/netset.c src/netset.h \
 	src/summary.c src/summary.h src/summary_parts.h \
+	src/summary_file.c src/summary_file.h \
 	src/report.c src/report.h \
 	src/resolve.c src/resolve.h \
 	src/stats.c src/stats.h \
@@ -15,8 +17,8 @@ libtscore_a_SOURCES = \
 	src/intervals.c src/intervals.h \
 	src/pipeline.c src/pipeline.h \
 	src/sink.c src/sink.h \
-	src/sink_text.c src/sink_json.c src/sink_r.c \
 	src/html_out.c src/html_out.h src/sink_html.c \
+	src/sink_text.c src/sink_json.c src/sink_r.c \
 	src/engine.c src/engine.h
 
 if HAVE_CRITERION
@@ -34,4 +36,17 @@ tests_test_engine_LDADD = $(TEST_LIBS)
 tests_test_summary_SOURCES = tests/test_summary.c
 tests_test_summary_CFLAGS = $(TEST_CFLAGS)
 tests_test_summary_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_input
+TESTS += tests/test_input
+tests_test_input_SOURCES = tests/test_input.c
+tests_test_input_CFLAGS = $(TEST_CFLAGS)
+tests_test_input_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_summary_merge tests/test_summary_file
+TESTS += tests/test_summary_merge tests/test_summary_file
+tests_test_summary_file_SOURCES = tests/test_summary_file.c
+tests_test_summary_file_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_file_LDADD = $(TEST_LIBS) -lm
+tests_test_summary_merge_SOURCES = tests/test_summary_merge.c
+tests_test_summary_merge_CFLAGS = $(TEST_CFLAGS)
+tests_test_summary_merge_LDADD = $(TEST_LIBS) -lm
 endif

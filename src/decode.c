@@ -2,10 +2,11 @@
  * decode.c - one captured frame into a packet record.
  *
  * The frame is walked link layer first, then the outermost IP header, then
- * the transport header of that IP packet. Every byte is read through the
- * bounds-checked readers below (tcpdump's GET_BE_U_2 rule: a frame may end
- * at any byte), so a frame cut inside a header it needs is PKT_DAMAGED and
- * nothing past caplen is ever touched.
+ * the transport header of that IP packet. Every byte is read through one
+ * cursor (pkt_cursor.h; tcpdump's GET_BE_U_2 rule: a frame may end at any
+ * byte) whose failure goes to one place, the end of pkt_decode_wire: a
+ * frame cut inside a header it needs is PKT_DAMAGED and nothing past
+ * caplen is ever touched.
  *
  *   link layers decoded                 how the network layer is found
  *   Ethernet (1)                        EtherType, after 802.1Q/802.1ad tags,
@@ -20,13 +21,20 @@
  *   BSD NULL with an EtherType          0x0800 / 0x86dd in bytes 2-3
  *   anything else                       PKT_UNSUPPORTED, never guessed
  *
- * IPv4:  bytes = total length (0, from TCP segmentation offload: the rest
- *        of the frame on the wire), header = IHL * 4 (options skipped);
+ * IPv4:  bytes = total length, header = IHL * 4 (options skipped);
  *        proto = the header's protocol; AH is walked for the ports.
+ *        Fragment: MF set or offset > 0.
  * IPv6:  bytes = 40 + payload length; hop-by-hop, routing, destination
  *        options, fragment and AH headers are walked to the transport,
- *        whose number is proto. Option TLVs that overrun their header, or
- *        headers that overrun the payload, leave proto 0 (unknown).
+ *        whose number is proto; each header's own length says where the
+ *        next starts (option TLVs are not looked at). A header that
+ *        overruns the payload leaves proto 0 (unknown); an options header
+ *        not captured whole is damaged. Fragment: a Fragment header with
+ *        M set or offset > 0 (an atomic fragment, RFC 6946, is not one).
+ * Offload (TSO, BIG TCP; as tcpdump): an IPv4 total length of 0, or an
+ *        IPv6 payload length of 0 with TCP or UDP
+ *        right after the fixed header in a frame over 65,535 bytes: the IP
+ *        packet is the rest of the frame on the wire (*offloaded = 1).
  * Only the first fragment (offset 0) carries ports; ICMP and ICMPv6 give
  * type and code as ports. payload = bytes - IP header(s) - TCP data offset
  * or 8 for UDP; never below 0.
@@ -36,6 +44,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "pkt_cursor.h"
 
 /* Link types (LINKTYPE_ and DLT_ values; both are accepted). */
 enum {
@@ -88,51 +97,18 @@ enum {
  * none. */
 enum net_kind { NET_IPV4, NET_IPV6, NET_GUESS, NET_NONE };
 
-/* ---- bounds-checked big-endian readers --------------------------------- */
-
-static int get_u8(const uint8_t *d, uint32_t len, uint32_t off, uint8_t *v)
-{
-    if (off >= len)
-        return 0;
-    *v = d[off];
-    return 1;
-}
-
-static int get_be16(const uint8_t *d, uint32_t len, uint32_t off, uint16_t *v)
-{
-    if (off > len || len - off < 2)
-        return 0;
-    *v = (uint16_t)((uint16_t)d[off] << 8 | d[off + 1]);
-    return 1;
-}
-
-static int get_be32(const uint8_t *d, uint32_t len, uint32_t off, uint32_t *v)
-{
-    if (off > len || len - off < 4)
-        return 0;
-    *v = (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 | (uint32_t)d[off + 2] << 8 |
-         (uint32_t)d[off + 3];
-    return 1;
-}
-
-static int have(uint32_t len, uint32_t off, uint32_t n)
-{
-    return off <= len && len - off >= n;
-}
-
 /* ---- link layers --------------------------------------------------------- */
 
 /* Skips an MPLS label stack starting at off; the payload is guessed from
  * its first nibble. */
-static enum pkt_status mpls_walk(const uint8_t *d, uint32_t len, uint32_t off, uint32_t *ip_off,
+static enum pkt_status mpls_walk(struct pkt_cur *c, uint32_t off, uint32_t *ip_off,
                                  enum net_kind *kind)
 {
     uint32_t label;
     do {
-        if (!get_be32(d, len, off, &label))
-            return PKT_DAMAGED;
+        label = pkt_cur_be32(c, off);
         off += 4;
-    } while ((label & 0x100u) == 0);
+    } while ((label & 0x100u) == 0 && !c->trunc);
     *ip_off = off;
     *kind = NET_GUESS;
     return PKT_OK;
@@ -140,13 +116,14 @@ static enum pkt_status mpls_walk(const uint8_t *d, uint32_t len, uint32_t off, u
 
 /* Follows the EtherType read at type_off, whose payload starts at off,
  * through VLAN tags, MPLS labels and PPPoE to an IP header. */
-static enum pkt_status ethertype_walk(const uint8_t *d, uint32_t len, uint32_t type_off,
-                                      uint32_t off, uint32_t *ip_off, enum net_kind *kind)
+static enum pkt_status ethertype_walk(struct pkt_cur *c, uint32_t type_off, uint32_t off,
+                                      uint32_t *ip_off, enum net_kind *kind)
 {
-    uint16_t type;
-    if (!have(len, 0, off) || !get_be16(d, len, type_off, &type))
+    if (!pkt_cur_need(c, 0, off))
         return PKT_DAMAGED;
-    /* Each tag consumes 4 bytes of a frame of at most 2^32 bytes: ends. */
+    uint16_t type = pkt_cur_be16(c, type_off);
+    /* Each tag consumes 4 bytes of a frame of at most 2^32 bytes, and a
+     * read past the end gives type 0: ends. */
     for (;;) {
         switch (type) {
         case ETH_VLAN:
@@ -154,18 +131,15 @@ static enum pkt_status ethertype_walk(const uint8_t *d, uint32_t len, uint32_t t
         case ETH_QINQ_OLD1:
         case ETH_QINQ_OLD2:
             /* TCI (2 bytes), then the next EtherType. */
-            if (!get_be16(d, len, off + 2, &type))
-                return PKT_DAMAGED;
+            type = pkt_cur_be16(c, off + 2);
             off += 4;
             continue;
         case ETH_MPLS_UC:
         case ETH_MPLS_MC:
-            return mpls_walk(d, len, off, ip_off, kind);
+            return mpls_walk(c, off, ip_off, kind);
         case ETH_PPPOE_SESSION: {
             /* ver/type, code, session id, length; then the PPP protocol. */
-            uint16_t proto;
-            if (!get_be16(d, len, off + 6, &proto))
-                return PKT_DAMAGED;
+            uint16_t proto = pkt_cur_be16(c, off + 6);
             off += 8;
             if (proto == PPP_IPV4)
                 *kind = NET_IPV4;
@@ -208,38 +182,52 @@ static enum pkt_status af_kind(uint32_t af, enum net_kind *kind)
     }
 }
 
+/* BSD NULL: a 4-byte address family in the byte order of the capturing
+ * machine (either order is accepted), or on some systems an EtherType in
+ * its last two bytes. */
+static enum pkt_status null_walk(struct pkt_cur *c, uint32_t *ip_off, enum net_kind *kind)
+{
+    uint32_t be = pkt_cur_be32(c, 0);
+    uint32_t af = be;
+    if ((af & 0xffffu) == 0) /* written little-endian: af in the first bytes */
+        af = (af >> 24) | ((af >> 8) & 0xff00u) | ((af << 8) & 0xff0000u) | (af << 24);
+    *ip_off = 4;
+    if (af_kind(af, kind) == PKT_OK)
+        return PKT_OK;
+    if ((be & 0xffffu) == ETH_IPV4) {
+        *kind = NET_IPV4;
+        return PKT_OK;
+    }
+    if ((be & 0xffffu) == ETH_IPV6) {
+        *kind = NET_IPV6;
+        return PKT_OK;
+    }
+    return PKT_NOT_IP;
+}
+
 /* PPP with or without HDLC address/control bytes and with or without
  * protocol field compression. */
-static enum pkt_status ppp_walk(const uint8_t *d, uint32_t len, int serial, uint32_t *ip_off,
+static enum pkt_status ppp_walk(struct pkt_cur *c, int serial, uint32_t *ip_off,
                                 enum net_kind *kind)
 {
     uint32_t off = 0;
-    uint8_t b0, b1;
-    if (!get_u8(d, len, 0, &b0))
-        return PKT_DAMAGED;
+    uint8_t b0 = pkt_cur_u8(c, 0);
     /* Cisco HDLC framing shows up under DLT_PPP_SERIAL: not decoded. */
     if (serial && (b0 == 0x0f || b0 == 0x8f))
         return PKT_UNSUPPORTED;
-    if (b0 == 0xff) {
-        if (!get_u8(d, len, 1, &b1))
-            return PKT_DAMAGED;
-        if (b1 == 0x03)
-            off = 2;
-    }
+    if (b0 == 0xff && pkt_cur_u8(c, 1) == 0x03)
+        off = 2;
     uint16_t proto;
-    uint8_t p0;
-    if (!get_u8(d, len, off, &p0))
-        return PKT_DAMAGED;
+    uint8_t p0 = pkt_cur_u8(c, off);
     if (p0 & 1) { /* compressed: a one-byte protocol */
         proto = p0;
         off += 1;
     } else {
-        if (!get_be16(d, len, off, &proto))
-            return PKT_DAMAGED;
+        proto = pkt_cur_be16(c, off);
         off += 2;
     }
     if (proto == PPP_MPLS_UC || proto == PPP_MPLS_MC)
-        return mpls_walk(d, len, off, ip_off, kind);
+        return mpls_walk(c, off, ip_off, kind);
     if (proto == PPP_IPV4)
         *kind = NET_IPV4;
     else if (proto == PPP_IPV6)
@@ -250,20 +238,18 @@ static enum pkt_status ppp_walk(const uint8_t *d, uint32_t len, int serial, uint
     return PKT_OK;
 }
 
-static enum pkt_status link_walk(int dlt, const uint8_t *d, uint32_t len, uint32_t *ip_off,
-                                 enum net_kind *kind)
+static enum pkt_status link_walk(int dlt, struct pkt_cur *c, uint32_t *ip_off, enum net_kind *kind)
 {
-    uint32_t af;
     switch (dlt) {
     case LT_EN10MB:
         /* dst(6) src(6) type(2) */
-        return ethertype_walk(d, len, 12, 14, ip_off, kind);
+        return ethertype_walk(c, 12, 14, ip_off, kind);
     case LT_LINUX_SLL:
         /* pkttype(2) hatype(2) halen(2) addr(8) protocol(2) */
-        return ethertype_walk(d, len, 14, 16, ip_off, kind);
+        return ethertype_walk(c, 14, 16, ip_off, kind);
     case LT_LINUX_SLL2:
         /* protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8) */
-        return ethertype_walk(d, len, 0, 20, ip_off, kind);
+        return ethertype_walk(c, 0, 20, ip_off, kind);
     case LT_RAW_A:
     case LT_RAW_B:
     case LT_RAW:
@@ -279,57 +265,16 @@ static enum pkt_status link_walk(int dlt, const uint8_t *d, uint32_t len, uint32
         *kind = NET_IPV6;
         return PKT_OK;
     case LT_NULL:
-        if (!have(len, 0, 4))
-            return PKT_DAMAGED;
-        /* host byte order of the capturing machine: either order */
-        af = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-        if ((af & 0xffff0000u) != 0)
-            af = (af >> 24) | ((af >> 8) & 0xff00u) | ((af << 8) & 0xff0000u) | (af << 24);
-        *ip_off = 4;
-        if (af_kind(af, kind) == PKT_OK)
-            return PKT_OK;
-        /* Some systems put an EtherType in the last two bytes instead. */
-        if (d[2] == 0x08 && d[3] == 0x00) {
-            *kind = NET_IPV4;
-            return PKT_OK;
-        }
-        if (d[2] == 0x86 && d[3] == 0xdd) {
-            *kind = NET_IPV6;
-            return PKT_OK;
-        }
-        return PKT_NOT_IP;
+        return null_walk(c, ip_off, kind);
     case LT_LOOP:
-        if (!get_be32(d, len, 0, &af))
-            return PKT_DAMAGED;
         *ip_off = 4;
-        return af_kind(af, kind);
+        return af_kind(pkt_cur_be32(c, 0), kind);
     case LT_PPP:
-        return ppp_walk(d, len, 0, ip_off, kind);
+        return ppp_walk(c, 0, ip_off, kind);
     case LT_PPP_SERIAL:
-        return ppp_walk(d, len, 1, ip_off, kind);
+        return ppp_walk(c, 1, ip_off, kind);
     default:
         return PKT_UNSUPPORTED;
-    }
-}
-
-int pkt_linktype_supported(int dlt)
-{
-    switch (dlt) {
-    case LT_NULL:
-    case LT_EN10MB:
-    case LT_PPP:
-    case LT_RAW_A:
-    case LT_RAW_B:
-    case LT_PPP_SERIAL:
-    case LT_RAW:
-    case LT_LOOP:
-    case LT_LINUX_SLL:
-    case LT_IPV4:
-    case LT_IPV6:
-    case LT_LINUX_SLL2:
-        return 1;
-    default:
-        return 0;
     }
 }
 
@@ -337,40 +282,32 @@ int pkt_linktype_supported(int dlt)
 
 /* Fills ports, tcp_seq and the transport header length of the first
  * fragment (or unfragmented packet) whose transport header starts at off. */
-static enum pkt_status transport(const uint8_t *d, uint32_t len, uint32_t off, uint8_t proto,
-                                 struct ts_record *out, uint32_t *l4_hdr)
+static void transport(struct pkt_cur *c, uint32_t off, uint8_t proto, struct ts_record *out,
+                      uint32_t *l4_hdr)
 {
-    uint16_t sport, dport;
-    uint8_t type, code, doff;
     *l4_hdr = 0;
     switch (proto) {
     case IPP_TCP:
         /* ports, sequence number and data offset (byte 12) are needed */
-        if (!get_be16(d, len, off, &sport) || !get_be16(d, len, off + 2, &dport) ||
-            !get_be32(d, len, off + 4, &out->tcp_seq) || !get_u8(d, len, off + 12, &doff))
-            return PKT_DAMAGED;
-        out->sport = sport;
-        out->dport = dport;
+        out->sport = pkt_cur_be16(c, off);
+        out->dport = pkt_cur_be16(c, off + 2);
+        out->tcp_seq = pkt_cur_be32(c, off + 4);
         out->tcp_seq_valid = true;
-        *l4_hdr = (uint32_t)(doff >> 4) * 4;
-        return PKT_OK;
+        *l4_hdr = (uint32_t)(pkt_cur_u8(c, off + 12) >> 4) * 4;
+        return;
     case IPP_UDP:
-        if (!get_be16(d, len, off, &sport) || !get_be16(d, len, off + 2, &dport))
-            return PKT_DAMAGED;
-        out->sport = sport;
-        out->dport = dport;
+        out->sport = pkt_cur_be16(c, off);
+        out->dport = pkt_cur_be16(c, off + 2);
         *l4_hdr = 8;
-        return PKT_OK;
+        return;
     case IPP_ICMP:
     case IPP_ICMPV6:
         /* type and code as ports; the ICMP header counts as payload */
-        if (!get_u8(d, len, off, &type) || !get_u8(d, len, off + 1, &code))
-            return PKT_DAMAGED;
-        out->sport = type;
-        out->dport = code;
-        return PKT_OK;
+        out->sport = pkt_cur_u8(c, off);
+        out->dport = pkt_cur_u8(c, off + 1);
+        return;
     default:
-        return PKT_OK;
+        return;
     }
 }
 
@@ -383,133 +320,122 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 
 /* Walks IPv4 AH headers from *p to the transport (the protocol field of
  * the IP header still names AH). */
-static enum pkt_status ah_walk(const uint8_t *d, uint32_t len, uint32_t *p, uint8_t *nh)
+static void ah_walk(struct pkt_cur *c, uint32_t *p, uint8_t *nh)
 {
-    while (*nh == IPP_AH) {
-        uint8_t next, hl;
-        if (!get_u8(d, len, *p, &next) || !get_u8(d, len, *p + 1, &hl))
-            return PKT_DAMAGED;
+    while (*nh == IPP_AH && !c->trunc) {
+        uint8_t next = pkt_cur_u8(c, *p);
+        uint8_t hl = pkt_cur_u8(c, *p + 1);
         *p += ((uint32_t)hl + 2) * 4;
         *nh = next;
     }
-    return PKT_OK;
 }
 
-static enum pkt_status ipv4(const uint8_t *d, uint32_t len, uint32_t off, uint32_t wirelen,
-                            struct ts_record *out)
+static enum pkt_status ipv4(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
+                            struct ts_record *out, int *offloaded)
 {
-    if (!have(len, off, 20))
+    /* the 20 bytes of the fixed header are read below, up to the
+     * destination address at 16-19 */
+    uint8_t vhl = pkt_cur_u8(c, off);
+    if ((vhl >> 4) != 4)
         return PKT_DAMAGED;
-    const uint8_t *h = d + off;
-    if ((h[0] >> 4) != 4)
-        return PKT_DAMAGED;
-    uint32_t hlen = (uint32_t)(h[0] & 0x0f) * 4;
+    uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4;
     if (hlen < 20)
         return PKT_DAMAGED;
-    uint64_t total = (uint16_t)((uint16_t)h[2] << 8 | h[3]);
-    uint16_t fragw = (uint16_t)((uint16_t)h[6] << 8 | h[7]);
+    uint64_t total = pkt_cur_be16(c, off + 2);
+    uint16_t fragw = pkt_cur_be16(c, off + 6);
     uint16_t frag_off = fragw & 0x1fff;
     int more = (fragw & 0x2000) != 0;
 
-    /* Total length 0: a capture before TCP segmentation offload; the IP
-     * packet is the rest of the frame on the wire. */
-    if (total == 0)
+    out->proto = pkt_cur_u8(c, off + 9);
+    /* Total length 0: a segment captured before segmentation offload
+     * (TSO); the IP packet is the rest of the frame on the wire, whatever
+     * its protocol (tcpdump's print-ip.c, Wireshark and Zeek alike). */
+    if (total == 0) {
         total = wirelen > off ? wirelen - off : 0;
+        *offloaded = 1;
+    }
     if (total < hlen)
         return PKT_DAMAGED; /* shorter than its own header: invalid */
 
-    out->proto = h[9];
     out->src.len = 4;
-    memcpy(out->src.b, h + 12, 4);
+    pkt_cur_copy(c, off + 12, out->src.b, 4);
     out->dst.len = 4;
-    memcpy(out->dst.b, h + 16, 4);
+    pkt_cur_copy(c, off + 16, out->dst.b, 4);
     out->bytes = total;
     out->frag = (uint8_t)(more || frag_off != 0);
 
     uint32_t p = off + hlen, l4_hdr = 0;
     if (frag_off == 0) {
         uint8_t nh = out->proto;
-        enum pkt_status st = ah_walk(d, len, &p, &nh);
-        if (st == PKT_OK)
-            st = transport(d, len, p, nh, out, &l4_hdr);
-        if (st != PKT_OK)
-            return st;
+        ah_walk(c, &p, &nh);
+        transport(c, p, nh, out, &l4_hdr);
     }
     out->payload = sub0(total, (uint64_t)(p - off) + l4_hdr);
     return PKT_OK;
 }
 
-/* Checks the TLV options of a hop-by-hop or destination options header of
- * hlen bytes at p (captured). Returns 1 when they fill it exactly. */
-static int ipv6_options_ok(const uint8_t *d, uint32_t p, uint32_t hlen)
+static enum pkt_status ipv6(struct pkt_cur *c, uint32_t off, uint32_t wirelen,
+                            struct ts_record *out, int *offloaded)
 {
-    uint32_t o = 2;
-    while (o < hlen) {
-        if (d[p + o] == 0) { /* Pad1 */
-            o++;
-            continue;
-        }
-        if (hlen - o < 2 || (uint32_t)d[p + o + 1] > hlen - o - 2)
-            return 0;
-        o += 2u + d[p + o + 1];
-    }
-    return 1;
-}
-
-static enum pkt_status ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct ts_record *out)
-{
-    if (!have(len, off, 40))
+    /* the 40 bytes of the fixed header are read below, up to the
+     * destination address at 24-39 */
+    if ((pkt_cur_u8(c, off) >> 4) != 6)
         return PKT_DAMAGED;
-    const uint8_t *h = d + off;
-    if ((h[0] >> 4) != 6)
-        return PKT_DAMAGED;
-    uint16_t plen = (uint16_t)((uint16_t)h[4] << 8 | h[5]);
-    uint8_t nh = h[6];
+    uint16_t plen = pkt_cur_be16(c, off + 4);
+    uint8_t nh = pkt_cur_u8(c, off + 6);
     out->src.len = 16;
-    memcpy(out->src.b, h + 8, 16);
+    pkt_cur_copy(c, off + 8, out->src.b, 16);
     out->dst.len = 16;
-    memcpy(out->dst.b, h + 24, 16);
+    pkt_cur_copy(c, off + 24, out->dst.b, 16);
     out->bytes = 40u + (uint64_t)plen;
+    /* Payload length 0 with TCP or UDP right after the fixed header (so no
+     * Jumbo Payload option) in a frame over 65,535 bytes: a segment
+     * captured before BIG TCP offload; the IP packet is the rest of the
+     * frame on the wire (tcpdump's print-ip6.c). */
+    if (plen == 0 && (nh == IPP_TCP || nh == IPP_UDP) && wirelen > 65535u) {
+        out->bytes = wirelen - off;
+        *offloaded = 1;
+    }
 
     /* Walk the extension headers; each is at least 8 bytes long, so the
-     * walk ends within caplen / 8 steps. A chain that is invalid (bad
-     * options, or longer than the payload) leaves the transport unknown:
-     * protocol 0, no ports. */
+     * walk ends within caplen / 8 steps. A header's own length field says
+     * where the next one starts (the option TLVs inside are not looked
+     * at); a header that runs past the payload leaves the transport
+     * unknown: protocol 0, no ports. */
     uint32_t p = off + 40;
     uint64_t end = plen != 0 ? (uint64_t)off + 40 + plen : UINT64_MAX;
     int later_fragment = 0, invalid = 0;
     for (;;) {
-        uint8_t next, hl;
+        uint8_t next;
         uint32_t ext;
         if (nh == IPP_HOPOPTS || nh == IPP_ROUTING || nh == IPP_DSTOPTS) {
-            if (!get_u8(d, len, p, &next) || !get_u8(d, len, p + 1, &hl))
-                return PKT_DAMAGED;
-            ext = ((uint32_t)hl + 1) * 8;
-            if (nh != IPP_ROUTING) {
-                if (!have(len, p, ext))
-                    return PKT_DAMAGED;
-                if (!ipv6_options_ok(d, p, ext))
-                    invalid = 1;
-            }
+            next = pkt_cur_u8(c, p);
+            ext = ((uint32_t)pkt_cur_u8(c, p + 1) + 1) * 8;
+            /* options headers are read whole: damaged when not captured */
+            if (nh != IPP_ROUTING)
+                pkt_cur_need(c, p, ext);
         } else if (nh == IPP_AH) {
-            if (!get_u8(d, len, p, &next) || !get_u8(d, len, p + 1, &hl))
-                return PKT_DAMAGED;
-            ext = ((uint32_t)hl + 2) * 4;
+            next = pkt_cur_u8(c, p);
+            ext = ((uint32_t)pkt_cur_u8(c, p + 1) + 2) * 4;
         } else if (nh == IPP_FRAGMENT) {
-            uint16_t fo;
-            if (!get_u8(d, len, p, &next) || !get_be16(d, len, p + 2, &fo))
-                return PKT_DAMAGED;
+            /* next(1) reserved(1) offset(13 bits) res(2) M(1) id(4); an
+             * atomic fragment (offset 0, M 0; RFC 6946) is not one */
+            next = pkt_cur_u8(c, p);
+            uint16_t fo = pkt_cur_be16(c, p + 2);
             ext = 8;
-            out->frag = 1;
             if ((fo >> 3) != 0)
                 later_fragment = 1;
+            if (later_fragment || (fo & 1u))
+                out->frag = 1;
         } else {
             break;
         }
-        if ((uint64_t)p + ext > end)
+        if (c->trunc)
+            return PKT_DAMAGED;
+        if ((uint64_t)p + ext > end) {
             invalid = 1;
-        if (invalid)
             break;
+        }
         p += ext;
         nh = next;
         if (later_fragment)
@@ -520,49 +446,54 @@ static enum pkt_status ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct
         out->proto = 0;
     } else {
         out->proto = nh;
-        if (!later_fragment) {
-            enum pkt_status st = transport(d, len, p, nh, out, &l4_hdr);
-            if (st != PKT_OK)
-                return st;
-        }
+        if (!later_fragment)
+            transport(c, p, nh, out, &l4_hdr);
     }
     out->payload = sub0(out->bytes, (uint64_t)(p - off) + l4_hdr);
     return PKT_OK;
 }
 
+/* Frames of 2^31 bytes or more are read as their first 2^31 - 1 bytes, so
+ * that no offset of the walk wraps. */
+#define PKT_MAX_CAPLEN 0x7fffffffu
+
 enum pkt_status pkt_decode(int dlt, const uint8_t *data, uint32_t caplen, struct ts_record *out)
 {
-    return pkt_decode_wire(dlt, data, caplen, caplen, out);
+    int offloaded;
+    return pkt_decode_wire(dlt, data, caplen, caplen, out, &offloaded);
 }
 
 enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                                struct ts_record *out)
+                                struct ts_record *out, int *offloaded)
 {
+    *offloaded = 0;
     ts_record_clear(out);
     out->kind = TS_REC_PACKET;
     if (data == NULL)
         caplen = 0;
+    if (caplen > PKT_MAX_CAPLEN)
+        caplen = PKT_MAX_CAPLEN;
+    if (wirelen < caplen)
+        wirelen = caplen;
+    struct pkt_cur c = {.data = data, .len = caplen, .trunc = 0};
 
     uint32_t off = 0;
     enum net_kind kind = NET_NONE;
-    enum pkt_status st = link_walk(dlt, data, caplen, &off, &kind);
-    if (st != PKT_OK)
-        return st;
-
-    if (kind == NET_GUESS) {
-        uint8_t v;
-        if (!get_u8(data, caplen, off, &v))
-            return PKT_DAMAGED;
-        if ((v >> 4) == 4)
+    enum pkt_status st = link_walk(dlt, &c, &off, &kind);
+    if (st == PKT_OK && kind == NET_GUESS) {
+        uint8_t v = pkt_cur_u8(&c, off) >> 4;
+        if (v == 4)
             kind = NET_IPV4;
-        else if ((v >> 4) == 6)
+        else if (v == 6)
             kind = NET_IPV6;
         else if (off == 0)
-            return PKT_DAMAGED; /* a raw IP link without an IP header */
+            st = PKT_DAMAGED; /* a raw IP link without an IP header */
         else
-            return PKT_NOT_IP; /* MPLS payload that is not IP (pseudowire) */
+            st = PKT_NOT_IP; /* MPLS payload that is not IP (pseudowire) */
     }
-    if (wirelen < caplen)
-        wirelen = caplen;
-    return kind == NET_IPV4 ? ipv4(data, caplen, off, wirelen, out) : ipv6(data, caplen, off, out);
+    if (st == PKT_OK)
+        st = kind == NET_IPV4 ? ipv4(&c, off, wirelen, out, offloaded)
+                              : ipv6(&c, off, wirelen, out, offloaded);
+    /* the one truncation path: a read past caplen anywhere above */
+    return c.trunc ? PKT_DAMAGED : st;
 }

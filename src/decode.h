@@ -23,12 +23,11 @@ enum pkt_status {
 enum pkt_status pkt_decode(int dlt, const uint8_t *data, uint32_t caplen, struct ts_record *out);
 
 /* As pkt_decode, with the frame's length on the wire (wirelen >= caplen):
- * an IPv4 total length of 0 (captured before TCP segmentation offload) then
- * counts as the rest of the frame on the wire. Cost: O(headers). */
+ * a segment captured before offload (an IPv4 total length of 0; an IPv6
+ * payload length of 0 with TCP or UDP next in a frame over 65,535 bytes)
+ * counts as the rest of the frame on the wire, and *offloaded is set to 1
+ * (0 otherwise). Cost: O(headers). */
 enum pkt_status pkt_decode_wire(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                                struct ts_record *out);
-
-/* True when pkt_decode knows the link type. */
-int pkt_linktype_supported(int dlt);
+                                struct ts_record *out, int *offloaded);
 
 #endif

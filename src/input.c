@@ -1,24 +1,49 @@
 /*
- * input.c - byte streams from a file or stdin, plain or gzip, and a bounded
- * line reader.
+ * input.c - the bytes of a file or stdin, decompressed when their magic
+ * says gzip or zstd, and a bounded line reader on top.
  *
  * Reads go straight from the file descriptor into large buffers (256 KiB);
- * there is no stdio and no allocation after the open. A gzip stream is
- * recognised by its first two bytes (1f 8b) and inflated with zlib; when a
- * member ends and more input follows, the inflater is reset and the next
- * member continues the same stream (rotated logs concatenated with cat).
+ * there is no stdio and no allocation after the open. The first four bytes
+ * choose the decoder, never the file name:
  *
- * Errors are sticky: the bytes decoded before a corrupt or truncated gzip
- * stream are delivered first, and the error is returned by the next read
- * (and by every read after it).
+ *   1f 8b ...      gzip: ISA-L's isal_inflate (crc_flag ISAL_GZIP parses the
+ *                  header and checks the CRC) when configure found it, zlib
+ *                  otherwise. When a member ends and more input follows, the
+ *                  decoder is reset and the next member continues the same
+ *                  stream (rotated logs concatenated with cat).
+ *   28 b5 2f fd    zstd frame  } libzstd's streaming decoder, frames one
+ *   5? 2a 4d 18    skippable   } after another, skippable frames skipped;
+ *                  frame       } a frame whose window exceeds ZSTD_WINDOW_LOG
+ *                                is refused, so memory stays bounded.
+ *   anything else  passed through.
  *
- * Threading: for a gzip regular file a second thread inflates ahead into a
- * bounded ring of RING_SLOTS buffers of SLOT_SIZE bytes while the caller
- * parses (memory: 1 MiB more per input). The thread owns the zlib state
+ * Errors are sticky: the bytes decoded before a corrupt or truncated stream
+ * are delivered first, and the error is returned by the next read (and by
+ * every read after it). A stream is truncated when the file ends inside a
+ * gzip member or a zstd frame and the decoder has nothing left to flush.
+ *
+ * Threading: for a compressed regular file a second thread decodes ahead
+ * into a bounded ring of RING_SLOTS buffers of SLOT_SIZE bytes while the
+ * caller parses (memory: 1 MiB more per input). The thread owns the decoder
  * and the raw buffer; the reader only takes filled slots in order, so the
  * bytes and the errors arrive exactly as without the thread. Pipes (stdin)
- * are inflated in the caller's thread: a producer blocked in read() on a
+ * are decoded in the caller's thread: a producer blocked in read() on a
  * pipe could not be stopped by ts_input_close.
+ *
+ * Memory per input, besides the line reader (max_line + 256 KiB, or + 64
+ * KiB with TS_INPUT_LOWMEM):
+ *
+ *   raw buffer        256 KiB (32 KiB with TS_INPUT_LOWMEM)
+ *   decode-ahead ring 4 x 256 KiB, compressed regular files without LOWMEM
+ *   zlib              about 7 KiB of state + the 32 KiB window
+ *   ISA-L             one struct inflate_state, 85 KiB (its output staging
+ *                     buffer holds the 32 KiB window twice)
+ *   zstd              94 KiB of context + about 384 KiB of block buffers +
+ *                     the frame's window: at most 2^ZSTD_WINDOW_LOG = 8 MiB
+ *                     (levels up to 19), 2 MiB at zstd's default level 3 on
+ *                     a large file, 512 KiB at level 1, less when the frame
+ *                     says its content is smaller (ZSTD_estimateDStreamSize:
+ *                     2.5 MiB in all for a 2 MiB window)
  */
 #include "config.h"
 
@@ -32,14 +57,43 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+#if HAVE_ISAL
+#include <isa-l.h>
+#include <isa-l/igzip_lib.h>
+#else
 #include <zlib.h>
+#endif
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#if HAVE_ISAL
+#define GZIP_DECODER                                                                               \
+    "ISA-L " STR(ISAL_MAJOR_VERSION) "." STR(ISAL_MINOR_VERSION) "." STR(ISAL_PATCH_VERSION)
+#else
+#define GZIP_DECODER "zlib " ZLIB_VERSION
+#endif
 
 #define INPUT_RAW_SIZE (256u * 1024u)
 #define LINES_CHUNK (256u * 1024u)
 #define RING_SLOTS 4
 #define SLOT_SIZE (256u * 1024u)
+/* The largest zstd window accepted, as a power of two: 8 MiB covers every
+ * level up to 19 (levels 20-22 and --long need more). */
+#define ZSTD_WINDOW_LOG 23
 
-/* One buffer of decompressed bytes handed from the inflate thread to the
+enum codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
+
+/* What one decoder step did. */
+enum step {
+    STEP_MORE,   /* inside a member or frame: more input or output space */
+    STEP_END,    /* a gzip member or zstd frame ended, all of it delivered */
+    STEP_BAD,    /* corrupt data (why says how) */
+    STEP_WINDOW, /* a zstd frame needs more than the window limit */
+};
+
+/* One buffer of decompressed bytes handed from the decode thread to the
  * reader. A slot ends the stream when eof or err is set. */
 struct ring_slot {
     unsigned char *data;
@@ -51,28 +105,35 @@ struct ring_slot {
 };
 
 struct ts_input {
-    bool lowmem;    /* TS_INPUT_LOWMEM: small buffers, no inflate thread */
+    bool lowmem;    /* TS_INPUT_LOWMEM: small buffers, no decode thread */
     size_t raw_cap; /* size of raw */
     int fd;
     bool own_fd;
-    bool gzip;
-    bool zinit;     /* zs initialised */
+    enum codec codec;
     bool raw_eof;   /* read() returned 0 */
-    bool in_member; /* inside a gzip member (not between members) */
+    bool in_member; /* inside a gzip member or zstd frame */
     char *name;
     unsigned char *raw; /* compressed (or leading plain) bytes */
     size_t raw_pos, raw_len;
+#if HAVE_ISAL
+    struct inflate_state *isal;
+    bool gz_fresh; /* no byte of the member given to isal_inflate yet */
+#else
+    bool zinit; /* zs initialised */
     z_stream zs;
+#endif
+    ZSTD_DCtx *zd;
     uint64_t raw_off; /* bytes read from the file */
-    uint64_t zin_off; /* compressed bytes consumed by inflate */
-    uint64_t out_off; /* decompressed bytes delivered */
+    uint64_t zin_off; /* compressed bytes consumed by the decoder */
+    uint64_t dec_out; /* bytes decoded */
     uint64_t size;
     struct ts_err err; /* first error; code TS_OK when none */
-    int zpend;         /* inflate error held back behind good bytes */
+    int zpend;         /* decoder error held back behind good bytes */
     struct ts_err zpend_err;
 
-    /* Inflate thread (gzip regular files only): the producer owns zs, raw
-     * and the raw counters; the reader takes filled slots in order. */
+    /* Decode thread (compressed regular files only): the producer owns the
+     * decoder, raw and the raw counters; the reader takes filled slots in
+     * order. */
     bool threaded;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -87,6 +148,161 @@ struct ts_input {
 static bool ring_start(struct ts_input *in);
 static void ring_stop(struct ts_input *in);
 
+/* ---- gzip ---------------------------------------------------------------- */
+
+#if HAVE_ISAL
+static bool gz_init(struct ts_input *in)
+{
+    in->isal = malloc(sizeof *in->isal);
+    if (in->isal == NULL)
+        return false;
+    isal_inflate_init(in->isal);
+    in->isal->crc_flag = ISAL_GZIP;
+    in->gz_fresh = true;
+    return true;
+}
+
+static void gz_end(struct ts_input *in)
+{
+    free(in->isal);
+}
+
+static bool gz_restart(struct ts_input *in)
+{
+    isal_inflate_reset(in->isal);
+    in->isal->crc_flag = ISAL_GZIP;
+    in->gz_fresh = true;
+    return true;
+}
+
+/* The words zlib uses for the same faults, so that messages do not depend
+ * on the build. */
+static const char *isal_why(int rc)
+{
+    switch (rc) {
+    case ISAL_INVALID_BLOCK:
+        return "invalid block";
+    case ISAL_INVALID_SYMBOL:
+        return "invalid code";
+    case ISAL_INVALID_LOOKBACK:
+        return "invalid distance too far back";
+    case ISAL_INVALID_WRAPPER:
+        return "incorrect header check";
+    case ISAL_UNSUPPORTED_METHOD:
+        return "unknown compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+        return "incorrect data check";
+    default:
+        return "corrupt data";
+    }
+}
+
+static enum step gz_step(struct ts_input *in, unsigned char *src, size_t srclen, size_t *used,
+                         unsigned char *dst, size_t dstlen, size_t *made, const char **why)
+{
+    struct inflate_state *s = in->isal;
+    if (in->gz_fresh) {
+        /* isal_inflate judges a header once it has all of it; zlib looks at
+         * the magic first, and so do we, so that bytes after the last
+         * member give the same message with both. */
+        *used = *made = 0;
+        if (srclen < 2)
+            return STEP_MORE; /* more input, or the end: truncated */
+        if (src[0] != 0x1f || src[1] != 0x8b) {
+            *why = "incorrect header check";
+            return STEP_BAD;
+        }
+        in->gz_fresh = false;
+    }
+    uint32_t in_len = srclen > UINT32_MAX ? UINT32_MAX : (uint32_t)srclen;
+    uint32_t out_len = dstlen > UINT32_MAX ? UINT32_MAX : (uint32_t)dstlen;
+    s->next_in = src;
+    s->avail_in = in_len;
+    s->next_out = dst;
+    s->avail_out = out_len;
+    int rc = isal_inflate(s);
+    *used = in_len - s->avail_in;
+    *made = out_len - s->avail_out;
+    if (rc < 0 || rc == ISAL_NEED_DICT) {
+        *why = isal_why(rc);
+        return STEP_BAD;
+    }
+    return s->block_state == ISAL_BLOCK_FINISH ? STEP_END : STEP_MORE;
+}
+#else
+static bool gz_init(struct ts_input *in)
+{
+    memset(&in->zs, 0, sizeof in->zs);
+    in->zinit = inflateInit2(&in->zs, 15 + 16) == Z_OK;
+    return in->zinit;
+}
+
+static void gz_end(struct ts_input *in)
+{
+    if (in->zinit)
+        inflateEnd(&in->zs);
+}
+
+static bool gz_restart(struct ts_input *in)
+{
+    return inflateReset(&in->zs) == Z_OK;
+}
+
+static enum step gz_step(struct ts_input *in, unsigned char *src, size_t srclen, size_t *used,
+                         unsigned char *dst, size_t dstlen, size_t *made, const char **why)
+{
+    uInt in_len = srclen > UINT_MAX ? UINT_MAX : (uInt)srclen;
+    uInt out_len = dstlen > UINT_MAX ? UINT_MAX : (uInt)dstlen;
+    in->zs.next_in = src;
+    in->zs.avail_in = in_len;
+    in->zs.next_out = dst;
+    in->zs.avail_out = out_len;
+    int rc = inflate(&in->zs, Z_NO_FLUSH);
+    *used = in_len - in->zs.avail_in;
+    *made = out_len - in->zs.avail_out;
+    if (rc == Z_STREAM_END)
+        return STEP_END;
+    if (rc == Z_OK || rc == Z_BUF_ERROR) /* Z_BUF_ERROR: no progress possible */
+        return STEP_MORE;
+    *why = in->zs.msg != NULL ? in->zs.msg : "corrupt data";
+    return STEP_BAD;
+}
+#endif
+
+/* ---- zstd ---------------------------------------------------------------- */
+
+static bool zst_init(struct ts_input *in)
+{
+    in->zd = ZSTD_createDCtx();
+    if (in->zd == NULL)
+        return false;
+    return !ZSTD_isError(ZSTD_DCtx_setParameter(in->zd, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG));
+}
+
+/* After a frame the context starts the next one by itself. */
+static enum step zst_step(struct ts_input *in, unsigned char *src, size_t srclen, size_t *used,
+                          unsigned char *dst, size_t dstlen, size_t *made, const char **why)
+{
+    ZSTD_inBuffer ib = {src, srclen, 0};
+    ZSTD_outBuffer ob = {dst, dstlen, 0};
+    size_t rc = ZSTD_decompressStream(in->zd, &ob, &ib);
+    *used = ib.pos;
+    *made = ob.pos;
+    if (ZSTD_isError(rc)) {
+        if (ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge)
+            return STEP_WINDOW;
+        *why = ZSTD_getErrorName(rc);
+        return STEP_BAD;
+    }
+    return rc == 0 ? STEP_END : STEP_MORE;
+}
+
+/* ---- the stream ---------------------------------------------------------- */
+
+static const char *codec_name(const struct ts_input *in)
+{
+    return in->codec == CODEC_ZSTD ? "zstd" : "gzip";
+}
 
 /* Reads more raw bytes into in->raw (after compacting). Returns the count,
  * 0 at end of file, or TS_EIO. */
@@ -113,6 +329,19 @@ static ssize_t fill_raw(struct ts_input *in, struct ts_err *err)
         in->raw_off += (uint64_t)got;
         return got;
     }
+}
+
+/* The decoder the magic asks for (the first four bytes, fewer in a short
+ * file). */
+static enum codec sniff(const unsigned char *m, size_t n)
+{
+    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+        return CODEC_GZIP;
+    if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+        return CODEC_ZSTD;
+    if (n >= 4 && (m[0] & 0xf0) == 0x50 && m[1] == 0x2a && m[2] == 0x4d && m[3] == 0x18)
+        return CODEC_ZSTD;
+    return CODEC_PLAIN;
 }
 
 struct ts_input *ts_input_open(const char *path, struct ts_err *err)
@@ -170,24 +399,24 @@ struct ts_input *ts_input_open_flags(const char *path, unsigned flags, struct ts
     in->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     ts_err_clear(&in->err);
 
-    /* Sniff the magic: read until two bytes are buffered or the end. */
-    while (in->raw_len < 2 && !in->raw_eof) {
+    /* Sniff the magic: read until four bytes are buffered or the end. */
+    while (in->raw_len < 4 && !in->raw_eof) {
         if (fill_raw(in, err) < 0) {
             ts_input_close(in);
             return NULL;
         }
     }
-    if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
-        in->gzip = true;
-        memset(&in->zs, 0, sizeof in->zs);
-        if (inflateInit2(&in->zs, 15 + 16) != Z_OK) {
-            ts_err_set(err, TS_ENOMEM, "'%s': cannot initialise zlib", name);
+    in->codec = sniff(in->raw, in->raw_len);
+    if (in->codec != CODEC_PLAIN) {
+        bool ok = in->codec == CODEC_GZIP ? gz_init(in) : zst_init(in);
+        if (!ok) {
+            ts_err_set(err, TS_ENOMEM, "'%s': cannot initialise the %s decoder", name,
+                       codec_name(in));
             ts_input_close(in);
             return NULL;
         }
-        in->zinit = true;
         in->in_member = true;
-        /* Inflate ahead in a second thread, unless reads could block
+        /* Decode ahead in a second thread, unless reads could block
          * forever (a pipe), which would make closing early hang. */
         if (S_ISREG(st.st_mode) && !in->lowmem)
             (void)ring_start(in);
@@ -201,8 +430,9 @@ void ts_input_close(struct ts_input *in)
         return;
     if (in->threaded)
         ring_stop(in);
-    if (in->zinit)
-        inflateEnd(&in->zs);
+    if (in->codec == CODEC_GZIP)
+        gz_end(in);
+    ZSTD_freeDCtx(in->zd);
     if (in->own_fd)
         close(in->fd);
     free(in->name);
@@ -217,19 +447,26 @@ static ssize_t remember(struct ts_input *in, struct ts_err *err)
     return err != NULL ? err->code : TS_EIO;
 }
 
-/* Inflates into buf. Returns bytes produced (> 0), 0 at the clean end, or a
+/* Holds back the error that ends the stream; returns it at once when no
+ * bytes were decoded before it in this call. */
+static ssize_t held_back(struct ts_input *in, size_t produced, struct ts_err *err)
+{
+    if (produced > 0)
+        return (ssize_t)produced; /* the error comes next time */
+    if (err != NULL)
+        *err = in->zpend_err;
+    return in->zpend;
+}
+
+/* Decodes into buf. Returns bytes produced (> 0), 0 at the clean end, or a
  * negative code. */
-static ssize_t inflate_some(struct ts_input *in, unsigned char *buf, size_t n, struct ts_err *err)
+static ssize_t decode_some(struct ts_input *in, unsigned char *buf, size_t n, struct ts_err *err)
 {
     size_t produced = 0;
-    if (in->zpend != 0) {
-        if (err != NULL)
-            *err = in->zpend_err;
-        return in->zpend;
-    }
-    if (n > UINT_MAX)
-        n = UINT_MAX;
+    if (in->zpend != 0)
+        return held_back(in, 0, err);
     while (produced == 0) {
+        bool at_end = false;
         if (in->raw_pos == in->raw_len) {
             ssize_t got = fill_raw(in, err);
             if (got < 0)
@@ -237,55 +474,70 @@ static ssize_t inflate_some(struct ts_input *in, unsigned char *buf, size_t n, s
             if (got == 0 && in->raw_pos == in->raw_len) {
                 if (!in->in_member)
                     return 0;
-                return ts_err_set(err, TS_EDAMAGED,
-                                  "'%s': truncated gzip stream at compressed offset %llu", in->name,
-                                  (unsigned long long)in->zin_off);
+                at_end = true; /* one more step flushes what the decoder holds */
             }
         }
         if (!in->in_member) {
             /* Between members: more input follows, so start a new one. */
-            if (inflateReset(&in->zs) != Z_OK)
-                return ts_err_set(err, TS_EDAMAGED, "'%s': cannot reset zlib", in->name);
+            if (in->codec == CODEC_GZIP && !gz_restart(in))
+                return ts_err_set(err, TS_EDAMAGED, "'%s': cannot reset the gzip decoder",
+                                  in->name);
             in->in_member = true;
         }
+        size_t used = 0, made = 0;
+        const char *why = "corrupt data";
+        unsigned char *src = in->raw + in->raw_pos;
         size_t avail = in->raw_len - in->raw_pos;
-        in->zs.next_in = in->raw + in->raw_pos;
-        in->zs.avail_in = (uInt)(avail > UINT_MAX ? UINT_MAX : avail);
-        uInt before_in = in->zs.avail_in;
-        in->zs.next_out = buf + produced;
-        in->zs.avail_out = (uInt)(n - produced);
-        uInt before_out = in->zs.avail_out;
-        int rc = inflate(&in->zs, Z_NO_FLUSH);
-        size_t used = before_in - in->zs.avail_in;
+        enum step st = in->codec == CODEC_GZIP
+                           ? gz_step(in, src, avail, &used, buf, n, &made, &why)
+                           : zst_step(in, src, avail, &used, buf, n, &made, &why);
         in->raw_pos += used;
         in->zin_off += used;
-        produced += before_out - in->zs.avail_out;
-        if (rc == Z_STREAM_END) {
+        in->dec_out += made;
+        produced += made;
+        if (st == STEP_END) {
             in->in_member = false;
-        } else if (rc == Z_BUF_ERROR) {
-            /* No progress possible: needs more input (handled above). */
-            if (used == 0 && in->raw_pos != in->raw_len)
-                return ts_err_set(err, TS_EDAMAGED,
-                                  "'%s': corrupt gzip stream at compressed offset %llu", in->name,
-                                  (unsigned long long)in->zin_off);
-        } else if (rc != Z_OK) {
-            const char *why = in->zs.msg != NULL ? in->zs.msg : "corrupt data";
+        } else if (st == STEP_WINDOW) {
+            /* Refused before a byte is out: not a file this reader takes. */
+            in->zpend = ts_err_set(&in->zpend_err, in->dec_out == 0 ? TS_EFORMAT : TS_EDAMAGED,
+                                   "'%s': zstd frame needs a window larger than the limit of "
+                                   "%u MiB, at compressed offset %llu (recompress without "
+                                   "--long or --ultra)",
+                                   in->name, (1u << ZSTD_WINDOW_LOG) >> 20,
+                                   (unsigned long long)in->zin_off);
+            return held_back(in, produced, err);
+        } else if (st == STEP_BAD) {
             in->zpend = ts_err_set(&in->zpend_err, TS_EDAMAGED,
-                                   "'%s': corrupt gzip stream (%s) at compressed offset %llu",
-                                   in->name, why, (unsigned long long)in->zin_off);
-            if (produced > 0)
-                return (ssize_t)produced; /* the error comes next time */
-            if (err != NULL)
-                *err = in->zpend_err;
-            return in->zpend;
+                                   "'%s': corrupt %s stream (%s) at compressed offset %llu",
+                                   in->name, codec_name(in), why, (unsigned long long)in->zin_off);
+            return held_back(in, produced, err);
+        } else if (used == 0 && made == 0) {
+            if (at_end)
+                return ts_err_set(err, TS_EDAMAGED,
+                                  "'%s': truncated %s stream at compressed offset %llu", in->name,
+                                  codec_name(in), (unsigned long long)in->zin_off);
+            if (in->raw_pos != in->raw_len && in->raw_len == in->raw_cap)
+                return ts_err_set(err, TS_EDAMAGED,
+                                  "'%s': corrupt %s stream at compressed offset %llu", in->name,
+                                  codec_name(in), (unsigned long long)in->zin_off);
+            /* Otherwise the decoder wants more input than is buffered. */
+            if (in->raw_pos != in->raw_len) {
+                ssize_t got = fill_raw(in, err);
+                if (got < 0)
+                    return got;
+                if (got == 0)
+                    return ts_err_set(err, TS_EDAMAGED,
+                                      "'%s': truncated %s stream at compressed offset %llu",
+                                      in->name, codec_name(in), (unsigned long long)in->zin_off);
+            }
         }
     }
     return (ssize_t)produced;
 }
 
-/* ---- inflate thread ---------------------------------------------------- */
+/* ---- decode thread ------------------------------------------------------ */
 
-static void *inflate_thread(void *arg)
+static void *decode_thread(void *arg)
 {
     struct ts_input *in = arg;
     for (;;) {
@@ -303,7 +555,7 @@ static void *inflate_thread(void *arg)
         s->err = 0;
         ts_err_clear(&s->e);
         while (s->len < SLOT_SIZE) {
-            ssize_t got = inflate_some(in, s->data + s->len, SLOT_SIZE - s->len, &s->e);
+            ssize_t got = decode_some(in, s->data + s->len, SLOT_SIZE - s->len, &s->e);
             if (got < 0)
                 s->err = (int)got;
             else if (got == 0)
@@ -325,7 +577,7 @@ static void *inflate_thread(void *arg)
     return NULL;
 }
 
-/* Starts the inflate thread. Returns false (and stays single-threaded) if
+/* Starts the decode thread. Returns false (and stays single-threaded) if
  * anything is missing. */
 static bool ring_start(struct ts_input *in)
 {
@@ -345,7 +597,7 @@ static bool ring_start(struct ts_input *in)
         pthread_mutex_destroy(&in->mu);
         goto fail;
     }
-    if (pthread_create(&in->thread, NULL, inflate_thread, in) != 0) {
+    if (pthread_create(&in->thread, NULL, decode_thread, in) != 0) {
         pthread_cond_destroy(&in->nonfull);
         pthread_cond_destroy(&in->nonempty);
         pthread_mutex_destroy(&in->mu);
@@ -426,8 +678,8 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
     ssize_t got;
     if (in->threaded) {
         got = ring_read(in, buf, n, err);
-    } else if (in->gzip) {
-        got = inflate_some(in, buf, n, err);
+    } else if (in->codec != CODEC_PLAIN) {
+        got = decode_some(in, buf, n, err);
     } else if (in->raw_pos < in->raw_len) {
         size_t have = in->raw_len - in->raw_pos;
         if (have > n)
@@ -453,7 +705,6 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
     }
     if (got < 0)
         return remember(in, err);
-    in->out_off += (uint64_t)got;
     return got;
 }
 
@@ -467,11 +718,6 @@ bool ts_input_has_thread(const struct ts_input *in)
     return in->threaded;
 }
 
-bool ts_input_is_gzip(const struct ts_input *in)
-{
-    return in->gzip;
-}
-
 uint64_t ts_input_raw_offset(const struct ts_input *in)
 {
     if (in->threaded)
@@ -482,41 +728,6 @@ uint64_t ts_input_raw_offset(const struct ts_input *in)
 uint64_t ts_input_size(const struct ts_input *in)
 {
     return in->size;
-}
-
-uint64_t ts_input_offset(const struct ts_input *in)
-{
-    return in->out_off;
-}
-
-const struct ts_err *ts_input_error(const struct ts_input *in)
-{
-    return in->err.code != TS_OK ? &in->err : NULL;
-}
-
-static ssize_t cookie_read(void *cookie, char *buf, size_t size)
-{
-    struct ts_input *in = cookie;
-    struct ts_err e;
-    ts_err_clear(&e);
-    ssize_t got = ts_input_read(in, buf, size, &e);
-    if (got < 0) {
-        errno = EIO;
-        return -1;
-    }
-    return got;
-}
-
-static int cookie_close(void *cookie)
-{
-    (void)cookie;
-    return 0;
-}
-
-FILE *ts_input_fopen(struct ts_input *in)
-{
-    cookie_io_functions_t io = {.read = cookie_read, .close = cookie_close};
-    return fopencookie(in, "rb", io);
 }
 
 /* ---- line reader ------------------------------------------------------ */
@@ -659,4 +870,9 @@ uint64_t ts_lines_lineno(const struct ts_lines *l)
 bool ts_lines_unterminated(const struct ts_lines *l)
 {
     return l->unterminated;
+}
+
+const char *ts_input_decoders(void)
+{
+    return "gzip: " GZIP_DECODER ", zstd: libzstd " ZSTD_VERSION_STRING;
 }

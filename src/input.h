@@ -1,7 +1,8 @@
 /*
- * input.h - a byte stream from a file or stdin, plain or gzip-compressed
- * (detected by the magic bytes 1f 8b, never by the file name; concatenated
- * gzip members are read as one stream), and a bounded line reader on top.
+ * input.h - a byte stream from a file or stdin, plain, gzip- or
+ * zstd-compressed (detected by the magic bytes, never by the file name;
+ * concatenated gzip members and zstd frames are read as one stream), and a
+ * bounded line reader on top.
  *
  * Ownership: ts_input_open returns an object the caller owns
  * (ts_input_close). Lines returned by ts_lines_next are borrowed and valid
@@ -31,24 +32,21 @@ void ts_input_close(struct ts_input *in);
 struct ts_input *ts_input_open_flags(const char *path, unsigned flags, struct ts_err *err);
 
 /* Reads up to n decompressed bytes. Returns the count, 0 at the end, or a
- * negative code (TS_EIO, TS_EDAMAGED for a corrupt or truncated gzip
- * stream; err says where). Bytes delivered before an error stay valid. */
+ * negative code (TS_EIO; TS_EDAMAGED for a corrupt or truncated stream;
+ * TS_EFORMAT for a zstd frame that needs a window above the limit before
+ * any byte was decoded; err says where). Bytes delivered before an error
+ * stay valid, and the error repeats on every later read. */
 ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *err);
 
 const char *ts_input_name(const struct ts_input *in); /* "-" for stdin */
-bool ts_input_is_gzip(const struct ts_input *in);
-/* True when a thread of its own inflates the input ahead of the reader. */
+/* True when a thread of its own decodes the input ahead of the reader. */
 bool ts_input_has_thread(const struct ts_input *in);
 uint64_t ts_input_raw_offset(const struct ts_input *in); /* bytes read from the file */
 uint64_t ts_input_size(const struct ts_input *in);       /* file size, 0 if unknown */
-uint64_t ts_input_offset(const struct ts_input *in);     /* decompressed bytes delivered */
 
-/* A stdio stream reading the decompressed bytes (fopencookie), for libpcap's
- * pcap_fopen_offline. The FILE is owned by the caller; closing it does not
- * close in. A read error is remembered: see ts_input_error. */
-FILE *ts_input_fopen(struct ts_input *in);
-/* The first error met by any read, or NULL. */
-const struct ts_err *ts_input_error(const struct ts_input *in);
+/* The libraries that decode compressed input, for --version: a static
+ * string such as "gzip: ISA-L 2.30.0, zstd: libzstd 1.5.4". */
+const char *ts_input_decoders(void);
 
 struct ts_lines;
 

@@ -1,8 +1,12 @@
 ## Packet side: the frame decoder and the trace reader.
 noinst_LIBRARIES += libtspcap.a
 libtspcap_a_SOURCES = \
-	src/decode.c src/decode.h \
-	src/pcap_in.c src/pcap_in.h
+	src/decode.c src/decode.h src/pkt_cursor.h \
+	src/pcap_in.c src/pcap_in.h \
+	src/pcap_rd.c src/pcap_rd.h \
+	src/pcap_ng.c src/pcap_ng.h \
+	src/pcap_fast.c src/pcap_fast.h \
+	src/pcap_lib.c src/pcap_lib.h
 
 ## pcap_canon: reads a trace through pcap_in and prints the figures of its
 ## Total block in the oracle's canonical form (tests/pcap_oracle.test).

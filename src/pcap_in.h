@@ -1,6 +1,6 @@
 /*
- * pcap_in.h - packet records from a pcap or pcapng trace (through libpcap),
- * plain or gzip-compressed, file or stdin.
+ * pcap_in.h - packet records from a pcap or pcapng trace, plain or
+ * gzip-compressed, file or stdin.
  */
 #ifndef TS_PCAP_IN_H
 #define TS_PCAP_IN_H
@@ -31,6 +31,9 @@ struct pcap_in_stats {
     uint64_t not_ip;      /* PKT_NOT_IP */
     uint64_t damaged;     /* PKT_DAMAGED */
     uint64_t unsupported; /* PKT_UNSUPPORTED */
+    /* packets (PKT_OK) captured before segmentation offload (TSO, BIG
+     * TCP), whose length was taken from the frame (see pkt_decode_wire) */
+    uint64_t offloaded;
     /* Names of up to 8 link types seen but not decoded, comma separated
      * ("IEEE802_11_RADIO, FRELAY"), NUL-terminated. */
     char unsupported_names[160];

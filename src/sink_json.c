@@ -21,8 +21,8 @@ static const char *const json_col_names[COL_COUNT] = {"ports",    "sources",   "
  * counters, distinct sources and destinations, and every column's top
  * entries with estimate, lower and upper bound and exactness, plus the
  * parameters behind the bounds. */
-static void json_block(const struct report_opts *o, const struct summary *s, const char *title,
-                       struct jw *w, const char *key)
+void sink_json_block(const struct report_opts *o, const struct summary *s, const char *title,
+                     struct jw *w, const char *key)
 {
     const struct summary_counters *c = summary_counters(s);
     bool sampled = o->sample_p > 0 && o->sample_p < 1;
@@ -175,15 +175,15 @@ static int json_interval(struct sink *k, const struct sink_interval *iv, struct 
     struct sink_json *j = (struct sink_json *)k;
     if (iv->stream != 0 || summary_counters(iv->s)->updates == 0)
         return 0;
-    json_block(&k->p->ro, iv->s, "", &j->jw, NULL);
+    sink_json_block(&k->p->ro, iv->s, "", &j->jw, NULL);
     return ferror(k->p->ro.out) ? write_failed(k, err) : 0;
 }
 
 static void json_networks(const struct sink_params *p, const struct sink_report *r, struct jw *w)
 {
     const struct report_opts *o = &p->ro;
-    json_block(o, r->incoming, "Incoming", w, "incoming");
-    json_block(o, r->outgoing, "Outgoing", w, "outgoing");
+    sink_json_block(o, r->incoming, "Incoming", w, "incoming");
+    sink_json_block(o, r->outgoing, "Outgoing", w, "outgoing");
     jw_begin_array(w, "local_networks");
     for (size_t i = 0; r->net_rank != NULL && i < r->nnets; i++) {
         size_t idx = r->net_rank[i];
@@ -194,7 +194,7 @@ static void json_networks(const struct sink_params *p, const struct sink_report 
         jw_u64(w, "rank", i + 1);
         jw_cstring(w, "network", netset_cidr(p->local_nets, idx));
         jw_cstring(w, "description", netset_descr(p->local_nets, idx));
-        json_block(o, r->nets[idx], title, w, "summary");
+        sink_json_block(o, r->nets[idx], title, w, "summary");
         jw_end_object(w);
     }
     jw_end_array(w);
@@ -259,7 +259,7 @@ static int json_finish(struct sink *k, const struct sink_report *r, struct ts_er
     const struct sink_params *p = k->p;
     struct jw *w = &j->jw;
     jw_end_array(w); /* intervals */
-    json_block(&p->ro, r->total, "Total", w, "total");
+    sink_json_block(&p->ro, r->total, "Total", w, "total");
     if (r->incoming != NULL)
         json_networks(p, r, w);
     if (r->unknown_kept)

@@ -850,3 +850,308 @@ void summary_cms_dims(const struct summary *s, size_t *w, size_t *d)
     *w = s->cms_src ? cms_width(s->cms_src) : 0;
     *d = s->cms_src ? cms_depth(s->cms_src) : 0;
 }
+
+/* ---- merging and serialization (summary files) ------------------------- */
+
+#include "bytebuf.h"
+
+const struct summary_sizes *summary_sizes_of(const struct summary *s)
+{
+    return &s->sizes;
+}
+
+uint64_t summary_seed(const struct summary *s)
+{
+    return s->seed;
+}
+
+unsigned summary_lost(const struct summary *s)
+{
+    unsigned lost = 0;
+    if (s->sizes.cms_w && s->sizes.k_addrs && s->cms_src == NULL)
+        lost |= SUMMARY_LOST_BOUNDS;
+    if (s->sizes.hll_p && s->hll_src == NULL)
+        lost |= SUMMARY_LOST_DISTINCT;
+    return lost;
+}
+
+static bool sizes_equal(const struct summary_sizes *a, const struct summary_sizes *b)
+{
+    return a->k_ports == b->k_ports && a->k_addrs == b->k_addrs && a->k_strings == b->k_strings &&
+           a->cms_w == b->cms_w && a->cms_d == b->cms_d && a->hll_p == b->hll_p;
+}
+
+/* Feeds the evictions still waiting into the Count-Mins (the same cells
+ * as if they had been fed at once; queries answer alike). */
+static void flush_evictions(struct summary *s)
+{
+    if (s->cms_src == NULL)
+        return;
+    if (s->ev_src->n) {
+        cms_add_many(s->cms_src, s->ev_src->e, s->ev_src->n);
+        s->ev_src->n = 0;
+    }
+    if (s->ev_dst->n) {
+        cms_add_many(s->cms_dst, s->ev_dst->e, s->ev_dst->n);
+        s->ev_dst->n = 0;
+    }
+}
+
+/* The bounds of the address columns are lost (another seed): from now on
+ * only Space-Saving's own interval is reported. */
+static void drop_bounds(struct summary *s)
+{
+    cms_free(s->cms_src);
+    cms_free(s->cms_dst);
+    s->cms_src = s->cms_dst = NULL;
+}
+
+static void drop_distinct(struct summary *s)
+{
+    hll_free(s->hll_src);
+    hll_free(s->hll_dst);
+    s->hll_src = s->hll_dst = NULL;
+}
+
+struct drop_ctx {
+    struct summary *s;
+    struct cms *c;
+    struct ev_buf *b;
+};
+
+/* A key a merge drops goes where an eviction goes: its exact part into the
+ * Count-Min, so that later bounds of the key still cover it. */
+static void merge_dropped(void *ctx, const struct ss_evicted *ev)
+{
+    struct drop_ctx *d = ctx;
+    if (d->c != NULL && ev->count > 0)
+        ev_push(d->c, d->b, (struct cms_update){hash64(ev->key, ev->len, d->s->seed), ev->count});
+}
+
+int summary_merge(struct summary *dst, const struct summary *src)
+{
+    if (dst == src || !sizes_equal(&dst->sizes, &src->sizes) || dst->seed != src->seed)
+        return -1;
+    struct summary_counters *c = &dst->c;
+    const struct summary_counters *o = &src->c;
+    c->updates += o->updates;
+    c->pkts += o->pkts;
+    c->bytes += o->bytes;
+    c->payload += o->payload;
+    c->frags += o->frags;
+    if (o->start < c->start)
+        c->start = o->start;
+    if (o->end > c->end)
+        c->end = o->end;
+    for (size_t p = 0; p < 256; p++) {
+        dst->prots[p] += src->prots[p];
+        dst->prot_seen[p] |= src->prot_seen[p];
+    }
+    if (dst->port_cnt != NULL) {
+        for (size_t p = 0; p < PORTS; p++)
+            dst->port_cnt[p] += src->port_cnt[p];
+        for (size_t i = 0; i < PORTS / 8; i++)
+            dst->port_seen[i] |= src->port_seen[i];
+    }
+    /* Count-Mins first, so that the keys the address merges drop land in
+     * the merged one */
+    if (dst->cms_src != NULL && src->cms_src != NULL) {
+        flush_evictions(dst);
+        if (cms_merge(dst->cms_src, src->cms_src) != 0 || cms_merge(dst->cms_dst, src->cms_dst) != 0)
+            return -1;
+        for (size_t i = 0; i < src->ev_src->n; i++)
+            ev_push(dst->cms_src, dst->ev_src, src->ev_src->e[i]);
+        for (size_t i = 0; i < src->ev_dst->n; i++)
+            ev_push(dst->cms_dst, dst->ev_dst, src->ev_dst->e[i]);
+    } else if (dst->cms_src != NULL) {
+        drop_bounds(dst);
+    }
+    for (int col = 0; col < COL_COUNT; col++) {
+        if (dst->col[col] == NULL)
+            continue;
+        struct drop_ctx d = {dst, NULL, NULL};
+        if (col == COL_SRCS)
+            d = (struct drop_ctx){dst, dst->cms_src, dst->ev_src};
+        else if (col == COL_DSTS)
+            d = (struct drop_ctx){dst, dst->cms_dst, dst->ev_dst};
+        if (ss_merge_drop(dst->col[col], src->col[col], merge_dropped, &d) != 0)
+            return -1;
+    }
+    if (dst->hll_src != NULL && src->hll_src != NULL) {
+        if (hll_merge(dst->hll_src, src->hll_src) != 0 || hll_merge(dst->hll_dst, src->hll_dst) != 0)
+            return -1;
+    } else if (dst->hll_src != NULL) {
+        drop_distinct(dst);
+    }
+    return 0;
+}
+
+/* Flags of the encoding: which optional parts follow. */
+#define ENC_BOUNDS 1u
+#define ENC_DISTINCT 2u
+#define ENC_PORTS_DIRECT 4u
+#define ENC_FLAGS 7u
+
+int summary_encode(struct summary *s, struct bb_writer *w)
+{
+    flush_evictions(s);
+    const struct summary_sizes *z = &s->sizes;
+    bbw_varint(w, z->k_ports);
+    bbw_varint(w, z->k_addrs);
+    bbw_varint(w, z->k_strings);
+    bbw_varint(w, z->cms_w);
+    bbw_varint(w, z->cms_d);
+    bbw_u8(w, (uint8_t)z->hll_p);
+    bbw_u8(w, (uint8_t)((s->cms_src ? ENC_BOUNDS : 0) | (s->hll_src ? ENC_DISTINCT : 0) |
+                        (s->port_cnt ? ENC_PORTS_DIRECT : 0)));
+    bbw_varint(w, s->c.updates);
+    bbw_varint(w, s->c.pkts);
+    bbw_varint(w, s->c.bytes);
+    bbw_varint(w, s->c.payload);
+    bbw_varint(w, s->c.frags);
+    bbw_f64(w, s->c.start);
+    bbw_f64(w, s->c.end);
+    size_t n = 0;
+    for (size_t p = 0; p < 256; p++)
+        n += s->prot_seen[p];
+    bbw_varint(w, n);
+    for (size_t p = 0; p < 256; p++)
+        if (s->prot_seen[p]) {
+            bbw_u8(w, (uint8_t)p);
+            bbw_varint(w, s->prots[p]);
+        }
+    if (s->port_cnt != NULL) {
+        bbw_varint(w, summary_ports_kept(s));
+        size_t next = 0;
+        for (size_t p = 0; p < PORTS; p++)
+            if (port_seen(s, p)) {
+                bbw_varint(w, p - next);
+                bbw_varint(w, s->port_cnt[p]);
+                next = p + 1;
+            }
+    }
+    for (int col = 0; col < COL_COUNT; col++)
+        if (s->col[col] != NULL && ss_encode(s->col[col], w) != 0)
+            return -1;
+    if (s->hll_src != NULL && (hll_encode(s->hll_src, w) != 0 || hll_encode(s->hll_dst, w) != 0))
+        return -1;
+    if (s->cms_src != NULL && (cms_encode(s->cms_src, w) != 0 || cms_encode(s->cms_dst, w) != 0))
+        return -1;
+    return bbw_ok(w) ? 0 : -1;
+}
+
+/* Sizes as read: each one bounded before summary_mem_bytes_for sees it. */
+static bool read_sizes(struct bb_reader *r, struct summary_sizes *z)
+{
+    uint64_t v[5];
+    for (int i = 0; i < 5; i++)
+        v[i] = bbr_varint(r);
+    unsigned p = bbr_u8(r);
+    if (!bbr_ok(r))
+        return false;
+    for (int i = 0; i < 5; i++)
+        if (v[i] > SIZE_MAX / 2 || v[i] > ((uint64_t)1 << 40))
+            return bbr_fail(r);
+    *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2], (size_t)v[3],
+                                (size_t)v[4], p};
+    return true;
+}
+
+int summary_decode_sizes(struct bb_reader *r, struct summary_sizes *sizes)
+{
+    struct bb_reader peek = *r;
+    if (!read_sizes(&peek, sizes)) {
+        r->pos = peek.pos;
+        bbr_fail(r);
+        return -1;
+    }
+    return 0;
+}
+
+int summary_decode(struct summary *s, struct bb_reader *r, bool same_seed)
+{
+    struct summary_sizes z;
+    if (!read_sizes(r, &z) || !sizes_equal(&z, &s->sizes))
+        goto bad;
+    uint8_t flags = bbr_u8(r);
+    summary_clear(s);
+    if (!bbr_ok(r) || (flags & ~ENC_FLAGS) || !(flags & ENC_PORTS_DIRECT) != !s->port_cnt ||
+        ((flags & ENC_BOUNDS) && s->cms_src == NULL && !summary_lost(s)) ||
+        ((flags & ENC_DISTINCT) && s->hll_src == NULL && !summary_lost(s)))
+        goto bad;
+    /* what the file lost, or what cannot be used under another seed, is
+     * lost here too */
+    bool bounds = (flags & ENC_BOUNDS) != 0, distinct = (flags & ENC_DISTINCT) != 0;
+    if ((!bounds || !same_seed) && s->cms_src != NULL)
+        drop_bounds(s);
+    if ((!distinct || !same_seed) && s->hll_src != NULL)
+        drop_distinct(s);
+    s->c.updates = bbr_varint(r);
+    s->c.pkts = bbr_varint(r);
+    s->c.bytes = bbr_varint(r);
+    s->c.payload = bbr_varint(r);
+    s->c.frags = bbr_varint(r);
+    s->c.start = bbr_f64(r);
+    s->c.end = bbr_f64(r);
+    uint64_t n = bbr_varint(r);
+    if (!bbr_ok(r) || n > 256)
+        goto bad;
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t p = bbr_u8(r);
+        uint64_t v = bbr_varint(r);
+        if (!bbr_ok(r) || s->prot_seen[p])
+            goto bad;
+        s->prot_seen[p] = true;
+        s->prots[p] = v;
+    }
+    if (s->port_cnt != NULL) {
+        n = bbr_varint(r);
+        if (!bbr_ok(r) || n > PORTS)
+            goto bad;
+        size_t next = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t skip = bbr_varint(r), v = bbr_varint(r);
+            if (!bbr_ok(r) || skip >= PORTS - next)
+                goto bad;
+            size_t p = next + (size_t)skip;
+            s->port_cnt[p] = v;
+            s->port_seen[p >> 3] |= (uint8_t)(1u << (p & 7));
+            next = p + 1;
+        }
+    }
+    for (int col = 0; col < COL_COUNT; col++)
+        if (s->col[col] != NULL && ss_decode(s->col[col], r, s->seed) != 0)
+            goto bad;
+    /* sketches this side cannot use are read into scratch (allocated from
+     * sizes already checked) and dropped */
+    if (distinct) {
+        struct hll *a = s->hll_src, *b = s->hll_dst;
+        struct hll *ta = a ? NULL : hll_new(z.hll_p), *tb = b ? NULL : hll_new(z.hll_p);
+        int rc = (a || ta) && (b || tb) ? 0 : -1;
+        if (rc == 0)
+            rc = hll_decode(a ? a : ta, r) | hll_decode(b ? b : tb, r);
+        hll_free(ta);
+        hll_free(tb);
+        if (rc != 0)
+            goto bad;
+    }
+    if (bounds) {
+        struct cms *a = s->cms_src, *b = s->cms_dst;
+        struct cms *ta = a ? NULL : cms_new(z.cms_w, z.cms_d, 0);
+        struct cms *tb = b ? NULL : cms_new(z.cms_w, z.cms_d, 0);
+        int rc = (a || ta) && (b || tb) ? 0 : -1;
+        if (rc == 0)
+            rc = cms_decode(a ? a : ta, r) | cms_decode(b ? b : tb, r);
+        cms_free(ta);
+        cms_free(tb);
+        if (rc != 0)
+            goto bad;
+    }
+    if (!bbr_ok(r))
+        goto bad;
+    return 0;
+bad:
+    summary_clear(s);
+    bbr_fail(r);
+    return -1;
+}

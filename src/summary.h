@@ -188,4 +188,62 @@ double summary_distinct_stderr(const struct summary *s);
 /* Count-Min width and depth beside the address columns (0 when none). */
 void summary_cms_dims(const struct summary *s, size_t *w, size_t *d);
 
+/* ---- merging and serialization (summary files) ---------------------------
+ *
+ * A summary merges with another of the same sizes and seed (Agarwal et
+ * al. 2012, "Mergeable summaries"): counters add, protocols and exact ports
+ * add, Space-Saving columns merge (space_saving.h: every bound holds after
+ * any tree of merges, N the merged total), Count-Mins add cell by cell (the
+ * keys a Space-Saving merge drops go into them, as evictions do), and
+ * HyperLogLogs take the register-wise max. While no column evicted, in the
+ * parts or in the merge, the merge equals one pass over both streams in
+ * every query, and encodes to the same bytes.
+ *
+ * Under another hash seed the Count-Mins and HyperLogLogs of a summary
+ * cannot be used: decoding with same_seed false keeps the counters and the
+ * Space-Saving tables (their keys are hashed again under this summary's
+ * seed) and drops the rest, and a merge with such a summary drops them
+ * from the result too. summary_lost says what was dropped.
+ */
+struct bb_writer;
+struct bb_reader;
+
+const struct summary_sizes *summary_sizes_of(const struct summary *s);
+/* The hash seed given to summary_new. */
+uint64_t summary_seed(const struct summary *s);
+
+#define SUMMARY_LOST_BOUNDS 1u   /* Count-Min tightening of the address bounds */
+#define SUMMARY_LOST_DISTINCT 2u /* distinct counts (summary_distinct is -1) */
+/* SUMMARY_LOST_* flags of what a merge across seeds dropped; 0 when
+ * nothing was. */
+unsigned summary_lost(const struct summary *s);
+
+/* Merges src into dst. Both must have equal sizes and seed (and not be the
+ * same summary). Returns 0, or -1 on a mismatch (dst unchanged) or when
+ * memory runs out (dst then holds part of src: free it). Cost: O(k log k)
+ * per column plus the Count-Min and HyperLogLog sizes; allocates O(k)
+ * temporarily. */
+int summary_merge(struct summary *dst, const struct summary *src);
+
+/* Appends s to w: sizes, flags, counters, protocols, ports, then each
+ * column's monitored entries and the sparse HyperLogLogs and Count-Mins
+ * (doc/summary-format.md). Equal summaries give equal bytes. Feeds the
+ * evictions still waiting into the Count-Mins first (queries answer the
+ * same). Returns 0, or -1 if w failed or memory ran out. */
+int summary_encode(struct summary *s, struct bb_writer *w);
+
+/* Reads the sizes at the start of an encoded summary without moving r, so
+ * that the caller can check summary_mem_bytes_for(sizes) against its limit
+ * before summary_new. Returns 0, or -1 with r failed. */
+int summary_decode_sizes(struct bb_reader *r, struct summary_sizes *sizes);
+
+/* Replaces the contents of s (fresh from summary_new with the sizes that
+ * summary_decode_sizes read) by the summary encoded at r. same_seed: the
+ * encoding was made under s's seed; if not, or if the encoding had lost
+ * them, s drops its Count-Mins and HyperLogLogs (for good). Allocates only
+ * scratch sketches of the checked sizes when s has dropped its own.
+ * Returns 0, or -1 with r failed at the position of the fault and s
+ * cleared. */
+int summary_decode(struct summary *s, struct bb_reader *r, bool same_seed);
+
 #endif

@@ -9,6 +9,8 @@
  *   without its padding.
  *
  * Usage: pcap_canon [-b] [-n N] TRACE
+ * The reader's statistics (frames, packets, not IP, damaged, offloaded,
+ * unsupported) go to stderr as one line.
  * Counting is exact (a growing hash table): a test helper, not the tool.
  * Exit status 0, or 1 when the trace could not be read to its end (the
  * figures of the packets before the error are printed all the same, the
@@ -226,11 +228,13 @@ int main(int argc, char **argv)
         print_top_addrs("dsts", &dsts, n, total);
         print_top_array("prots", prots, 256, n, total);
     }
-    fprintf(stderr, "frames %llu packets %llu not_ip %llu damaged %llu unsupported %llu%s%s\n",
-            (unsigned long long)st.frames, (unsigned long long)st.packets,
-            (unsigned long long)st.not_ip, (unsigned long long)st.damaged,
-            (unsigned long long)st.unsupported, st.unsupported_names[0] ? " " : "",
-            st.unsupported_names);
+    fprintf(
+        stderr,
+        "frames %llu packets %llu not_ip %llu damaged %llu offloaded %llu unsupported %llu%s%s\n",
+        (unsigned long long)st.frames, (unsigned long long)st.packets,
+        (unsigned long long)st.not_ip, (unsigned long long)st.damaged,
+        (unsigned long long)st.offloaded, (unsigned long long)st.unsupported,
+        st.unsupported_names[0] ? " " : "", st.unsupported_names);
     if (rc < 0)
         fprintf(stderr, "pcap_canon: %s\n", err.msg);
     pcap_in_close(p);

@@ -877,3 +877,56 @@ Test(conn_log, json_line_is_left_unchanged)
     cr_assert_str_eq(lb[1], orig, "a corrupt line can be shown as read");
     conn_parser_free(p);
 }
+
+/* The service a record counts, one row per form it takes in a log: an
+ * empty one is the unset marker, as the original reads it (it takes the
+ * last character of the service, fails, and counts the unset marker). */
+Test(conn_log, service_as_counted_table)
+{
+    static const struct {
+        const char *header; /* a TSV header line before the data line, or NULL */
+        const char *line;
+        const char *service;
+    } rows[] = {
+        {NULL,
+         "{\"ts\":1.5,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"5.6.7.8\","
+         "\"id.resp_p\":2,\"proto\":\"tcp\",\"service\":\"dns\"}",
+         "dns"},
+        {NULL,
+         "{\"ts\":1.5,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"5.6.7.8\","
+         "\"id.resp_p\":2,\"proto\":\"tcp\",\"service\":\"\"}",
+         "-"},
+        {NULL,
+         "{\"ts\":1.5,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"5.6.7.8\","
+         "\"id.resp_p\":2,\"proto\":\"tcp\"}",
+         "-"},
+        {NULL,
+         "{\"ts\":1.5,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"5.6.7.8\","
+         "\"id.resp_p\":2,\"proto\":\"tcp\",\"service\":null}",
+         "-"},
+        {NULL,
+         "{\"ts\":1.5,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"5.6.7.8\","
+         "\"id.resp_p\":2,\"proto\":\"tcp\",\"service\":\"http?\"}",
+         "http"},
+        {NULL,
+         "{\"ts\":1.5,\"id.orig_h\":\"1.2.3.4\",\"id.orig_p\":1,\"id.resp_h\":\"5.6.7.8\","
+         "\"id.resp_p\":2,\"proto\":\"tcp\",\"service\":\"\\u0064ns\"}",
+         "dns"},
+        {HDR_FIELDS, "1.5\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t\t-\t-\t-\tS0", "-"},
+        {HDR_FIELDS, "1.5\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t-\t-\t-\tS0", "-"},
+        {HDR_FIELDS, "1.5\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\tssl?\t-\t-\t-\tS0", "ssl"},
+        {"#unset_field\t(none)", "1.5\tC\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t\t-\t-\t-\tS0", "(none)"},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        struct conn_parser *p = conn_parser_new(0);
+        struct ts_record r;
+        if (rows[k].header != NULL) {
+            cr_assert_eq(feed_n(p, HDR_FIELDS, &r, 0), CONN_SKIP);
+            cr_assert_eq(feed_n(p, rows[k].header, &r, 0), CONN_SKIP);
+        }
+        cr_assert_eq(feed_n(p, rows[k].line, &r, 1), CONN_RECORD, "row %zu", k);
+        cr_assert(str_is(r.service, rows[k].service), "row %zu: '%.*s', expected '%s'", k,
+                  (int)r.service.len, r.service.p, rows[k].service);
+        conn_parser_free(p);
+    }
+}

@@ -248,3 +248,88 @@ Test(count_min, add_many_equals_adds_one_by_one)
         }
     }
 }
+
+/* ---- encoding ------------------------------------------------------------ */
+
+#include "bytebuf.h"
+
+static void cms_fill(struct cms *c, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id = splitmix64(&seed) % 5000;
+        cms_add(c, hash64(&id, sizeof id, SEED), 1 + id % 7);
+    }
+}
+
+Test(count_min, encode_decode_round_trip_answers_every_query_alike)
+{
+    struct cms *a = cms_new(1024, 4, SEED), *b = cms_new(1024, 4, SEED);
+    cms_fill(a, 3000, 5);
+    struct bb_writer w;
+    bbw_init(&w, SIZE_MAX);
+    cr_assert_eq(cms_encode(a, &w), 0);
+    struct bb_reader r;
+    bbr_init(&r, w.buf, w.len);
+    cr_assert_eq(cms_decode(b, &r), 0);
+    cr_assert_eq(bbr_left(&r), 0);
+    cr_assert_eq(cms_total(a), cms_total(b));
+    for (uint64_t id = 0; id < 6000; id++) {
+        uint64_t h = hash64(&id, sizeof id, SEED);
+        cr_assert_eq(cms_query(a, h), cms_query(b, h));
+    }
+    bbw_free(&w);
+    cms_free(a);
+    cms_free(b);
+}
+
+Test(count_min, encoding_is_sized_by_the_cells_set)
+{
+    struct cms *c = cms_new(1 << 16, 4, SEED);
+    struct bb_writer w;
+    bbw_init(&w, SIZE_MAX);
+    cr_assert_eq(cms_encode(c, &w), 0);
+    cr_assert_leq(w.len, 8, "empty sketch of 2^18 cells took %zu bytes", w.len);
+    bbw_reset(&w);
+    cms_add(c, 12345, 3);
+    cr_assert_eq(cms_encode(c, &w), 0);
+    cr_assert_leq(w.len, 8 + 4 * (3 + 1), "one update took %zu bytes", w.len);
+    bbw_free(&w);
+    cms_free(c);
+}
+
+Test(count_min, decode_rejects_truncation_foreign_shapes_and_bad_cells)
+{
+    struct cms *a = cms_new(64, 2, SEED), *b = cms_new(64, 2, SEED), *c = cms_new(128, 2, SEED);
+    cms_fill(a, 50, 9);
+    struct bb_writer w;
+    bbw_init(&w, SIZE_MAX);
+    cr_assert_eq(cms_encode(a, &w), 0);
+    struct bb_reader r;
+    for (size_t len = 0; len < w.len; len++) {
+        bbr_init(&r, w.buf, len);
+        cr_assert_eq(cms_decode(b, &r), -1, "prefix of %zu bytes accepted", len);
+    }
+    bbr_init(&r, w.buf, w.len);
+    cr_assert_eq(cms_decode(c, &r), -1);
+    /* rows: w d N z (skip value)...: a cell past the end, a cell of 0, a
+     * cell above the total, more cells than the sketch has */
+    static const struct {
+        uint8_t b[12];
+        size_t n;
+    } rows[] = {
+        {{64, 2, 5, 1, 128, 1, 5}, 7},
+        {{64, 2, 5, 1, 0, 0}, 6},
+        {{64, 2, 5, 1, 0, 6}, 6},
+        {{64, 2, 5, 0x81, 1}, 5},
+        {{64, 2, 5, 2, 3, 1, 124, 1}, 8},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bbr_init(&r, rows[i].b, rows[i].n);
+        cr_assert_eq(cms_decode(b, &r), -1, "row %zu accepted", i);
+        cr_assert_eq(cms_total(b), 0);
+    }
+    bbw_free(&w);
+    cms_free(a);
+    cms_free(b);
+    cms_free(c);
+}

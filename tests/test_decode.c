@@ -461,11 +461,11 @@ Test(decode, other_link_types_are_unsupported_never_guessed)
     v4_udp(&f, 40); /* even a frame that looks like IP */
     for (unsigned i = 0; i < sizeof others / sizeof others[0]; i++) {
         cr_assert_eq(dec(others[i], &f, &r), PKT_UNSUPPORTED, "dlt %d", others[i]);
-        cr_assert_not(pkt_linktype_supported(others[i]));
     }
+    /* the link types decoded: an empty frame is damaged, not unsupported */
     static const int ours[] = {0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276};
     for (unsigned i = 0; i < sizeof ours / sizeof ours[0]; i++)
-        cr_assert(pkt_linktype_supported(ours[i]), "dlt %d", ours[i]);
+        cr_assert_eq(pkt_decode(ours[i], NULL, 0, &r), PKT_DAMAGED, "dlt %d", ours[i]);
 }
 
 /* ---- IPv4 ------------------------------------------------------------------ */
@@ -570,16 +570,58 @@ Test(decode, snaplen_truncated_packet_counts_ip_length)
     cr_assert_eq(r.payload, 9000 - 40);
 }
 
-Test(decode, tso_zero_total_length_uses_wire_length)
+/* Segments captured before offload (TSO, BIG TCP): Ethernet frames cut to
+ * their headers, with the IP length field, the headers after the fixed
+ * one, and the length on the wire of each row. */
+Test(decode, offloaded_segments_take_the_length_from_the_frame)
 {
-    struct ts_record r;
-    struct frame f = {0};
-    eth(&f, 0x0800);
-    ip4(&f, 5, 6, 0, 0x4000);
-    tcp(&f, 88, 50000, 1, 5);
-    cr_assert_eq(pkt_decode_wire(1, f.b, f.n, 14 + 3966, &r), PKT_OK);
-    cr_assert_eq(r.bytes, 3966);
-    cr_assert_eq(r.payload, 3966 - 40);
+    enum { V4, V6 };
+    static const struct {
+        int ip, proto, hbh;
+        unsigned len; /* total length (IPv4) or payload length (IPv6) */
+        uint32_t wire;
+        enum pkt_status st;
+        uint64_t bytes;
+        int offloaded;
+    } rows[] = {
+        {V4, 6, 0, 0, 14 + 3966, PKT_OK, 3966, 1},         /* TSO */
+        {V4, 17, 0, 0, 14 + 60000, PKT_OK, 60000, 1},      /* UDP GSO */
+        {V4, 6, 0, 40, 14 + 3966, PKT_OK, 40, 0},          /* a length: kept */
+        {V4, 1, 0, 0, 14 + 3966, PKT_OK, 3966, 1},         /* ICMP too */
+        {V4, 6, 0, 10, 14 + 3966, PKT_DAMAGED, 0, 0},      /* below the header */
+        {V6, 6, 0, 0, 14 + 40 + 70000, PKT_OK, 70040, 1},  /* BIG TCP */
+        {V6, 17, 0, 0, 14 + 40 + 70000, PKT_OK, 70040, 1}, /* BIG UDP */
+        {V6, 6, 0, 0, 65535, PKT_OK, 40, 0},               /* frame not over 65,535 */
+        {V6, 6, 0, 0, 65536, PKT_OK, 65536 - 14, 1},       /* just over */
+        {V6, 6, 1, 0, 14 + 40 + 70000, PKT_OK, 40, 0},     /* extension header first */
+        {V6, 58, 0, 0, 14 + 40 + 70000, PKT_OK, 40, 0},    /* ICMPv6 */
+        {V6, 6, 0, 20, 14 + 40 + 70000, PKT_OK, 60, 0},    /* a length: kept */
+    };
+    for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct frame f = {0};
+        struct ts_record r;
+        eth(&f, rows[i].ip == V4 ? 0x0800 : 0x86dd);
+        unsigned l4 = rows[i].proto == 6 ? 20 : rows[i].proto == 17 ? 8 : 0;
+        if (rows[i].ip == V4) {
+            ip4(&f, 5, (unsigned)rows[i].proto, rows[i].len, 0x4000);
+        } else {
+            ip6(&f, rows[i].hbh ? 0 : (unsigned)rows[i].proto, rows[i].len);
+            if (rows[i].hbh)
+                ext_opts(&f, (unsigned)rows[i].proto, 0);
+        }
+        if (rows[i].proto == 6)
+            tcp(&f, 88, 50000, 1, 5);
+        else
+            udp(&f, 88, 50000, 8); /* as an ICMP header: type 0, code 88 */
+        int off = -1;
+        cr_assert_eq(pkt_decode_wire(1, f.b, f.n, rows[i].wire, &r, &off), rows[i].st, "row %u", i);
+        if (rows[i].st != PKT_OK)
+            continue;
+        cr_assert_eq(r.bytes, rows[i].bytes, "row %u: %llu", i, (unsigned long long)r.bytes);
+        cr_assert_eq(off, rows[i].offloaded, "row %u", i);
+        if (rows[i].offloaded)
+            cr_assert_eq(r.payload, rows[i].bytes - (rows[i].ip == V4 ? 20 : 40) - l4, "row %u", i);
+    }
 }
 
 Test(decode, bad_ipv4_headers_are_damaged)
@@ -661,7 +703,58 @@ Test(decode, ipv6_chain_of_headers)
     cr_assert_eq(dec(229, &f, &r), PKT_OK);
     cr_assert_eq(r.proto, 6);
     cr_assert_eq(r.sport, 1000);
-    cr_assert_eq(r.frag, 1, "a Fragment header makes a true fragment");
+    cr_assert_eq(r.frag, 0, "an atomic fragment (offset 0, M 0) is not a fragment");
+    cr_assert_eq(r.payload, 0);
+}
+
+/* A Fragment header (offset in 8-byte units, M) in front of UDP: a true
+ * fragment when M is set or the offset is not 0 (RFC 6946); ports only in
+ * the first fragment. */
+Test(decode, ipv6_fragment_header_rows)
+{
+    static const struct {
+        unsigned offset, more;
+        uint8_t frag;
+        uint16_t sport;
+    } rows[] = {
+        {0, 0, 0, 5353}, /* atomic: not a fragment */
+        {0, 1, 1, 5353}, /* first fragment */
+        {185, 1, 1, 0},  /* middle */
+        {185, 0, 1, 0},  /* last */
+        {8191, 0, 1, 0}, /* largest offset */
+    };
+    for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct frame f = {0};
+        struct ts_record r;
+        ip6(&f, 44, 8 + 8);
+        put8(&f, 17);
+        put8(&f, 0);
+        put16(&f, rows[i].offset << 3 | rows[i].more);
+        put32(&f, 7);
+        udp(&f, 5353, 53, 8);
+        cr_assert_eq(dec(229, &f, &r), PKT_OK, "row %u", i);
+        cr_assert_eq(r.frag, rows[i].frag, "row %u", i);
+        cr_assert_eq(r.proto, 17, "row %u", i);
+        cr_assert_eq(r.sport, rows[i].sport, "row %u", i);
+    }
+}
+
+Test(decode, ipv6_many_atomic_fragment_headers_are_no_fragment)
+{
+    struct frame f = {0};
+    struct ts_record r;
+    ip6(&f, 44, 33 * 8 + 8);
+    for (unsigned i = 0; i < 33; i++) {
+        put8(&f, i == 32 ? 17 : 44);
+        put8(&f, 0);
+        put16(&f, 0);
+        put32(&f, i);
+    }
+    udp(&f, 5353, 53, 8);
+    cr_assert_eq(dec(229, &f, &r), PKT_OK);
+    cr_assert_eq(r.frag, 0);
+    cr_assert_eq(r.proto, 17);
+    cr_assert_eq(r.sport, 5353);
     cr_assert_eq(r.payload, 0);
 }
 
@@ -683,20 +776,35 @@ Test(decode, ipv6_later_fragment_has_protocol_but_no_ports)
     cr_assert_eq(r.payload, 100);
 }
 
-Test(decode, ipv6_bad_options_leave_transport_unknown)
+Test(decode, ipv6_header_length_not_option_tlvs_finds_the_transport)
 {
-    struct frame f = {0};
+    /* hop-by-hop and destination options whose option overruns the header */
+    static const unsigned kinds[] = {0, 60};
+    for (unsigned i = 0; i < 2; i++) {
+        struct frame f = {0};
+        struct ts_record r;
+        ip6(&f, kinds[i], 16 + 8);
+        put8(&f, 17);
+        put8(&f, 1);
+        put8(&f, 0xc9); /* Home Address option claiming 144 bytes */
+        put8(&f, 144);
+        zeros(&f, 12);
+        udp(&f, 1, 2, 8);
+        cr_assert_eq(dec(229, &f, &r), PKT_OK);
+        cr_assert_eq(r.proto, 17, "header %u", kinds[i]);
+        cr_assert_eq(r.sport, 1);
+        cr_assert_eq(r.dport, 2);
+        cr_assert_eq(r.payload, 0);
+        /* the header itself not captured whole: damaged */
+        struct frame cut = f;
+        cut.n = 40 + 15;
+        cr_assert_eq(dec(229, &cut, &r), PKT_DAMAGED, "header %u", kinds[i]);
+    }
+}
+
+Test(decode, ipv6_header_longer_than_payload_leaves_transport_unknown)
+{
     struct ts_record r;
-    ip6(&f, 60, 16 + 8);
-    put8(&f, 17);
-    put8(&f, 1);
-    put8(&f, 0xca); /* option claiming 144 bytes */
-    put8(&f, 144);
-    zeros(&f, 12);
-    udp(&f, 1, 2, 8);
-    cr_assert_eq(dec(229, &f, &r), PKT_OK);
-    cr_assert_eq(r.proto, 0);
-    cr_assert_eq(r.sport, 0);
 
     struct frame g = {0};
     ip6(&g, 60, 8); /* header longer than the payload */
@@ -772,6 +880,29 @@ Test(decode, truncation_at_every_offset_vlan_ipv6_ext_udp)
     zeros(&f, 14);
     udp(&f, 7, 8, 8);
     every_cut(1, &f, 22 + 40 + 16 + 8 + 16 + 4);
+}
+
+/* Destination options whose option overruns the header, then an atomic
+ * fragment: the header's own length leads to UDP at every cut. */
+Test(decode, truncation_at_every_offset_ipv6_bad_option_atomic_fragment)
+{
+    struct frame f = {0};
+    eth(&f, 0x86dd);
+    ip6(&f, 60, 16 + 8 + 8);
+    put8(&f, 44);
+    put8(&f, 1);
+    put8(&f, 0xca); /* an option claiming 144 bytes */
+    put8(&f, 144);
+    zeros(&f, 12);
+    put8(&f, 17);
+    put8(&f, 0);
+    put16(&f, 0); /* offset 0, M 0 */
+    put32(&f, 9);
+    udp(&f, 30000, 13000, 8);
+    struct ts_record r;
+    cr_assert_eq(dec(1, &f, &r), PKT_OK);
+    cr_assert(r.proto == 17 && r.frag == 0 && r.sport == 30000);
+    every_cut(1, &f, 14 + 40 + 16 + 8 + 4);
 }
 
 Test(decode, truncation_at_every_offset_pppoe_mpls_sll2_icmp)

@@ -157,3 +157,80 @@ Test(hyperloglog, memory_and_error_are_reported)
     cr_assert_float_eq(hll_std_error(h), 1.04 / 128.0, 1e-12);
     hll_free(h);
 }
+
+/* ---- encoding ------------------------------------------------------------ */
+
+#include <string.h>
+
+#include "bytebuf.h"
+
+static struct hll *round_trip(const struct hll *h, size_t *bytes)
+{
+    struct bb_writer w;
+    bbw_init(&w, SIZE_MAX);
+    cr_assert_eq(hll_encode(h, &w), 0);
+    *bytes = w.len;
+    struct hll *d = hll_new(hll_precision(h));
+    struct bb_reader r;
+    bbr_init(&r, w.buf, w.len);
+    cr_assert_eq(hll_decode(d, &r), 0);
+    cr_assert_eq(bbr_left(&r), 0);
+    bbw_free(&w);
+    return d;
+}
+
+Test(hyperloglog, encoding_is_sparse_while_small_and_round_trips)
+{
+    static const size_t counts[] = {0, 1, 100, 3000, 100000};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        struct hll *h = hll_new(14);
+        for (uint64_t i = 0; i < counts[c]; i++)
+            hll_add(h, hash64(&i, sizeof i, SEED));
+        size_t bytes;
+        struct hll *d = round_trip(h, &bytes);
+        cr_assert_eq(hll_estimate(h), hll_estimate(d));
+        cr_assert_leq(bytes, 4 + 3 * counts[c]); /* a register and a skip of <= 2 bytes per key */
+        cr_assert_leq(bytes, 2 + 16384);
+        /* merged after decoding equals merged before */
+        cr_assert_eq(hll_merge(d, h), 0);
+        cr_assert_eq(hll_estimate(h), hll_estimate(d));
+        hll_free(h);
+        hll_free(d);
+    }
+}
+
+Test(hyperloglog, decode_rejects_truncation_foreign_p_and_bad_registers)
+{
+    struct hll *h = hll_new(4), *d = hll_new(4), *e = hll_new(5);
+    for (uint64_t i = 0; i < 40; i++)
+        hll_add(h, hash64(&i, sizeof i, SEED));
+    struct bb_writer w;
+    bbw_init(&w, SIZE_MAX);
+    cr_assert_eq(hll_encode(h, &w), 0);
+    struct bb_reader r;
+    for (size_t len = 0; len < w.len; len++) {
+        bbr_init(&r, w.buf, len);
+        cr_assert_eq(hll_decode(d, &r), -1, "prefix of %zu bytes accepted", len);
+    }
+    bbr_init(&r, w.buf, w.len);
+    cr_assert_eq(hll_decode(e, &r), -1);
+    static const struct {
+        uint8_t b[20];
+        size_t n;
+    } rows[] = {
+        {{4, 0, 1, 16, 1}, 5},          /* register past the end */
+        {{4, 0, 1, 0, 62}, 5},          /* rank above 64 - p + 1 */
+        {{4, 0, 1, 0, 0}, 5},           /* sparse register of 0 */
+        {{4, 2, 0}, 3},                 /* unknown mode */
+        {{4, 1, 1, 2, 3}, 5},           /* dense, short */
+        {{4, 0, 17}, 3},                /* more registers than 2^p */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bbr_init(&r, rows[i].b, rows[i].n);
+        cr_assert_eq(hll_decode(d, &r), -1, "row %zu accepted", i);
+    }
+    bbw_free(&w);
+    hll_free(h);
+    hll_free(d);
+    hll_free(e);
+}

@@ -557,3 +557,45 @@ Test(pcap_in, records_are_read_as_libpcap_reads_them)
         free(path);
     }
 }
+
+/* Segments captured before offload: an IPv4 total length of 0 takes the
+ * length from the frame on the wire and is counted as offloaded; an
+ * ordinary packet is not, nor is a damaged one. */
+Test(pcap_in, offloaded_segments_are_counted)
+{
+    struct buf w = {.be = 0};
+    uint8_t pkt[64];
+    pcap_header(&w, 0xa1b2c3d4u, 1);
+    size_t n = eth_udp(pkt, 3, 53);
+    pkt[14 + 2] = 0; /* total length 0 */
+    pkt[14 + 3] = 0;
+    u32(&w, 1);
+    u32(&w, 0);
+    u32(&w, (uint32_t)n);
+    u32(&w, 14 + 4000); /* on the wire */
+    put(&w, pkt, n);
+    n = eth_udp(pkt, 4, 53);
+    pcap_record(&w, 2, 0, pkt, n);
+    n = eth_udp(pkt, 5, 53);
+    pkt[14 + 2] = 0;
+    pkt[14 + 3] = 10; /* total length below the header's */
+    pcap_record(&w, 3, 0, pkt, n);
+
+    struct reader r;
+    cr_assert(rd_open(&r, &w), "%s", r.err.msg);
+    static const uint64_t bytes[] = {4000, 28}, payload[] = {4000 - 28, 0};
+    struct ts_record rec;
+    int got;
+    unsigned i = 0;
+    while ((got = pcap_in_next(r.p, &rec, &r.err)) == 1 && i < 2) {
+        cr_assert_eq(rec.bytes, bytes[i], "packet %u", i);
+        cr_assert_eq(rec.payload, payload[i], "packet %u", i);
+        i++;
+    }
+    cr_assert_eq(got, 0, "%s", r.err.msg);
+    cr_assert_eq(i, 2);
+    struct pcap_in_stats st = {0};
+    pcap_in_stats(r.p, &st);
+    cr_assert(st.packets == 2 && st.offloaded == 1 && st.damaged == 1);
+    rd_close(&r);
+}

@@ -874,3 +874,247 @@ Test(space_saving, add_evict16_equals_add_evict_on_mixed_lengths)
     ss_free(a);
     ss_free(b);
 }
+
+/* ---- encoding and merges of many parts ---------------------------------- */
+
+#include "bytebuf.h"
+
+/* s encoded, in a writer the caller frees. */
+static struct bb_writer encode(const struct ss *s)
+{
+    struct bb_writer w;
+    bbw_init(&w, SIZE_MAX);
+    cr_assert_eq(ss_encode(s, &w), 0);
+    return w;
+}
+
+/* A fresh sketch of k, L decoded from w under seed. */
+static struct ss *decode(const struct bb_writer *w, size_t k, size_t len, uint64_t seed)
+{
+    struct ss *d = ss_new(k, len);
+    struct bb_reader r;
+    bbr_init(&r, w->buf, w->len);
+    cr_assert_eq(ss_decode(d, &r, seed), 0, "decode failed at %zu", r.pos);
+    cr_assert_eq(bbr_left(&r), 0);
+    return d;
+}
+
+static void assert_same_bytes(const struct ss *a, const struct ss *b)
+{
+    struct bb_writer wa = encode(a), wb = encode(b);
+    cr_assert_eq(wa.len, wb.len, "encodings of %zu and %zu bytes", wa.len, wb.len);
+    cr_assert_eq(memcmp(wa.buf, wb.buf, wa.len), 0);
+    bbw_free(&wa);
+    bbw_free(&wb);
+}
+
+/* Splits st into parts contiguous pieces, sketches each (through an
+ * encode/decode round trip), merges them flat and as a tree, and checks
+ * both against the exact counts and against one pass. */
+static void run_parts(struct stream *st, size_t k, size_t distinct_hint, size_t parts)
+{
+    struct exact x;
+    exact_init(&x, distinct_hint);
+    struct ss *whole = ss_new(k, 4);
+    feed(whole, &x, st, 0, st->n);
+    struct ss *part[8];
+    bool any_evicted = false;
+    for (size_t p = 0; p < parts; p++) {
+        struct ss *s = ss_new(k, 4);
+        feed(s, NULL, st, st->n * p / parts, st->n * (p + 1) / parts);
+        any_evicted |= ss_has_evicted(s);
+        struct bb_writer w = encode(s);
+        part[p] = decode(&w, k, 4, SEED);
+        assert_same_bytes(s, part[p]);
+        bbw_free(&w);
+        ss_free(s);
+    }
+    struct ss *flat = ss_new(k, 4), *left = ss_new(k, 4), *right = ss_new(k, 4);
+    for (size_t p = 0; p < parts; p++) {
+        cr_assert_eq(ss_merge(flat, part[p]), 0);
+        cr_assert_eq(ss_merge(p < parts / 2 ? left : right, part[p]), 0);
+    }
+    cr_assert_eq(ss_merge(left, right), 0);
+    cr_assert_eq(ss_total(flat), ss_total(whole));
+    check(flat, &x, true);
+    check(left, &x, true);
+    if (!ss_has_evicted(whole) && !any_evicted) {
+        /* nothing evicted anywhere: the merges are the one pass */
+        cr_assert_not(ss_has_evicted(flat));
+        assert_same_bytes(flat, whole);
+        assert_same_bytes(left, whole);
+    }
+    for (size_t p = 0; p < parts; p++)
+        ss_free(part[p]);
+    ss_free(flat);
+    ss_free(left);
+    ss_free(right);
+    ss_free(whole);
+    exact_free(&x);
+}
+
+Test(space_saving, merged_parts_equal_one_pass_while_nothing_evicted)
+{
+    for (size_t parts = 2; parts <= 8; parts++) {
+        struct stream u = stream_uniform(20000, 500, 100 + parts);
+        run_parts(&u, 512, 600, parts);
+        stream_free(&u);
+        struct stream z = stream_zipf(20000, 400, 1.1, 200 + parts);
+        stream_weights(&z, 300 + parts);
+        run_parts(&z, 512, 600, parts);
+        stream_free(&z);
+    }
+}
+
+Test(space_saving, merged_parts_keep_bounds_after_evictions)
+{
+    for (size_t parts = 2; parts <= 8; parts++) {
+        struct stream u = stream_uniform(30000, 3000, 400 + parts);
+        run_parts(&u, 200, 4000, parts);
+        stream_free(&u);
+        struct stream z = stream_zipf(30000, 100000, 1.1, 500 + parts);
+        run_parts(&z, 200, 40000, parts);
+        stream_free(&z);
+        struct stream d = stream_distinct(20000, 600 + parts);
+        run_parts(&d, 200, 20000, parts);
+        stream_free(&d);
+        struct stream h = stream_heavy(20000, 3000, 700 + parts);
+        run_parts(&h, 100, 21000, parts);
+        stream_free(&h);
+    }
+}
+
+Test(space_saving, decode_rehashes_keys_under_the_callers_seed)
+{
+    struct ss *s = ss_new(64, 4);
+    struct stream st = stream_uniform(5000, 300, 21);
+    feed(s, NULL, &st, 0, st.n);
+    struct bb_writer w = encode(s);
+    uint64_t other = SEED ^ 0xabcdef;
+    struct ss *d = decode(&w, 64, 4, other);
+    struct ss_entry top[64];
+    size_t n = ss_top(d, top, 64);
+    cr_assert_eq(n, ss_size(s));
+    for (size_t i = 0; i < n; i++) {
+        struct ss_entry e;
+        cr_assert(ss_query(d, top[i].key, 4, hash64(top[i].key, 4, other), &e));
+        cr_assert_eq(e.count, top[i].count);
+    }
+    assert_same_bytes(s, d);
+    bbw_free(&w);
+    stream_free(&st);
+    ss_free(s);
+    ss_free(d);
+}
+
+Test(space_saving, encoding_holds_the_monitored_keys_only)
+{
+    struct ss *s = ss_new(65536, 16);
+    uint8_t key[16] = {10, 0, 0, 1};
+    ss_add(s, key, 4, hash64(key, 4, SEED), 7);
+    struct bb_writer w = encode(s);
+    /* k, L, N, flags, n, then len, 4 key bytes, count, error */
+    cr_assert_eq(w.len, 3 + 1 + 1 + 1 + 1 + 1 + 4 + 1 + 1);
+    bbw_free(&w);
+    ss_free(s);
+}
+
+struct drops {
+    size_t n;
+    uint64_t exact_sum;
+};
+
+static void on_drop(void *ctx, const struct ss_evicted *ev)
+{
+    struct drops *d = ctx;
+    d->n++;
+    d->exact_sum += ev->count;
+}
+
+Test(space_saving, merge_drop_hands_over_what_the_result_forgets)
+{
+    struct ss *a = ss_new(100, 4), *b = ss_new(100, 4);
+    struct stream st = stream_alloc(150);
+    for (uint32_t i = 0; i < 150; i++)
+        st.id[i] = i;
+    feed(a, NULL, &st, 0, 80);
+    feed(b, NULL, &st, 80, 150);
+    struct drops d = {0, 0};
+    cr_assert_eq(ss_merge_drop(a, b, on_drop, &d), 0);
+    cr_assert_eq(d.n, 50);
+    /* what is kept plus what was handed over is everything, exactly */
+    struct ss_entry e[100];
+    size_t n = ss_top(a, e, 100);
+    uint64_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += e[i].count - e[i].error;
+    cr_assert_eq(kept + d.exact_sum, 150);
+    stream_free(&st);
+    ss_free(a);
+    ss_free(b);
+}
+
+Test(space_saving, merge_dropping_only_zero_counts_stays_exact)
+{
+    struct ss *a = ss_new(4, 4), *b = ss_new(4, 4);
+    uint8_t key[4];
+    for (uint32_t i = 0; i < 4; i++) {
+        key_of(i, key);
+        ss_add(a, key, 4, hash64(key, 4, SEED), 5);
+    }
+    key_of(99, key);
+    ss_add(b, key, 4, hash64(key, 4, SEED), 0); /* a 0-byte connection */
+    cr_assert_eq(ss_merge(a, b), 0);
+    cr_assert_not(ss_has_evicted(a));
+    cr_assert_eq(ss_size(a), 4);
+    ss_free(a);
+    ss_free(b);
+}
+
+/* Every prefix of a valid encoding is rejected; every single bit flip is
+ * rejected or decodes to a sketch that keeps the invariants. */
+Test(space_saving, decode_rejects_truncation_and_survives_bit_flips)
+{
+    struct ss *s = ss_new(16, 4);
+    struct stream st = stream_zipf(2000, 100, 1.1, 31);
+    feed(s, NULL, &st, 0, st.n);
+    cr_assert(ss_has_evicted(s));
+    struct bb_writer w = encode(s);
+    struct ss *d = ss_new(16, 4);
+    for (size_t len = 0; len < w.len; len++) {
+        struct bb_reader r;
+        bbr_init(&r, w.buf, len);
+        cr_assert_eq(ss_decode(d, &r, SEED), -1, "prefix of %zu bytes accepted", len);
+        cr_assert_eq(ss_size(d), 0);
+    }
+    for (size_t bit = 0; bit < w.len * 8; bit++) {
+        w.buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        struct bb_reader r;
+        bbr_init(&r, w.buf, w.len);
+        if (ss_decode(d, &r, SEED) == 0) {
+            struct ss_entry e[16];
+            size_t n = ss_top(d, e, 16);
+            uint64_t sum = 0;
+            for (size_t i = 0; i < n; i++) {
+                cr_assert_leq(e[i].error, e[i].count);
+                sum += e[i].count;
+            }
+            cr_assert_leq(sum, ss_total(d));
+            cr_assert(!ss_has_evicted(d) || n == 16);
+        }
+        w.buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    /* table rows: foreign sizes */
+    struct ss *other_k = ss_new(17, 4), *other_len = ss_new(16, 5);
+    struct bb_reader r;
+    bbr_init(&r, w.buf, w.len);
+    cr_assert_eq(ss_decode(other_k, &r, SEED), -1);
+    bbr_init(&r, w.buf, w.len);
+    cr_assert_eq(ss_decode(other_len, &r, SEED), -1);
+    ss_free(other_k);
+    ss_free(other_len);
+    bbw_free(&w);
+    stream_free(&st);
+    ss_free(s);
+    ss_free(d);
+}

@@ -52,6 +52,55 @@ if command -v tshark >/dev/null 2>&1; then
     [ "$bad" -eq 0 ] || fail "tshark flags $bad packets"
 fi
 
+# flows (--flows): deterministic with --seed, a new seed gives another trace
+FLOWS="--format pcap --records 20000 --hosts 5000 --oneoff 0.1 --ipv6 0.3 --flows 1.1 --flow-window 16"
+$TSGEN $FLOWS --seed 3 --exact-top 0 -o "$tmp/f.pcap" 2>"$tmp/ftop"
+$TSGEN $FLOWS --seed 3 | cmp -s - "$tmp/f.pcap" || fail "--flows output not deterministic"
+$TSGEN $FLOWS --seed 4 | cmp -s - "$tmp/f.pcap" && fail "--flows ignores --seed"
+flows=$(sed -n 's/^# flows \([0-9]*\) (16 open at a time)$/\1/p' "$tmp/ftop")
+[ -n "$flows" ] || fail "--flows: no flow count in the exact counts"
+[ "$flows" -lt 10000 ] || fail "--flows: $flows flows for 20000 packets"
+# read back independently: every packet is there, the packets of a flow
+# share its 5-tuple, they are interleaved with other flows, and the sizes
+# are heavy-tailed (the largest flow is many times the mean)
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/f.pcap" "$flows" <<'PY' || fail "--flows trace structure"
+import struct, sys
+from collections import Counter
+data = open(sys.argv[1], "rb").read()
+flows = int(sys.argv[2])
+off, pkts, keys, prev, changes = 24, 0, Counter(), None, 0
+while off < len(data):
+    caplen = struct.unpack_from("<I", data, off + 8)[0]
+    p = data[off + 16 : off + 16 + caplen]
+    off += 16 + caplen
+    pkts += 1
+    et = struct.unpack_from(">H", p, 12)[0]
+    if et == 0x0800:
+        ihl = (p[14] & 15) * 4
+        if struct.unpack_from(">H", p, 20)[0] & 0x1FFF:
+            continue  # a later fragment carries no ports
+        src, dst, proto, l4 = p[26:30], p[30:34], p[23], 14 + ihl
+    else:
+        src, dst, proto, l4 = p[22:38], p[38:54], p[20], 54
+        if proto == 0:  # Hop-by-Hop header
+            proto, l4 = p[54], 62
+    key = (src, dst, proto, p[l4 : l4 + (4 if proto in (6, 17) else 2)])  # ICMP: type, code
+    keys[key] += 1
+    changes += key != prev
+    prev = key
+assert pkts == 20000, pkts
+assert 0.95 * flows <= len(keys) <= flows, (len(keys), flows)
+assert changes > 0.9 * pkts, changes
+mean = pkts / flows
+assert max(keys.values()) > 10 * mean, (max(keys.values()), mean)
+PY
+fi
+if $TSGEN --flows 1.1 2>"$tmp/err"; then fail "accepted --flows for a conn.log"; fi
+grep -q "only for --format pcap" "$tmp/err" || fail "error message for --flows"
+if $TSGEN --format pcap --flows 0 2>/dev/null; then fail "accepted --flows 0"; fi
+if $TSGEN --format pcap --flows 1 --flow-window 0 2>/dev/null; then fail "accepted --flow-window 0"; fi
+
 # bad options are refused with a message
 if $TSGEN --format xml 2>"$tmp/err"; then fail "accepted --format xml"; fi
 grep -q "not tsv, json or pcap" "$tmp/err" || fail "error message for --format"

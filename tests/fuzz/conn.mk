@@ -7,7 +7,7 @@ tests_fuzz_replay_conn_tsv_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/te
 tests_fuzz_replay_conn_tsv_LDADD = libtsconn.a $(ZLIB_LIBS)
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_conn_tsv
-tests_fuzz_fuzz_conn_tsv_SOURCES = tests/fuzz/fuzz_conn_tsv.c src/conn_log.c
+tests_fuzz_fuzz_conn_tsv_SOURCES = tests/fuzz/fuzz_conn_tsv.c src/conn_log.c $(CONN_LOG_MODULES)
 tests_fuzz_fuzz_conn_tsv_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_tsv_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_tsv_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
@@ -21,23 +21,9 @@ tests_fuzz_replay_conn_json_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/t
 tests_fuzz_replay_conn_json_LDADD = libtsconn.a $(ZLIB_LIBS)
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_conn_json
-tests_fuzz_fuzz_conn_json_SOURCES = tests/fuzz/fuzz_conn_json.c src/conn_log.c
+tests_fuzz_fuzz_conn_json_SOURCES = tests/fuzz/fuzz_conn_json.c src/conn_log.c $(CONN_LOG_MODULES)
 tests_fuzz_fuzz_conn_json_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_json_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conn_json_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/conn_json
-
-check_PROGRAMS += tests/fuzz/replay_input_gzip
-TESTS += tests/fuzz/replay_input_gzip
-tests_fuzz_replay_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c tests/fuzz/replay.c
-tests_fuzz_replay_input_gzip_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/input_gzip"'
-tests_fuzz_replay_input_gzip_LDADD = libtsconn.a libtscore.a $(ZLIB_LIBS)
-if ENABLE_FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_input_gzip
-tests_fuzz_fuzz_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c src/input.c src/err.c
-tests_fuzz_fuzz_input_gzip_CFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_input_gzip_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_input_gzip_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
-endif
-EXTRA_DIST += tests/fuzz/corpus/input_gzip

@@ -15,19 +15,61 @@ tests_fuzz_fuzz_netset_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/netset
 
+check_PROGRAMS += tests/fuzz/replay_fmt
+TESTS += tests/fuzz/replay_fmt
+tests_fuzz_replay_fmt_SOURCES = tests/fuzz/fuzz_fmt.c tests/fuzz/replay.c
+tests_fuzz_replay_fmt_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/fmt"'
+tests_fuzz_replay_fmt_LDADD = libtscore.a -lm
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_fmt
+tests_fuzz_fuzz_fmt_SOURCES = tests/fuzz/fuzz_fmt.c src/fmt.c
+tests_fuzz_fuzz_fmt_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_fmt_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_fmt_LDADD = -lm
+endif
+EXTRA_DIST += tests/fuzz/corpus/fmt
+
 check_PROGRAMS += tests/fuzz/replay_args
 TESTS += tests/fuzz/replay_args
 tests_fuzz_replay_args_SOURCES = tests/fuzz/fuzz_args.c tests/fuzz/replay.c
 tests_fuzz_replay_args_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/args"'
-tests_fuzz_replay_args_LDADD = libtscore.a -lm
+tests_fuzz_replay_args_LDADD = libtscli.a libtscore.a -lm
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_args
-tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz_args.c src/fmt.c
+tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz_args.c src/args.c src/fmt.c
 tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_args_LDADD = -lm
 endif
 EXTRA_DIST += tests/fuzz/corpus/args
+
+check_PROGRAMS += tests/fuzz/replay_input_gzip
+TESTS += tests/fuzz/replay_input_gzip
+tests_fuzz_replay_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c tests/fuzz/replay.c
+tests_fuzz_replay_input_gzip_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/input_gzip"'
+tests_fuzz_replay_input_gzip_LDADD = libtscore.a $(ZLIB_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_input_gzip
+tests_fuzz_fuzz_input_gzip_SOURCES = tests/fuzz/fuzz_input_gzip.c src/input.c src/err.c
+tests_fuzz_fuzz_input_gzip_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_gzip_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_gzip_LDADD = $(ZLIB_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/input_gzip
+
+check_PROGRAMS += tests/fuzz/replay_input_zstd
+TESTS += tests/fuzz/replay_input_zstd
+tests_fuzz_replay_input_zstd_SOURCES = tests/fuzz/fuzz_input_zstd.c tests/fuzz/replay.c
+tests_fuzz_replay_input_zstd_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/input_zstd"'
+tests_fuzz_replay_input_zstd_LDADD = libtscore.a $(ZLIB_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_input_zstd
+tests_fuzz_fuzz_input_zstd_SOURCES = tests/fuzz/fuzz_input_zstd.c src/input.c src/err.c
+tests_fuzz_fuzz_input_zstd_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_zstd_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_input_zstd_LDADD = $(ZLIB_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/input_zstd
 
 ## Damaged inputs given to the CLI: exit status, report, message words.
 TESTS += tests/damaged.test

@@ -1,76 +1,56 @@
 /*
- * fuzz_args.c - the option values the user types (-i, -U, -V) and the
- * report's number and time formats: fmt_parse_duration and
- * fmt_parse_iso_time on a NUL-terminated copy of the input,
- * fmt_val and fmt_iso_time on the value parsed and on the input's first
- * eight bytes taken as a double.
+ * fuzz_args.c - the option parser (args_parse) on an argument vector: the
+ * input is the arguments after the program name, separated by NUL bytes.
+ * Whatever the vector, the parser returns one action whose fields hold.
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
+#include "args.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check_val(double v)
-{
-    char buf[FMT_VAL_MAX];
-    /* fmt_val's callers pass counts: finite or infinite, never negative or
-     * NaN (both would convert out of range to long long in fmt.c; see the
-     * hostile-input report) */
-    if (!(v >= 0))
-        return;
-    for (int f = 0; f < 2; f++) {
-        const char *s = fmt_val(buf, sizeof buf, v, f);
-        if (s != buf || memchr(buf, '\0', sizeof buf) == NULL)
-            __builtin_trap();
-    }
-}
-
-static void check_time(double t)
-{
-    char buf[FMT_TIME_MAX];
-    if (fmt_iso_time(buf, sizeof buf, t) != buf || memchr(buf, '\0', sizeof buf) == NULL)
-        __builtin_trap();
-}
+#define MAX_ARGS 64
+#define MAX_INPUT 4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 4096)
+    /* the words, NUL-terminated, in a buffer one byte longer than any input */
+    static char words[MAX_INPUT + 1];
+    if (size > MAX_INPUT)
         return 0;
-    char *s = malloc(size + 1);
-    if (s == NULL)
-        return 0;
-    memcpy(s, data, size);
-    s[size] = '\0';
+    memcpy(words, data, size);
+    words[size] = '\0';
+    char *argv[MAX_ARGS + 2];
+    int argc = 0;
+    argv[argc++] = (char *)"trace-summary";
+    for (size_t i = 0; i < size && argc <= MAX_ARGS; i += strlen(words + i) + 1)
+        argv[argc++] = words + i;
+    argv[argc] = NULL;
 
-    long long secs = -1;
-    if (fmt_parse_duration(s, &secs) == 0) {
-        if (secs < 0)
+    struct args a;
+    struct args_result res;
+    switch (args_parse(argc, argv, &a, &res)) {
+    case ARGS_RUN:
+        if (a.input == NULL || a.eo.topn > ARGS_MAX_TOPN || a.eo.memory < (256u << 10) ||
+            !(a.eo.factor > 0) || (a.eo.external && a.local_nets == NULL) || a.eo.mintime < 0 ||
+            a.threads < 0 || a.threads > 2)
             __builtin_trap();
-        check_val((double)secs);
-        check_time((double)secs);
-    }
-    double t = 0;
-    if (fmt_parse_iso_time(s, &t) == 0) {
-        if (!isfinite(t))
+        break;
+    case ARGS_HELP:
+    case ARGS_VERSION:
+        if (res.text == NULL || strchr(res.text, '\n') == NULL)
             __builtin_trap();
-        check_time(t);
+        break;
+    case ARGS_ERROR:
+        if ((res.status != ARGS_EXIT_FAIL && res.status != ARGS_EXIT_USAGE) || res.msg[0] == '\0' ||
+            memchr(res.msg, '\0', sizeof res.msg) == NULL)
+            __builtin_trap();
+        break;
+    default:
+        __builtin_trap();
     }
-    if (size >= 8) {
-        double d;
-        memcpy(&d, data, sizeof d);
-        check_val(d);
-        check_time(d);
-    }
-    char *end;
-    double v = strtod(s, &end);
-    check_val(v);
-    check_time(v);
-    free(s);
     return 0;
 }

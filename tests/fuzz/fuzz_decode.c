@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(frame, data + 1, size - 1);
     struct ts_record r;
     (void)pkt_decode(dlt, frame, (uint32_t)(size - 1), &r);
-    (void)pkt_decode_wire(dlt, frame, (uint32_t)(size - 1), (uint32_t)(size + 100), &r);
+    int offloaded;
+    (void)pkt_decode_wire(dlt, frame, (uint32_t)(size - 1), (uint32_t)(size + 100), &r, &offloaded);
     free(frame);
     return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * fuzz_input_gzip.c - the input bytes as a file read through ts_input and
- * ts_lines (gzip when they start with 1f 8b). Even sizes come from a memfd
- * (a regular file: inflated in a second thread), odd ones from a pipe
- * (inflated in the caller's thread).
+ * ts_lines (gzip when they start with 1f 8b, zstd with a zstd magic: the
+ * corpus has both). Even sizes come from a memfd (a regular file: decoded
+ * in a second thread), odd ones from a pipe (decoded in the caller's
+ * thread).
  */
 #include "config.h"
 
