@@ -68,8 +68,11 @@ static const char help_text[] =
                "                        default 56M, with -m 1M)\n"
                "  --memory-plan         print how the budget is divided, and exit\n"
                "  --seed=N              fix the hash and sampling seed (repeatable output)\n"
-               "  --reorder=SECS        how long (trace time) an interval stays open for\n"
-               "                        late records before it is written (default 300)\n"
+               "  --stream              write each interval as it closes (for unbounded\n"
+               "                        inputs); by default intervals are exact whatever\n"
+               "                        the order of the records, and written at the end\n"
+               "  --reorder=SECS        with --stream: how long (trace time) an interval\n"
+               "                        stays open for late records (default 300)\n"
                "  --json                the whole report as one JSON document: every entry\n"
                "                        with estimate, lower and upper bound, exactness\n"
                "  --html=FILE           the report as one self-contained HTML page in FILE\n"
@@ -182,6 +185,7 @@ enum {
     OPT_MEMORY_PLAN,
     OPT_SEED,
     OPT_REORDER,
+    OPT_STREAM,
     OPT_JSON,
     OPT_THREADS,
     OPT_HTML,
@@ -215,6 +219,7 @@ static const struct option long_opts[] = {
     {"memory-plan", no_argument, NULL, OPT_MEMORY_PLAN},
     {"seed", required_argument, NULL, OPT_SEED},
     {"reorder", required_argument, NULL, OPT_REORDER},
+    {"stream", no_argument, NULL, OPT_STREAM},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
     {"html", required_argument, NULL, OPT_HTML},
@@ -453,6 +458,9 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
             o->reorder = d;
             break;
         }
+        case OPT_STREAM:
+            o->stream = true;
+            break;
         case ':':
             if (optopt && optopt < 256)
                 return usage(res, "-%c option requires 1 argument", optopt);

@@ -13,6 +13,7 @@ libtscore_a_SOURCES = \
 	src/stats.c src/stats.h \
 	src/json_out.c src/json_out.h \
 	src/spill.c src/spill.h \
+	src/replay.c src/replay.h \
 	src/plan.c src/plan.h \
 	src/intervals.c src/intervals.h \
 	src/pipeline.c src/pipeline.h \

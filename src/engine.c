@@ -12,6 +12,7 @@
 #include "intervals.h"
 #include "pipeline.h"
 #include "plan.h"
+#include "replay.h"
 #include "summary.h"
 #include "summary_parts.h"
 
@@ -30,6 +31,7 @@ struct engine {
     struct summary **nets;
     size_t nnets;
     struct intervals *iv; /* NULL without -i */
+    struct replay *replay; /* exact intervals (not --stream); NULL with --stream */
     size_t n_streams;
     uint64_t nonlocal_count;
     struct sink_pair *nonlocal;
@@ -65,8 +67,8 @@ static int sinks_begin(struct engine *e)
     return e->out_rc;
 }
 
-/* Writes one closed interval to every sink (unless one failed before). */
-static void deliver(struct engine *e, const struct ivl_closed *c)
+/* Writes one interval to every sink (unless one failed before). */
+static void deliver_now(struct engine *e, const struct ivl_closed *c)
 {
     if (sinks_begin(e) != 0)
         return;
@@ -80,6 +82,18 @@ static void deliver(struct engine *e, const struct ivl_closed *c)
     };
     for (size_t i = 0; i < e->nsinks && e->out_rc == 0; i++)
         e->out_rc = sink_interval(e->sinks[i], &si, &e->out_err);
+}
+
+/* A closed interval: to the sinks when streaming, else kept for the
+ * replay at the end (a late record may still amend it). */
+static void deliver(struct engine *e, const struct ivl_closed *c)
+{
+    if (e->replay == NULL) {
+        deliver_now(e, c);
+        return;
+    }
+    if (e->out_rc == 0)
+        e->out_rc = replay_hold(e->replay, c->stream, c->idx, c->s, &e->out_err);
 }
 
 /* The reader's side of the hand-back: writes what the counting thread
@@ -133,12 +147,17 @@ static int settle_intervals(struct engine *e, bool wait)
 static int interval_add(struct engine *e, unsigned stream, const struct summary_update *u,
                         struct ts_err *err)
 {
-    while (intervals_add(e->iv, stream, u) == IVL_FULL) {
+    enum ivl_result res;
+    while ((res = intervals_add(e->iv, stream, u)) == IVL_FULL) {
         int rc = settle_intervals(e, true);
         if (rc != 0)
             return e->out_rc ? out_failed(e, err)
                              : ts_err_set(err, rc, "interval summaries not handed back");
     }
+    long long idx;
+    if (res == IVL_LATE && e->replay != NULL && intervals_index(e->iv, stream, u->ts, &idx) &&
+        replay_index_ok(idx))
+        return replay_late(e->replay, stream, idx, u, err);
     return 0;
 }
 
@@ -308,6 +327,14 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
                               o->sample_p == 0);
         if (e->iv == NULL)
             goto nomem;
+        if (!o->stream) {
+            e->replay = replay_new((unsigned)e->n_streams, o->ilen,
+                                   o->save_mem ? REPLAY_SPILL_MEM_SMALL : REPLAY_SPILL_MEM, err);
+            if (e->replay == NULL) {
+                engine_free(e);
+                return NULL;
+            }
+        }
     }
     e->total = summary_new(&pl->main, seed);
     if (e->total == NULL)
@@ -373,6 +400,7 @@ void engine_free(struct engine *e)
         summary_free(e->nets[i]);
     free(e->nets);
     intervals_free(e->iv);
+    replay_free(e->replay);
     for (size_t i = 0; i < e->nsinks; i++)
         if (e->sinks[i] != e->o.sink)
             sink_free(e->sinks[i]);
@@ -384,7 +412,8 @@ void engine_free(struct engine *e)
 
 uint64_t engine_late_records(const struct engine *e)
 {
-    return e->iv ? intervals_late(e->iv) : 0;
+    /* without --stream late records take their place in the replay */
+    return e->iv && e->replay == NULL ? intervals_late(e->iv) : 0;
 }
 
 void engine_print_plan(const struct engine *e, FILE *out)
@@ -699,6 +728,36 @@ static size_t *rank_networks(const struct engine *e)
     return order;
 }
 
+/* Rebuilds the kept intervals in order and writes them (one thread left,
+ * every summary of the pool back in it). */
+static int replay_intervals(struct engine *e)
+{
+    if (e->out_rc != 0)
+        return e->out_rc;
+    struct summary *s = intervals_take_free(e->iv);
+    if (s == NULL)
+        return e->out_rc = ts_err_set(&e->out_err, TS_ENOMEM, "no summary left to replay in");
+    int rc = replay_rewind(e->replay, &e->out_err);
+    struct ivl_closed c;
+    while (rc == 0 && e->out_rc == 0) {
+        summary_clear(s);
+        unsigned stream = 0;
+        long long idx = 0;
+        rc = replay_next(e->replay, s, &stream, &idx, &e->out_err);
+        if (rc <= 0)
+            break;
+        c.stream = stream;
+        c.idx = idx;
+        c.s = s;
+        deliver_now(e, &c);
+        rc = 0;
+    }
+    intervals_release(e->iv, s);
+    if (rc < 0 && e->out_rc == 0)
+        e->out_rc = rc;
+    return e->out_rc;
+}
+
 /* Writes out every interval still open or waiting (one thread left). */
 static int close_intervals(struct engine *e)
 {
@@ -708,7 +767,10 @@ static int close_intervals(struct engine *e)
         intervals_release(e->iv, s);
     settle_intervals(e, false); /* closed, not yet handed back */
     intervals_close_all(e->iv);
-    return settle_intervals(e, false);
+    int rc = settle_intervals(e, false);
+    if (rc != 0 || e->replay == NULL)
+        return rc;
+    return replay_intervals(e);
 }
 
 int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts_err *err)

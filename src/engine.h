@@ -38,6 +38,7 @@ struct engine_opts {
     size_t topn;                       /* -n */
     long long ilen;                    /* -i, seconds; 0 = none */
     double reorder;                    /* seconds of trace time an interval stays open */
+    bool stream;                       /* --stream: intervals written as they close */
     double mintime;                    /* -U; 0 = none */
     double maxtime;                    /* -V; 1e20 = none */
     double factor;                     /* -s N or 1/P */

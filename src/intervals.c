@@ -106,6 +106,23 @@ static void close_oldest(struct intervals *iv, unsigned stream)
     st->any_closed = true;
 }
 
+bool intervals_index(const struct intervals *iv, unsigned stream, double ts, long long *idx)
+{
+    const struct stream *st = &iv->st[stream];
+    if (!st->started)
+        return false;
+    double rel = floor((ts - (double)st->base * iv->ilen) / iv->ilen);
+    if (!isfinite(rel) || rel > 4e15 || rel < -4e15)
+        return false;
+    *idx = st->base + (long long)rel;
+    return true;
+}
+
+struct summary *intervals_take_free(struct intervals *iv)
+{
+    return iv->nfree > 0 ? iv->free[--iv->nfree] : NULL;
+}
+
 enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struct summary_update *u)
 {
     struct stream *st = &iv->st[stream];

@@ -61,6 +61,15 @@ void intervals_free(struct intervals *iv);
 enum ivl_result intervals_add(struct intervals *iv, unsigned stream,
                               const struct summary_update *u);
 
+/* The interval number a record at ts belongs to in stream (after the
+ * stream's first record), or false when no interval can hold it. */
+bool intervals_index(const struct intervals *iv, unsigned stream, double ts, long long *idx);
+
+/* A free summary of the pool, or NULL: with every interval closed and
+ * released, one to rebuild intervals in (give it back with
+ * intervals_release). */
+struct summary *intervals_take_free(struct intervals *iv);
+
 /* Closes every open interval (the end of the input). */
 void intervals_close_all(struct intervals *iv);
 

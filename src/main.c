@@ -33,7 +33,6 @@
 #define PROG "trace-summary"
 #define EXIT_OK 0
 #define EXIT_FAIL 1
-#define EXIT_USAGE 2
 #define EXIT_DAMAGED 3
 
 #define MAX_LINE (64 * 1024)

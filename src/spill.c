@@ -79,7 +79,7 @@ struct spill {
     int pending; /* source whose record was last returned, to advance; -1 none */
 };
 
-static const char *tmp_dir(void)
+const char *ts_tmpdir(void)
 {
     const char *d = getenv("TMPDIR");
     return d && *d ? d : "/tmp";
@@ -87,7 +87,7 @@ static const char *tmp_dir(void)
 
 static int tmp_fd(struct ts_err *err)
 {
-    const char *dir = tmp_dir();
+    const char *dir = ts_tmpdir();
     char path[4096];
     int n = snprintf(path, sizeof path, "%s/trace-summary-XXXXXX", dir);
     if (n < 0 || (size_t)n >= sizeof path)
@@ -106,7 +106,7 @@ FILE *ts_tmpfile(struct ts_err *err)
         return NULL;
     FILE *f = fdopen(fd, "w+");
     if (f == NULL) {
-        ts_err_errno(err, TS_EIO, errno, "cannot open a temporary file in '%s'", tmp_dir());
+        ts_err_errno(err, TS_EIO, errno, "cannot open a temporary file in '%s'", ts_tmpdir());
         close(fd);
     }
     return f;
@@ -171,7 +171,7 @@ static int write_all(int fd, uint64_t off, const uint8_t *p, size_t n, struct ts
             continue;
         if (w <= 0)
             return ts_err_errno(err, TS_EIO, w < 0 ? errno : ENOSPC,
-                                "cannot write a temporary file in '%s'", tmp_dir());
+                                "cannot write a temporary file in '%s'", ts_tmpdir());
         p += w;
         off += (uint64_t)w;
         n -= (size_t)w;
@@ -248,7 +248,7 @@ static int src_refill(struct src *c, struct ts_err *err)
             continue;
         if (r <= 0)
             return ts_err_errno(err, TS_EIO, r < 0 ? errno : EIO,
-                                "cannot read a temporary file in '%s'", tmp_dir());
+                                "cannot read a temporary file in '%s'", ts_tmpdir());
         c->have += (size_t)r;
         c->pos += (uint64_t)r;
     }
@@ -265,7 +265,7 @@ static int src_load(struct src *c, struct ts_err *err)
             memcpy(&len, c->buf + c->at + 8, 4);
             if (len > SPILL_REC_MAX)
                 return ts_err_set(err, TS_EIO, "a temporary file in '%s' was changed",
-                                  tmp_dir());
+                                  ts_tmpdir());
             if (avail >= HDR + (size_t)len) {
                 memcpy(&c->key, c->buf + c->at, 8);
                 c->len = len;
@@ -278,7 +278,7 @@ static int src_load(struct src *c, struct ts_err *err)
             c->live = false;
             if (avail == 0)
                 return 0;
-            return ts_err_set(err, TS_EIO, "a temporary file in '%s' was cut short", tmp_dir());
+            return ts_err_set(err, TS_EIO, "a temporary file in '%s' was cut short", ts_tmpdir());
         }
         int rc = src_refill(c, err);
         if (rc != 0)
@@ -370,7 +370,7 @@ static int merge_level(struct spill *s, int l, struct ts_err *err)
         return rc;
     if (ftruncate(from->fd, 0) != 0)
         return ts_err_errno(err, TS_EIO, errno, "cannot truncate a temporary file in '%s'",
-                            tmp_dir());
+                            ts_tmpdir());
     from->size = 0;
     from->n = 0;
     if (to->n == SPILL_FANIN)

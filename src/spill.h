@@ -78,4 +78,7 @@ uint64_t spill_disk_bytes(const struct spill *s);
  * however it ends. Returns NULL and fills err. */
 FILE *ts_tmpfile(struct ts_err *err);
 
+/* The directory of temporary files: $TMPDIR, else /tmp. */
+const char *ts_tmpdir(void);
+
 #endif

@@ -2,7 +2,7 @@
 ## CLI golden tests: tests/golden/TESTLIST run by tests/golden.test.
 TESTS += tests/golden.test tests/accuracy.test tests/pcap_report.test tests/resolve_deadline.test \
 	tests/cache_hints.test
-EXTRA_DIST += tests/cache_hints.test tests/golden.test tests/accuracy.test tests/accuracy_check.py tests/pcap_report.test tests/pcap_report_check.py tests/resolve_deadline.test tests/golden/TESTLIST tests/golden/TESTLIST.malformed tests/golden/expected tests/golden/nets-all.txt
+EXTRA_DIST += tests/cache_hints.test tests/golden.test tests/accuracy.test tests/accuracy_check.py tests/pcap_report.test tests/pcap_report_check.py tests/resolve_deadline.test tests/golden/TESTLIST tests/golden/TESTLIST.malformed tests/golden/expected tests/golden/inputs tests/golden/nets-all.txt
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir; top_builddir='$(top_builddir)'; export top_builddir;
 
 ## `make demo`: summarise samples that the project generates itself.
@@ -53,3 +53,11 @@ endif
 ## The HTML page against the JSON of the same run, and rendered.
 TESTS += tests/html.test tests/html_render.test
 EXTRA_DIST += tests/html.test tests/html_check.py tests/html_render.test tests/png_check.py tests/html-nets.txt
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_replay
+TESTS += tests/test_replay
+tests_test_replay_SOURCES = tests/test_replay.c
+tests_test_replay_CFLAGS = $(TEST_CFLAGS)
+tests_test_replay_LDADD = $(TEST_LIBS)
+endif
