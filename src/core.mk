@@ -22,3 +22,4 @@ tests_test_summary_SOURCES = tests/test_summary.c
 tests_test_summary_CFLAGS = $(TEST_CFLAGS)
 tests_test_summary_LDADD = $(TEST_LIBS) -lm
 endif
+EXTRA_DIST += doc/summary-format.md
