@@ -42,8 +42,9 @@ int main(int argc, char **argv)
         if (conn_parse_line(cp, line, (size_t)n, &r) != CONN_RECORD)
             continue;
         struct summary_update u;
-        summary_update_prepare(&u, &r, false, true, seed, summary_ports_sketched(s), NULL, NULL,
-                               NULL);
+        struct summary_update_params up = {
+            .conns = true, .hash_ports = summary_ports_sketched(s), .seed = seed};
+        summary_update_prepare(&u, &r, &up, NULL);
         summary_add(s, &u, true);
         records++;
     }
@@ -80,10 +81,10 @@ int main(int argc, char **argv)
            summary_mem_bytes(s), (unsigned long long)sf_writer_bytes(w),
            (unsigned long long)(after_total));
     for (int col = 0; col < COL_COUNT; col++) {
-        const struct ss *sk = summary_col_sketch(s, col);
-        if (sk != NULL)
-            printf("  column %d: %zu keys monitored of k=%zu, %s\n", col, ss_size(sk),
-                   ss_capacity(sk), ss_has_evicted(sk) ? "evicted" : "exact");
+        struct summary_col_info ci;
+        summary_col_info(s, col, &ci);
+        if (ci.sketched)
+            printf("  column %d: k=%zu, %s\n", col, ci.k, ci.evicted ? "evicted" : "exact");
     }
     sf_writer_free(w);
     summary_free(s);
