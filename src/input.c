@@ -720,6 +720,17 @@ bool ts_input_has_thread(const struct ts_input *in)
     return in->threaded;
 }
 
+bool ts_input_inflates_fast(const struct ts_input *in)
+{
+    if (in->codec == CODEC_ZSTD)
+        return true;
+#if HAVE_ISAL
+    return in->codec == CODEC_GZIP;
+#else
+    return false;
+#endif
+}
+
 uint64_t ts_input_raw_offset(const struct ts_input *in)
 {
     if (in->threaded)
