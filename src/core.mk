@@ -51,3 +51,4 @@ tests_test_summary_merge_SOURCES = tests/test_summary_merge.c
 tests_test_summary_merge_CFLAGS = $(TEST_CFLAGS)
 tests_test_summary_merge_LDADD = $(TEST_LIBS) -lm
 endif
+EXTRA_DIST += doc/summary-format.md

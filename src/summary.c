@@ -957,7 +957,8 @@ int summary_merge(struct summary *dst, const struct summary *src)
      * the merged one */
     if (dst->cms_src != NULL && src->cms_src != NULL) {
         flush_evictions(dst);
-        if (cms_merge(dst->cms_src, src->cms_src) != 0 || cms_merge(dst->cms_dst, src->cms_dst) != 0)
+        if (cms_merge(dst->cms_src, src->cms_src) != 0 ||
+            cms_merge(dst->cms_dst, src->cms_dst) != 0)
             return -1;
         for (size_t i = 0; i < src->ev_src->n; i++)
             ev_push(dst->cms_src, dst->ev_src, src->ev_src->e[i]);
@@ -978,7 +979,8 @@ int summary_merge(struct summary *dst, const struct summary *src)
             return -1;
     }
     if (dst->hll_src != NULL && src->hll_src != NULL) {
-        if (hll_merge(dst->hll_src, src->hll_src) != 0 || hll_merge(dst->hll_dst, src->hll_dst) != 0)
+        if (hll_merge(dst->hll_src, src->hll_src) != 0 ||
+            hll_merge(dst->hll_dst, src->hll_dst) != 0)
             return -1;
     } else if (dst->hll_src != NULL) {
         drop_distinct(dst);
@@ -1052,8 +1054,8 @@ static bool read_sizes(struct bb_reader *r, struct summary_sizes *z)
     for (int i = 0; i < 5; i++)
         if (v[i] > SIZE_MAX / 2 || v[i] > ((uint64_t)1 << 40))
             return bbr_fail(r);
-    *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2], (size_t)v[3],
-                                (size_t)v[4], p};
+    *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2],
+                                (size_t)v[3], (size_t)v[4], p};
     return true;
 }
 
