@@ -1,3 +1,4 @@
+/* summary.c - one block of the report as a value: counters and sketches, updated, queried, merged, encoded. */
 #include "config.h"
 
 #include "summary.h"
