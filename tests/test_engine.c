@@ -205,3 +205,39 @@ Test(engine, many_intervals_pass_a_small_pool_with_two_threads)
     cr_assert_eq(c.total_pkts, 3000);
     cr_assert_eq(c.all_ivls, 3000);
 }
+
+Test(engine, a_write_error_is_reported_once_naming_the_file)
+{
+    FILE *full = fopen("/dev/full", "w");
+    if (full == NULL)
+        cr_skip_test("no /dev/full");
+    setvbuf(full, NULL, _IONBF, 0);
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    o.sink = NULL; /* the text report */
+    o.out = full;
+    o.out_name = "report.txt";
+    o.ilen = 1;
+    struct ts_err err;
+    struct engine *e = engine_new(&o, &err);
+    cr_assert_not_null(e);
+    int first = 0, errors = 0;
+    for (int i = 0; i < 3000; i++) {
+        struct ts_record r = packet(3600 + i, 1, 80, 6);
+        ts_err_clear(&err);
+        int rc = engine_add(e, &r, &err);
+        if (rc != 0) {
+            errors++;
+            first = rc;
+            cr_assert(strstr(err.msg, "'report.txt'") != NULL, "%s", err.msg);
+            break; /* a reader stops at the first error */
+        }
+    }
+    cr_assert_eq(errors, 1);
+    cr_assert_eq(first, TS_EIO);
+    ts_err_clear(&err);
+    cr_assert_eq(engine_finish(e, NULL, &err), TS_EIO, "the same error at the end");
+    cr_assert(strstr(err.msg, "'report.txt'") != NULL, "%s", err.msg);
+    engine_free(e);
+    fclose(full);
+}
