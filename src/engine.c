@@ -584,8 +584,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
     if (r->kind == TS_REC_UNKNOWN_TRANSPORT) {
-        if (o->tcp_only || o->udp_only || r->ts < o->mintime || r->end > o->maxtime)
-            return 0;
+        /* counted before any other check, as the original did */
         add_unknown(e, r);
         return 0;
     }
