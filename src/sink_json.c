@@ -271,24 +271,13 @@ static int json_finish(struct sink *k, const struct sink_report *r, struct ts_er
     return 0;
 }
 
-static void json_free(struct sink *k)
-{
-    free(k);
-}
-
 static const struct sink_ops json_ops = {
     .begin = json_begin,
     .interval = json_interval,
     .finish = json_finish,
-    .free = json_free,
 };
 
 struct sink *sink_json_new(const struct sink_params *p)
 {
-    struct sink_json *j = calloc(1, sizeof *j);
-    if (j == NULL)
-        return NULL;
-    j->k.ops = &json_ops;
-    j->k.p = p;
-    return &j->k;
+    return sink_alloc(sizeof(struct sink_json), &json_ops, p);
 }

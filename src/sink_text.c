@@ -134,23 +134,12 @@ static int text_finish(struct sink *k, const struct sink_report *r, struct ts_er
     return 0;
 }
 
-static void text_free(struct sink *k)
-{
-    free(k);
-}
-
 static const struct sink_ops text_ops = {
     .interval = text_interval,
     .finish = text_finish,
-    .free = text_free,
 };
 
 struct sink *sink_text_new(const struct sink_params *p)
 {
-    struct sink_text *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return NULL;
-    t->k.ops = &text_ops;
-    t->k.p = p;
-    return &t->k;
+    return sink_alloc(sizeof(struct sink_text), &text_ops, p);
 }
