@@ -378,7 +378,8 @@ void engine_free(struct engine *e)
     free(e);
 }
 
-uint64_t engine_late_records(const struct engine *e)
+/* Records that arrived after their interval had been written out. */
+static uint64_t engine_late_records(const struct engine *e)
 {
     return e->iv ? intervals_late(e->iv) : 0;
 }
