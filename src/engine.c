@@ -410,7 +410,8 @@ void engine_free(struct engine *e)
     free(e);
 }
 
-uint64_t engine_late_records(const struct engine *e)
+/* Records that arrived after their interval had been written out. */
+static uint64_t engine_late_records(const struct engine *e)
 {
     /* without --stream late records take their place in the replay */
     return e->iv && e->replay == NULL ? intervals_late(e->iv) : 0;
@@ -617,8 +618,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
     if (r->kind == TS_REC_UNKNOWN_TRANSPORT) {
-        if (o->tcp_only || o->udp_only || r->ts < o->mintime || r->end > o->maxtime)
-            return 0;
+        /* counted before any other check, as the original did */
         add_unknown(e, r);
         return 0;
     }

@@ -88,9 +88,6 @@ int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts
  * (e.g. rows the R files left out), or NULL. */
 const char *engine_notice(const struct engine *e);
 
-/* Records that arrived after their interval had been written out. */
-uint64_t engine_late_records(const struct engine *e);
-
 /* Writes the memory plan (what each structure costs) to out. */
 void engine_print_plan(const struct engine *e, FILE *out);
 

@@ -189,11 +189,6 @@ size_t intervals_take_closed(struct intervals *iv, struct ivl_closed *out, size_
     return n;
 }
 
-size_t intervals_closed_waiting(const struct intervals *iv)
-{
-    return iv->ccount;
-}
-
 void intervals_release(struct intervals *iv, struct summary *s)
 {
     summary_clear(s);

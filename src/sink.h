@@ -121,7 +121,7 @@ struct sink_ops {
     int (*begin)(struct sink *k, struct ts_err *err);
     int (*interval)(struct sink *k, const struct sink_interval *iv, struct ts_err *err);
     int (*finish)(struct sink *k, const struct sink_report *r, struct ts_err *err);
-    void (*free)(struct sink *k);
+    void (*free)(struct sink *k); /* what the sink holds; NULL: nothing but itself */
 };
 
 /* The common head of every sink (implementations embed it first). */
@@ -132,6 +132,10 @@ struct sink {
     char *notice; /* a message for the user that is not an error, or NULL */
     char notice_buf[TS_ERR_MSG_MAX];
 };
+
+/* For implementations: size zeroed bytes (a struct embedding struct sink
+ * first) with ops and p set, or NULL when memory runs out. */
+struct sink *sink_alloc(size_t size, const struct sink_ops *ops, const struct sink_params *p);
 
 /* The sinks. Each returns NULL when memory runs out. */
 struct sink *sink_text_new(const struct sink_params *p);
@@ -153,6 +157,7 @@ int sink_interval(struct sink *k, const struct sink_interval *iv, struct ts_err 
 int sink_finish(struct sink *k, const struct sink_report *r, struct ts_err *err);
 /* A notice finish left (e.g. rows the R files leave out), or NULL. */
 const char *sink_notice(const struct sink *k);
+/* Frees k (ops->free first). NULL is a no-op. */
 void sink_free(struct sink *k);
 
 /* The block of network i of the ranking (r->net_rank[i]), in the order

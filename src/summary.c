@@ -268,6 +268,16 @@ size_t summary_mem_bytes(const struct summary *s)
     return total;
 }
 
+const struct summary_sizes *summary_sizes_of(const struct summary *s)
+{
+    return &s->sizes;
+}
+
+uint64_t summary_seed(const struct summary *s)
+{
+    return s->seed;
+}
+
 bool summary_ports_sketched(const struct summary *s)
 {
     return s->col[COL_PORTS] != NULL;
