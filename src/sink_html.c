@@ -138,7 +138,6 @@ static void html_sink_free(struct sink *k)
 {
     struct sink_html *h = (struct sink_html *)k;
     html_free(h->page);
-    free(h);
 }
 
 static const struct sink_ops html_ops = {
@@ -150,11 +149,9 @@ static const struct sink_ops html_ops = {
 
 struct sink *sink_html_new(const struct sink_params *p, FILE *out, const char *name)
 {
-    struct sink_html *h = calloc(1, sizeof *h);
+    struct sink_html *h = (struct sink_html *)sink_alloc(sizeof *h, &html_ops, p);
     if (h == NULL)
         return NULL;
-    h->k.ops = &html_ops;
-    h->k.p = p;
     h->f = out;
     h->name = name;
     return &h->k;

@@ -866,16 +866,6 @@ void summary_cms_dims(const struct summary *s, size_t *w, size_t *d)
 
 #include "bytebuf.h"
 
-const struct summary_sizes *summary_sizes_of(const struct summary *s)
-{
-    return &s->sizes;
-}
-
-uint64_t summary_seed(const struct summary *s)
-{
-    return s->seed;
-}
-
 unsigned summary_lost(const struct summary *s)
 {
     unsigned lost = 0;

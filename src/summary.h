@@ -216,10 +216,6 @@ void summary_cms_dims(const struct summary *s, size_t *w, size_t *d);
 struct bb_writer;
 struct bb_reader;
 
-const struct summary_sizes *summary_sizes_of(const struct summary *s);
-/* The hash seed given to summary_new. */
-uint64_t summary_seed(const struct summary *s);
-
 #define SUMMARY_LOST_BOUNDS 1u   /* Count-Min tightening of the address bounds */
 #define SUMMARY_LOST_DISTINCT 2u /* distinct counts (summary_distinct is -1) */
 /* SUMMARY_LOST_* flags of what a merge across seeds dropped; 0 when

@@ -218,6 +218,7 @@ Test(engine, a_write_error_is_reported_once_naming_the_file)
     o.out = full;
     o.out_name = "report.txt";
     o.ilen = 1;
+    o.stream = true; /* intervals written while the input is read */
     struct ts_err err;
     struct engine *e = engine_new(&o, &err);
     cr_assert_not_null(e);
