@@ -417,6 +417,7 @@ int main(int argc, char **argv)
         .not_ip = pst.not_ip,
         .not_decoded = pst.unsupported,
         .damaged = pst.damaged,
+        .offloaded = pst.offloaded,
         .not_decoded_link_types = pst.unsupported_names,
         .file_damaged = rc == TS_EDAMAGED,
         .damage = rc == TS_EDAMAGED ? err.msg : NULL,

@@ -52,6 +52,7 @@ struct sink_input_stats {
     bool conns;                                    /* a connection log (else a trace) */
     uint64_t corrupt_lines;                        /* conn.log lines skipped */
     uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
+    uint64_t offloaded; /* packets sized from the frame (TSO, BIG TCP) */
     const char *not_decoded_link_types;            /* names, or NULL */
     bool file_damaged;                             /* the file itself was cut short or corrupt */
     const char *damage;                            /* the message, or NULL */

@@ -243,6 +243,7 @@ static void json_input(const struct sink_report *r, struct jw *w)
         jw_cstring(w, "not_decoded_link_types",
                    st->not_decoded_link_types ? st->not_decoded_link_types : "");
         jw_u64(w, "damaged_frames", st->damaged);
+        jw_u64(w, "offloaded_packets", st->offloaded);
     }
     jw_u64(w, "late_records", r->late);
     jw_bool(w, "file_damaged", st->file_damaged);

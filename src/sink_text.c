@@ -95,6 +95,11 @@ static void trailer(const struct sink_report *r, FILE *out)
         if (st->damaged)
             fprintf(out, "Damaged: %llu frames truncated or invalid in a header\n",
                     (unsigned long long)st->damaged);
+        if (st->offloaded)
+            fprintf(out,
+                    "Offloaded: %llu packets captured before segmentation offload (TSO, BIG "
+                    "TCP), sized from the frame\n",
+                    (unsigned long long)st->offloaded);
     }
     if (r->late)
         fprintf(out,
