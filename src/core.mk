@@ -18,7 +18,10 @@ libtscore_a_SOURCES = \
 	src/pipeline.c src/pipeline.h \
 	src/sink.c src/sink.h \
 	src/html_out.c src/html_out.h \
-	src/sink_text.c src/sink_json.c src/sink_r.c \
+	src/sink_text.c src/sink_json.c src/sink_r.c src/sink_tss.c \
+	src/ivl_store.c src/ivl_store.h \
+	src/atomic_out.c src/atomic_out.h \
+	src/tss_in.c src/tss_in.h \
 	src/engine.c src/engine.h
 
 if HAVE_CRITERION

@@ -10,6 +10,8 @@
  *   R             sink_r.c       the R files TAG.dat, TAG.{total,incoming,
  *                                outgoing}.dat
  *   ports         sink_r.c       the -P file: the top ports, one a line
+ *   summary file  sink_tss.c     -w: the summaries themselves, for a later
+ *                                merge (summary_file.h)
  *
  * The engine drives a sink through three calls, all on one thread (the
  * reading thread; closed intervals are handed back to it):
@@ -83,6 +85,7 @@ struct sink_interval {
  * then the address. */
 struct sink_pair {
     uint8_t a[17], b[17];
+    uint64_t first; /* the number of the first record of the pair (1-based) */
 };
 
 #define SINK_ADDR_TEXT_MAX 64 /* bytes kept of an address as a log wrote it */
@@ -142,6 +145,11 @@ void sink_json_block(const struct report_opts *o, const struct summary *s, const
                      struct jw *w, const char *key);
 struct sink *sink_r_new(const struct sink_params *p);
 struct sink *sink_ports_new(const struct sink_params *p);
+struct sf_params;
+/* -w: the summaries to out (named out_name in messages) under the
+ * parameters p, whose sizes the caller fills before the first call (all
+ * borrowed). Flushes out at finish; the caller syncs and closes it. */
+struct sink *sink_tss_new(FILE *out, const char *out_name, const struct sf_params *p);
 
 /* The calls, with the write-once rule applied (see above). */
 int sink_begin(struct sink *k, struct ts_err *err);
