@@ -253,7 +253,8 @@ static void plan_opts_for(const struct engine_opts *o, struct plan_opts *po)
     po->memory_given = o->memory_given;
     po->conns = o->conns;
     po->save_mem = o->save_mem;
-    po->verbose = o->verbose;
+    po->verbose = o->verbose || o->writing; /* a later report may ask for -v */
+    po->writing = o->writing;
     po->r_output = o->r_tag != NULL;
     po->write_ports = o->write_ports != NULL;
     po->port_set = o->port_set && o->port_set_nonempty ? o->port_set : NULL;

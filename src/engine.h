@@ -71,7 +71,8 @@ struct engine_opts {
     const struct summary_sizes *sizes; /* 4 of them, or NULL */
     bool merging;
     bool writing; /* -w: keep what a later report may ask for (every non-local pair the
-                     list holds, whatever -n) */
+                     list holds, whatever -n; interval tables as -v keeps them, and
+                     Incoming and Outgoing intervals with -l, for -R) */
 };
 
 struct engine;

@@ -470,7 +470,6 @@ static int plan_merge(const struct args *cl, struct engine_opts *o, struct merge
         free(*ports);
         if (tss_params_to_opts(mp->first, o, local, ports, &err) != 0)
             fail(EXIT_FAIL, PROG ": %s", err.msg);
-        o->verbose = f->interval.k_ports > 0 || f->interval.k_addrs > 0;
         if (o->ilen > 0 && o->reorder == 0)
             o->reorder = 300;
     }
