@@ -301,7 +301,7 @@ static void note_skipped(struct sink_r *r, const char *path, uint64_t skipped)
 {
     if (r->notices++ == 0)
         snprintf(r->k.notice_buf, sizeof r->k.notice_buf,
-                 "'%s': %llu empty intervals left out after the first %d zero rows (a time gap "
+                 "'%.400s': %llu empty intervals left out after the first %d zero rows (a time gap "
                  "in the input)",
                  path, (unsigned long long)skipped, R_MAX_EMPTY_ROWS);
     else if (r->notices == 2) {
