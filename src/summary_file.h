@@ -78,7 +78,8 @@ enum sf_role {
 
 enum sf_pair_kind {
     SF_PAIRS_UNKNOWN = 0,  /* unknown-transport connections: address texts, counts */
-    SF_PAIRS_NONLOCAL = 1, /* pairs without a local address: addresses, count 0 */
+    SF_PAIRS_NONLOCAL = 1, /* pairs without a local address: addresses, count the
+                              number of the first record of the pair (1-based) */
 };
 
 struct sf_pair {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hash.h"
 #include "reader.h"
@@ -21,7 +22,9 @@ struct tss_params {
 
 bool tss_is_summary_file(const char *path)
 {
-    if (strcmp(path, "-") == 0)
+    /* a pipe or a device would lose the bytes looked at */
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
     FILE *f = fopen(path, "rb");
     if (f == NULL)

@@ -22,7 +22,9 @@
 #include "summary_file.h"
 
 /* True when the file at path (as written, not decompressed) is a summary
- * file; false for "-" and for what cannot be opened (its reader says why). */
+ * file; false for "-", for what is not a regular file (its first bytes
+ * would be lost to the reader) and for what cannot be opened (its reader
+ * says why). */
 bool tss_is_summary_file(const char *path);
 
 struct tss_params;
