@@ -515,6 +515,19 @@ static size_t merge_files(const struct args *cl, struct merge_plan *mp, struct e
     return made;
 }
 
+/* Drops a run that read nothing: the engine, the summary file being
+ * written (removed) and its sink. Returns EXIT_FAIL. */
+static int give_up(struct engine *e, struct sink *k, struct atomic_out *wout,
+                   struct tss_params *wparams, struct merge_plan *mp)
+{
+    engine_free(e);
+    sink_free(k);
+    atomic_out_abort(wout);
+    tss_params_free(wparams);
+    merge_plan_free(mp);
+    return EXIT_FAIL;
+}
+
 /* The seed from a file holding a site secret (at most 4096 bytes read). */
 static uint64_t seed_from_file(const char *path)
 {
@@ -601,8 +614,14 @@ int main(int argc, char **argv)
 
     struct merge_plan mp;
     int mrc = plan_merge(&cl, o, &mp, &local, &ports);
-    if (mrc != 0)
+    if (mrc != 0) {
+        merge_plan_free(&mp);
+        resolver_free(res);
+        netset_free(local);
+        netset_free(excl);
+        free(ports);
         return mrc;
+    }
     struct atomic_out *wout = NULL;
     struct tss_params *wparams = NULL;
     if (cl.write) {
@@ -642,21 +661,15 @@ int main(int argc, char **argv)
         if (mp.is_tss[i])
             continue;
         int r = read_raw(cl.inputs[i], &cl, e, &smp, &rt, &err);
-        if (r == EXIT_FAIL && cl.n_inputs == 1) {
-            engine_free(e);
-            atomic_out_abort(wout);
-            return EXIT_FAIL;
-        }
+        if (r == EXIT_FAIL && cl.n_inputs == 1)
+            return give_up(e, o->sink, wout, wparams, &mp);
         if (r == EXIT_OK)
             made++;
         else if (status == EXIT_OK || r == EXIT_DAMAGED)
             status = EXIT_DAMAGED;
     }
-    if (made == 0 && rt.failed + mp.n_bad == cl.n_inputs) {
-        engine_free(e);
-        atomic_out_abort(wout);
-        return EXIT_FAIL;
-    }
+    if (made == 0 && rt.failed + mp.n_bad == cl.n_inputs)
+        return give_up(e, o->sink, wout, wparams, &mp);
     struct sink_input_stats ist = {
         .conns = o->conns,
         .corrupt_lines = rt.corrupt + merged.corrupt_lines,
@@ -687,8 +700,9 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": %llu directions exceeded the bandwidth limit in all\n",
                 (unsigned long long)rt.bandwidth);
     merge_plan_free(&mp);
-    tss_params_free(wparams);
     engine_free(e);
+    sink_free(o->sink); /* the summary file's, or NULL */
+    tss_params_free(wparams);
     resolver_free(res);
     netset_free(local);
     netset_free(excl);
