@@ -68,8 +68,7 @@ int main(int argc, char **argv)
         return 1;
     }
     uint64_t after_total = sf_writer_bytes(w);
-    struct sf_run run = {
-        summary_counters(s)->start, summary_counters(s)->end, 0, 0, 0, 0, 0, 0, 0, false};
+    struct sf_run run = {.first = summary_counters(s)->start, .last = summary_counters(s)->end};
     if (sf_writer_finish(w, &run, &err) != 0) {
         fprintf(stderr, "summary_size: %s\n", err.msg);
         return 1;

@@ -81,6 +81,10 @@ static const char help_text[] =
                "                        second thread (default with 2 processors, unless a\n"
                "                        zlib-inflated file has a thread of its own)\n"
                "  -q, --quiet           no progress line\n"
+               "  -w FILE               write the run's summaries to FILE ('-': stdout)\n"
+               "                        instead of a report; summary files given as\n"
+               "                        inputs are merged\n"
+               "  --seed-file=FILE      the seed from a file holding a site secret\n"
                "\n"
                "Counts are exact while every summary fits its budget; estimates are\n"
                "marked in the report. Exit status: 0 complete, 1 could not run, 2 usage\n"
@@ -189,6 +193,7 @@ enum {
     OPT_JSON,
     OPT_THREADS,
     OPT_HTML,
+    OPT_SEED_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -224,10 +229,12 @@ static const struct option long_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"html", required_argument, NULL, OPT_HTML},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"seed-file", required_argument, NULL, OPT_SEED_FILE},
+    {"write", required_argument, NULL, 'w'},
     {NULL, 0, NULL, 0},
 };
 
-static const char short_opts[] = ":bcCeE:hi:l:n:p:P:rR:s:S:tuU:V:vmq";
+static const char short_opts[] = ":bcCeE:hi:l:n:p:P:rR:s:S:tuU:V:vmqw:";
 
 /* The option as the user wrote it, for messages. */
 static const char *opt_name(int c, int long_index, char *buf, size_t n)
@@ -438,10 +445,21 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
             unsigned long long s = strtoull(optarg, &end, 0);
             if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-')
                 return usage(res, "option --seed: invalid integer value: '%s'", optarg);
+            if (a->seed_file)
+                return usage(res, "options --seed and --seed-file exclude each other");
             o->seed = s;
             a->seed_set = true;
             break;
         }
+        case OPT_SEED_FILE:
+            if (a->seed_set)
+                return usage(res, "options --seed and --seed-file exclude each other");
+            a->seed_file = optarg;
+            a->seed_set = true;
+            break;
+        case 'w':
+            a->write = optarg;
+            break;
         case OPT_THREADS:
             if (!parse_int_opt(name, optarg, &v, res))
                 return ARGS_ERROR;
@@ -470,9 +488,10 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
             return unknown_option(argv[optind - 1], res);
         }
     }
-    if (argc - optind > 2)
-        return usage(res, "Wrong number of arguments");
-    a->input = optind < argc ? argv[optind] : "-";
+    static char *const stdin_only[] = {"-"};
+    a->inputs = optind < argc ? (const char *const *)argv + optind : (const char *const *)stdin_only;
+    a->n_inputs = optind < argc ? (size_t)(argc - optind) : 1;
+    a->input = a->inputs[0];
     o->conns = a->conns;
     o->input_name = a->input;
     return check(a, &pd, res);

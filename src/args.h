@@ -49,7 +49,11 @@ struct args {
     bool sample_set;
     bool seed_set;
     int threads;       /* --threads; 0: by the number of processors */
-    const char *input; /* the operand, "-" for stdin */
+    const char *input; /* the first operand, "-" for stdin */
+    const char *const *inputs; /* every operand (read as one stream), or "-" */
+    size_t n_inputs;
+    const char *write;     /* -w FILE: the summaries instead of a report */
+    const char *seed_file; /* --seed-file FILE */
 };
 
 struct args_result {

@@ -19,7 +19,10 @@ libtscore_a_SOURCES = \
 	src/pipeline.c src/pipeline.h \
 	src/sink.c src/sink.h \
 	src/html_out.c src/html_out.h src/sink_html.c \
-	src/sink_text.c src/sink_json.c src/sink_r.c \
+	src/sink_text.c src/sink_json.c src/sink_r.c src/sink_tss.c \
+	src/ivl_store.c src/ivl_store.h \
+	src/atomic_out.c src/atomic_out.h \
+	src/tss_in.c src/tss_in.h \
 	src/engine.c src/engine.h
 
 if HAVE_CRITERION
@@ -42,8 +45,11 @@ TESTS += tests/test_input
 tests_test_input_SOURCES = tests/test_input.c
 tests_test_input_CFLAGS = $(TEST_CFLAGS)
 tests_test_input_LDADD = $(TEST_LIBS)
-check_PROGRAMS += tests/test_summary_merge tests/test_summary_file
-TESTS += tests/test_summary_merge tests/test_summary_file
+check_PROGRAMS += tests/test_summary_merge tests/test_summary_file tests/test_merge_parts
+TESTS += tests/test_summary_merge tests/test_summary_file tests/test_merge_parts
+tests_test_merge_parts_SOURCES = tests/test_merge_parts.c tests/test_summaries.h
+tests_test_merge_parts_CFLAGS = $(TEST_CFLAGS)
+tests_test_merge_parts_LDADD = $(TEST_LIBS) -lm
 tests_test_summary_file_SOURCES = tests/test_summary_file.c
 tests_test_summary_file_CFLAGS = $(TEST_CFLAGS)
 tests_test_summary_file_LDADD = $(TEST_LIBS) -lm

@@ -10,6 +10,7 @@
 
 #include "hash.h"
 #include "intervals.h"
+#include "ivl_store.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "replay.h"
@@ -32,6 +33,8 @@ struct engine {
     size_t nnets;
     struct intervals *iv; /* NULL without -i */
     struct replay *replay; /* exact intervals (not --stream); NULL with --stream */
+    struct ivl_store *store; /* merging with -i: every interval until the end */
+    uint64_t merged_late;
     size_t n_streams;
     uint64_t nonlocal_count;
     struct sink_pair *nonlocal;
@@ -84,16 +87,31 @@ static void deliver_now(struct engine *e, const struct ivl_closed *c)
         e->out_rc = sink_interval(e->sinks[i], &si, &e->out_err);
 }
 
-/* A closed interval: to the sinks when streaming, else kept for the
- * replay at the end (a late record may still amend it). */
+/* A closed interval: to the sinks when streaming; while merging to the
+ * store; else kept for the replay at the end (a late record may still
+ * amend it). */
 static void deliver(struct engine *e, const struct ivl_closed *c)
 {
-    if (e->replay == NULL) {
+    if (e->store == NULL && e->replay == NULL) {
         deliver_now(e, c);
         return;
     }
     if (e->out_rc == 0)
-        e->out_rc = replay_hold(e->replay, c->stream, c->idx, c->s, &e->out_err);
+        e->out_rc = e->store != NULL
+                        ? ivl_store_put(e->store, c->stream, (double)c->idx * (double)e->o.ilen,
+                                        c->s, &e->out_err)
+                        : replay_hold(e->replay, c->stream, c->idx, c->s, &e->out_err);
+}
+
+static int replay_one(void *ctx, unsigned stream, long long idx, const struct summary *s,
+                      struct ts_err *err)
+{
+    struct engine *e = ctx;
+    (void)err;
+    struct ivl_closed c = {.stream = stream, .idx = idx, .s = (struct summary *)s};
+    if (stream < e->n_streams)
+        deliver_now(e, &c);
+    return e->out_rc;
 }
 
 /* The reader's side of the hand-back: writes what the counting thread
@@ -249,7 +267,8 @@ static void plan_opts_for(const struct engine_opts *o, struct plan_opts *po)
     po->memory_given = o->memory_given;
     po->conns = o->conns;
     po->save_mem = o->save_mem;
-    po->verbose = o->verbose;
+    po->verbose = o->verbose || o->writing; /* a later report may ask for -v */
+    po->writing = o->writing;
     po->r_output = o->r_tag != NULL;
     po->dir_intervals = o->html != NULL;
     po->write_ports = o->write_ports != NULL;
@@ -312,6 +331,13 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
     e->o = *o;
     plan_opts_for(o, &e->popts);
     plan_make(&e->popts, &e->plan);
+    if (o->sizes != NULL) {
+        e->plan.main = o->sizes[0];
+        e->plan.dir = o->sizes[1];
+        e->plan.net = o->sizes[2];
+        e->plan.ivl = o->sizes[3];
+        e->plan.interval_tables = o->sizes[3].k_ports > 0 || o->sizes[3].k_addrs > 0;
+    }
     const struct plan *pl = &e->plan;
     uint64_t seed = o->seed;
     if (make_port_mask(e) != 0 || open_sinks(e) != 0)
@@ -327,7 +353,11 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
                               o->sample_p == 0);
         if (e->iv == NULL)
             goto nomem;
-        if (!o->stream) {
+        if (o->merging && (e->store = ivl_store_new(&pl->ivl, seed, err)) == NULL) {
+            engine_free(e);
+            return NULL;
+        }
+        if (!o->merging && !o->stream) {
             e->replay = replay_new((unsigned)e->n_streams, o->ilen,
                                    o->save_mem ? REPLAY_SPILL_MEM_SMALL : REPLAY_SPILL_MEM, err);
             if (e->replay == NULL) {
@@ -346,7 +376,7 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
         e->outgoing = summary_new(&pl->dir, seed);
         e->nnets = netset_count(o->local_nets);
         e->nets = calloc(e->nnets ? e->nnets : 1, sizeof *e->nets);
-        size_t keep = o->topn > 1 ? o->topn - 1 : 0;
+        size_t keep = o->writing ? NONLOCAL_MAX : o->topn > 1 ? o->topn - 1 : 0;
         if (keep > NONLOCAL_MAX)
             keep = NONLOCAL_MAX;
         e->nonlocal = calloc(keep ? keep : 1, sizeof *e->nonlocal);
@@ -401,6 +431,7 @@ void engine_free(struct engine *e)
     free(e->nets);
     intervals_free(e->iv);
     replay_free(e->replay);
+    ivl_store_free(e->store);
     for (size_t i = 0; i < e->nsinks; i++)
         if (e->sinks[i] != e->o.sink)
             sink_free(e->sinks[i]);
@@ -410,11 +441,10 @@ void engine_free(struct engine *e)
     free(e);
 }
 
-/* Records that arrived after their interval had been written out. */
-static uint64_t engine_late_records(const struct engine *e)
+uint64_t engine_late_records(const struct engine *e)
 {
     /* without --stream late records take their place in the replay */
-    return e->iv && e->replay == NULL ? intervals_late(e->iv) : 0;
+    return (e->iv && e->replay == NULL ? intervals_late(e->iv) : 0) + e->merged_late;
 }
 
 void engine_print_plan(const struct engine *e, FILE *out)
@@ -429,52 +459,72 @@ static bool excluded(const struct engine *e, const struct ts_addr *a)
     return e->o.exclude_nets && netset_lookup(e->o.exclude_nets, a->b, a->len) >= 0;
 }
 
-static void add_unknown(struct engine *e, const struct ts_record *r)
+/* Counts n connections of the pair of texts src and dst. */
+static void count_unknown(struct engine *e, const void *src, size_t sl, const void *dst, size_t dl,
+                          uint64_t n)
 {
-    e->unknown_total++;
     char s[SINK_ADDR_TEXT_MAX + 1], d[SINK_ADDR_TEXT_MAX + 1];
-    size_t sl = r->src_text.len > SINK_ADDR_TEXT_MAX ? SINK_ADDR_TEXT_MAX : r->src_text.len;
-    size_t dl = r->dst_text.len > SINK_ADDR_TEXT_MAX ? SINK_ADDR_TEXT_MAX : r->dst_text.len;
-    memcpy(s, r->src_text.p ? r->src_text.p : "", sl);
+    if (sl > SINK_ADDR_TEXT_MAX)
+        sl = SINK_ADDR_TEXT_MAX;
+    if (dl > SINK_ADDR_TEXT_MAX)
+        dl = SINK_ADDR_TEXT_MAX;
+    memcpy(s, src, sl);
     s[sl] = '\0';
-    memcpy(d, r->dst_text.p ? r->dst_text.p : "", dl);
+    memcpy(d, dst, dl);
     d[dl] = '\0';
     uint64_t h = hash64(s, sl, e->o.seed) ^ hash64(d, dl, e->o.seed + 1);
     for (size_t i = 0; i < e->n_unknown; i++) {
         struct sink_unknown *p = &e->unknown[i];
         if (p->hash == h && strcmp(p->src, s) == 0 && strcmp(p->dst, d) == 0) {
-            p->count++;
+            p->count += n;
             return;
         }
     }
     if (e->n_unknown == UNKNOWN_MAX) {
-        e->unknown_dropped++;
+        e->unknown_dropped += n;
         return;
     }
     struct sink_unknown *p = &e->unknown[e->n_unknown++];
     memcpy(p->src, s, sl + 1);
     memcpy(p->dst, d, dl + 1);
-    p->count = 1;
+    p->count = n;
     p->hash = h;
     p->seq = e->n_unknown - 1;
+}
+
+static void add_unknown(struct engine *e, const struct ts_record *r)
+{
+    e->unknown_total++;
+    count_unknown(e, r->src_text.p ? r->src_text.p : "", r->src_text.len,
+                  r->dst_text.p ? r->dst_text.p : "", r->dst_text.len, 1);
+}
+
+/* Lists the pair p of the nonlocal record number nr (1-based) unless it
+ * is listed already: the original kept the pairs of the first topn - 1
+ * such records. */
+static void list_nonlocal(struct engine *e, const struct sink_pair *p, uint64_t nr)
+{
+    uint64_t limit = e->o.writing ? NONLOCAL_MAX + 1 : e->o.topn;
+    if (nr >= limit || nr > NONLOCAL_MAX)
+        return;
+    for (size_t i = 0; i < e->n_nonlocal; i++)
+        if (memcmp(e->nonlocal[i].a, p->a, sizeof p->a) == 0 &&
+            memcmp(e->nonlocal[i].b, p->b, sizeof p->b) == 0)
+            return;
+    e->nonlocal[e->n_nonlocal] = *p;
+    e->nonlocal[e->n_nonlocal++].first = nr;
 }
 
 static void add_nonlocal(struct engine *e, const struct summary_update *u)
 {
     e->nonlocal_count++;
-    /* the original kept the pairs of the first topn - 1 such records */
-    if (e->nonlocal_count >= e->o.topn || e->nonlocal_count > NONLOCAL_MAX)
-        return;
     struct sink_pair p;
     memset(&p, 0, sizeof p);
     p.a[0] = u->src.len;
     memcpy(p.a + 1, u->src.b, u->src.len);
     p.b[0] = u->dst.len;
     memcpy(p.b + 1, u->dst.b, u->dst.len);
-    for (size_t i = 0; i < e->n_nonlocal; i++)
-        if (memcmp(&e->nonlocal[i], &p, sizeof p) == 0)
-            return;
-    e->nonlocal[e->n_nonlocal++] = p;
+    list_nonlocal(e, &p, e->nonlocal_count);
 }
 
 /* The local network a record counts for, or -1. */
@@ -780,6 +830,11 @@ int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts
         return rc;
     if (e->iv != NULL && close_intervals(e) != 0)
         return out_failed(e, err);
+    if (e->store != NULL && ivl_store_replay(e->store, e->o.ilen, replay_one, e, &e->out_err) != 0) {
+        if (e->out_rc == 0)
+            e->out_rc = e->out_err.code;
+        return out_failed(e, err);
+    }
     if (sinks_begin(e) != 0)
         return out_failed(e, err);
     size_t *rank = e->o.local_nets ? rank_networks(e) : NULL;
@@ -817,4 +872,78 @@ const char *engine_notice(const struct engine *e)
         if (sink_notice(e->sinks[i]) != NULL)
             return sink_notice(e->sinks[i]);
     return NULL;
+}
+
+/* ---- merging summary files -------------------------------------------- */
+
+void engine_sizes(const struct engine *e, struct summary_sizes out[4])
+{
+    out[0] = e->plan.main;
+    out[1] = e->plan.dir;
+    out[2] = e->plan.net;
+    out[3] = e->plan.ivl;
+}
+
+int engine_merge_summary(struct engine *e, enum sf_role role, uint64_t index, double start,
+                         struct summary *s, struct ts_err *err)
+{
+    struct summary *dst = NULL;
+    switch (role) {
+    case SF_TOTAL:
+        dst = e->total;
+        break;
+    case SF_INCOMING:
+        dst = e->incoming;
+        break;
+    case SF_OUTGOING:
+        dst = e->outgoing;
+        break;
+    case SF_NETWORK:
+        dst = index < e->nnets ? e->nets[index] : NULL;
+        break;
+    case SF_INTERVAL:
+        if (e->store == NULL || index >= IVL_MAX_STREAMS)
+            break;
+        return ivl_store_put(e->store, (unsigned)index, start, s, err);
+    }
+    if (dst == NULL)
+        return ts_err_set(err, TS_EFORMAT, "a summary this run does not have (role %d, %llu)",
+                          (int)role, (unsigned long long)index);
+    if (summary_merge(dst, s) != 0)
+        return ts_err_set(err, TS_ENOMEM, "out of memory merging the summaries");
+    return 0;
+}
+
+void engine_merge_pairs(struct engine *e, const struct sf_pairs *p)
+{
+    if (p->kind == SF_PAIRS_UNKNOWN) {
+        if (e->unknown == NULL)
+            return;
+        for (size_t i = 0; i < p->n; i++)
+            count_unknown(e, p->pair[i].a, p->pair[i].alen, p->pair[i].b, p->pair[i].blen,
+                          p->pair[i].count);
+        e->unknown_total += p->total;
+        e->unknown_dropped += p->dropped;
+        return;
+    }
+    if (e->nonlocal == NULL)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct sf_pair *q = &p->pair[i];
+        if (q->alen > 16 || q->blen > 16)
+            continue;
+        struct sink_pair sp;
+        memset(&sp, 0, sizeof sp);
+        sp.a[0] = (uint8_t)q->alen;
+        memcpy(sp.a + 1, q->a, q->alen);
+        sp.b[0] = (uint8_t)q->blen;
+        memcpy(sp.b + 1, q->b, q->blen);
+        list_nonlocal(e, &sp, e->nonlocal_count + q->count);
+    }
+    e->nonlocal_count += p->total;
+}
+
+void engine_merge_late(struct engine *e, uint64_t late)
+{
+    e->merged_late += late;
 }

@@ -25,6 +25,7 @@
 #include "record.h"
 #include "report.h"
 #include "sink.h"
+#include "summary_file.h"
 
 struct engine_opts {
     bool conns;                        /* -c */
@@ -66,6 +67,15 @@ struct engine_opts {
     /* A sink of the caller's instead of the report the options choose
      * (borrowed; -P still writes its file). NULL: text, JSON or R. */
     struct sink *sink;
+    /* Summaries will be merged in (engine_merge_*): the sizes of Total,
+     * Incoming and Outgoing, each network and each interval, as the files
+     * state them (NULL: from the plan), and the intervals, whatever their
+     * source, are collected and written at engine_finish. */
+    const struct summary_sizes *sizes; /* 4 of them, or NULL */
+    bool merging;
+    bool writing; /* -w: keep what a later report may ask for (every non-local pair the
+                     list holds, whatever -n; interval tables as -v keeps them, and
+                     Incoming and Outgoing intervals with -l, for -R) */
 };
 
 struct engine;
@@ -87,6 +97,26 @@ int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts
 /* A message for the user that is not an error, left by a sink at finish
  * (e.g. rows the R files left out), or NULL. */
 const char *engine_notice(const struct engine *e);
+
+/* Records that arrived after their interval had been written out. */
+uint64_t engine_late_records(const struct engine *e);
+
+/* The sizes of Total, of Incoming and Outgoing, of each network and of
+ * each interval, in that order (what a summary file states). */
+void engine_sizes(const struct engine *e, struct summary_sizes out[4]);
+
+/* Merges s (of the sizes engine_sizes gives; s may be changed) into the
+ * summary of role: Total, Incoming, Outgoing, network index, or the
+ * interval of stream index starting at start. Only before the first
+ * engine_add. Returns 0 or a negative code (TS_EFORMAT: the role does not
+ * exist in this run). */
+int engine_merge_summary(struct engine *e, enum sf_role role, uint64_t index, double start,
+                         struct summary *s, struct ts_err *err);
+/* Merges a file's pair list: its unknown-transport pairs after those seen
+ * so far, its non-local pairs as records after those counted so far. */
+void engine_merge_pairs(struct engine *e, const struct sf_pairs *p);
+/* Adds the records a file counted as late. */
+void engine_merge_late(struct engine *e, uint64_t late);
 
 /* Writes the memory plan (what each structure costs) to out. */
 void engine_print_plan(const struct engine *e, FILE *out);

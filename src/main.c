@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "atomic_out.h"
 #include "engine.h"
 #include "err.h"
 #include "hash.h"
@@ -29,10 +30,12 @@
 #include "reader.h"
 #include "resolve.h"
 #include "sampler.h"
+#include "tss_in.h"
 
 #define PROG "trace-summary"
 #define EXIT_OK 0
 #define EXIT_FAIL 1
+#define EXIT_USAGE 2
 #define EXIT_DAMAGED 3
 
 #define MAX_LINE (64 * 1024)
@@ -278,6 +281,276 @@ static long usable_cpus(void)
     return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* ---- several inputs: raw ones read as one stream, summary files merged */
+
+/* What the raw inputs skipped, added up. */
+struct raw_totals {
+    uint64_t corrupt, bandwidth;
+    struct pcap_in_stats pst; /* counts added; the last names of link types */
+    size_t failed;            /* inputs that could not be read at all */
+    char damage[TS_ERR_MSG_MAX];
+};
+
+/* Reads the raw input path into e with the reader's messages. Returns
+ * EXIT_OK, EXIT_DAMAGED (something was read) or EXIT_FAIL. */
+static int read_raw(const char *path, const struct args *cl, struct engine *e, struct sampler *smp,
+                    struct raw_totals *rt, struct ts_err *err)
+{
+    ts_err_clear(err);
+    struct ts_input *in = ts_input_open_flags(path, cl->eo.save_mem ? TS_INPUT_LOWMEM : 0, err);
+    if (in == NULL) {
+        fprintf(stderr, PROG ": %s\n", err->msg);
+        rt->failed++;
+        return EXIT_FAIL;
+    }
+    struct counters k = {0};
+    struct progress pg;
+    progress_init(&pg, in, cl->quiet);
+    struct reader_opts ro = {
+        .conn_version = cl->conn_version, .max_line = MAX_LINE, .sampler = smp};
+    struct reader *rd = reader_open(in, cl->conns ? READER_CONN : READER_TRACE, &ro, err);
+    int rc = rd == NULL ? err->code : read_input(rd, e, &k, &pg, err);
+    struct reader_stats rst;
+    reader_stats(rd, &rst);
+    reader_close(rd);
+    progress_end(&pg);
+    struct pcap_in_stats *pst = &rst.pcap;
+    int status = EXIT_OK;
+    if (rc != 0) {
+        fprintf(stderr, PROG ": %s\n", err->msg);
+        if (rc == TS_EDAMAGED) {
+            snprintf(rt->damage, sizeof rt->damage, "%s", err->msg);
+            status = EXIT_DAMAGED;
+        } else if (rc == TS_EFORMAT || rc == TS_EIO) {
+            ts_input_close(in);
+            rt->failed++;
+            return EXIT_FAIL;
+        } else {
+            status = EXIT_DAMAGED;
+        }
+    }
+    uint64_t corrupt = rst.bad_lines + rst.long_lines;
+    if (corrupt > 0) {
+        fprintf(stderr, PROG ": '%s': %llu corrupt lines ignored (the first at line %llu)\n",
+                ts_input_name(in), (unsigned long long)corrupt,
+                (unsigned long long)rst.first_bad_line);
+        status = EXIT_DAMAGED;
+    }
+    if (rst.unterminated)
+        fprintf(stderr,
+                PROG ": '%s': the last line (%llu) has no newline: the file may be cut short\n",
+                ts_input_name(in), (unsigned long long)rst.unterminated);
+    if (pst->damaged) {
+        fprintf(stderr,
+                PROG ": '%s': %llu damaged frames skipped (truncated or invalid in a header; "
+                     "the first is frame %llu, record at offset %llu)\n",
+                ts_input_name(in), (unsigned long long)pst->damaged,
+                (unsigned long long)pst->first_damaged_frame,
+                (unsigned long long)pst->first_damaged_offset);
+        status = EXIT_DAMAGED;
+    }
+    rt->corrupt += corrupt;
+    rt->bandwidth += k.bandwidth;
+    rt->pst.frames += pst->frames;
+    rt->pst.not_ip += pst->not_ip;
+    rt->pst.unsupported += pst->unsupported;
+    rt->pst.damaged += pst->damaged;
+    rt->pst.offloaded += pst->offloaded;
+    if (pst->unsupported_names[0])
+        memcpy(rt->pst.unsupported_names, pst->unsupported_names, sizeof pst->unsupported_names);
+    ts_input_close(in);
+    return status;
+}
+
+/* True when the one raw input is inflated by a thread of its own (stdin
+ * is not looked at: it cannot be opened twice). */
+static bool raw_has_thread(const struct args *cl, const bool *is_tss)
+{
+    for (size_t i = 0; i < cl->n_inputs; i++) {
+        if (is_tss[i] || strcmp(cl->inputs[i], "-") == 0)
+            continue;
+        struct ts_err err;
+        struct ts_input *in = ts_input_open(cl->inputs[i], &err);
+        /* zlib inflating in its own thread is slower than parsing, and a
+         * third thread gained nothing on two processors; ISA-L and zstd
+         * inflate faster than lines are parsed, so the counting thread
+         * stays (10^6 lines: the parsing thread's share goes from 2.79 G
+         * to 2.43 G instructions with it) */
+        bool t = in != NULL && ts_input_has_thread(in) && !ts_input_inflates_fast(in);
+        ts_input_close(in);
+        return t;
+    }
+    return false;
+}
+
+struct merge_plan {
+    bool *is_tss, *bad; /* by input */
+    size_t n_raw, n_bad;
+    struct tss_params *first; /* the first good summary file's parameters */
+    const char *first_name;
+};
+
+static void merge_plan_free(struct merge_plan *mp)
+{
+    free(mp->is_tss);
+    free(mp->bad);
+    tss_params_free(mp->first);
+}
+
+/* Finds the summary files among the inputs, checks each whole and compares
+ * its parameters with the first one's (and with the command line's when
+ * raw inputs are read too); a merge of summary files alone takes its
+ * options from them. Returns 0, or the exit status after a message. */
+static int plan_merge(const struct args *cl, struct engine_opts *o, struct merge_plan *mp,
+                      struct netset **local, uint8_t **ports)
+{
+    memset(mp, 0, sizeof *mp);
+    mp->is_tss = calloc(cl->n_inputs, sizeof *mp->is_tss);
+    mp->bad = calloc(cl->n_inputs, sizeof *mp->bad);
+    if (mp->is_tss == NULL || mp->bad == NULL)
+        fail(EXIT_FAIL, PROG ": out of memory");
+    size_t n_tss = 0;
+    for (size_t i = 0; i < cl->n_inputs; i++) {
+        mp->is_tss[i] = tss_is_summary_file(cl->inputs[i]);
+        n_tss += mp->is_tss[i];
+    }
+    mp->n_raw = cl->n_inputs - n_tss;
+    if (n_tss == 0)
+        return 0;
+    struct ts_err err;
+    uint64_t ilen = 0;
+    for (size_t i = 0; i < cl->n_inputs; i++) {
+        if (!mp->is_tss[i])
+            continue;
+        struct tss_params *p;
+        if (tss_check(cl->inputs[i], o->seed, &p, &err) != 0) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            mp->bad[i] = true;
+            mp->n_bad++;
+            continue;
+        }
+        const struct sf_params *q = tss_params_get(p);
+        if (mp->first == NULL) {
+            mp->first = p;
+            mp->first_name = cl->inputs[i];
+            ilen = q->ilen;
+            continue;
+        }
+        const char *opt = sf_params_differ(tss_params_get(mp->first), q);
+        if (opt == NULL && ilen != 0 && ilen % q->ilen != 0 && q->ilen % ilen != 0)
+            opt = "-i";
+        if (opt != NULL) {
+            fprintf(stderr, PROG ": '%s' and '%s' differ in %s: they cannot be merged\n",
+                    mp->first_name, cl->inputs[i], opt);
+            tss_params_free(p);
+            return EXIT_USAGE;
+        }
+        if (q->ilen > ilen)
+            ilen = q->ilen;
+        tss_params_free(p);
+    }
+    if (mp->first == NULL)
+        return 0;
+    const struct sf_params *f = tss_params_get(mp->first);
+    static struct summary_sizes sizes[4];
+    sizes[0] = f->total;
+    sizes[1] = f->dir;
+    sizes[2] = f->net;
+    sizes[3] = f->interval;
+    if (mp->n_raw > 0) {
+        struct tss_params *run = tss_params_of_run(o, o->seed);
+        if (run == NULL)
+            fail(EXIT_FAIL, PROG ": out of memory");
+        tss_params_set_sizes(run, sizes);
+        const char *opt = sf_params_differ(tss_params_get(run), f);
+        tss_params_free(run);
+        if (opt != NULL) {
+            fprintf(stderr,
+                    PROG ": '%s' and the other inputs' options differ in %s: they cannot be "
+                         "merged\n",
+                    mp->first_name, opt);
+            return EXIT_USAGE;
+        }
+    } else {
+        netset_free(*local);
+        free(*ports);
+        if (tss_params_to_opts(mp->first, o, local, ports, &err) != 0)
+            fail(EXIT_FAIL, PROG ": %s", err.msg);
+        if (o->ilen > 0 && o->reorder == 0)
+            o->reorder = 300;
+    }
+    o->ilen = (long long)ilen;
+    o->sizes = sizes;
+    o->merging = true;
+    o->threads = false;
+    return 0;
+}
+
+/* Folds every good summary file into e. Returns how many were merged. */
+static size_t merge_files(const struct args *cl, struct merge_plan *mp, struct engine *e,
+                          struct sf_run *run, int *status)
+{
+    size_t made = 0;
+    bool lost_any = false;
+    for (size_t i = 0; i < cl->n_inputs; i++) {
+        if (!mp->is_tss[i])
+            continue;
+        if (mp->bad[i]) {
+            *status = EXIT_DAMAGED;
+            continue;
+        }
+        struct ts_err err;
+        bool lost = false;
+        if (tss_merge(e, cl->inputs[i], cl->eo.seed, run, &lost, &err) != 0) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            *status = EXIT_DAMAGED;
+            continue;
+        }
+        if (lost && !lost_any)
+            fprintf(stderr,
+                    PROG ": '%s' was written under another seed (--seed, --seed-file): its "
+                         "tables and counts are merged, its Count-Min bounds and distinct "
+                         "counts are lost\n",
+                    cl->inputs[i]);
+        lost_any |= lost;
+        made++;
+    }
+    if (run->drops)
+        fprintf(stderr, PROG ": the captures dropped %llu packets\n",
+                (unsigned long long)run->drops);
+    return made;
+}
+
+/* Drops a run that read nothing: the engine, the summary file being
+ * written (removed) and its sink. Returns EXIT_FAIL. */
+static int give_up(struct engine *e, struct sink *k, struct atomic_out *wout,
+                   struct tss_params *wparams, struct merge_plan *mp)
+{
+    engine_free(e);
+    sink_free(k);
+    atomic_out_abort(wout);
+    tss_params_free(wparams);
+    merge_plan_free(mp);
+    return EXIT_FAIL;
+}
+
+/* The seed from a file holding a site secret (at most 4096 bytes read). */
+static uint64_t seed_from_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        char sys[128];
+        fail(EXIT_FAIL, PROG ": '%s': %s", path, ts_strerror(errno, sys, sizeof sys));
+    }
+    unsigned char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad || n == 0)
+        fail(EXIT_FAIL, PROG ": '%s': %s", path, bad ? "read error" : "empty seed file");
+    return hash64(buf, n, 0x7473732d73656564ull);
+}
+
 int main(int argc, char **argv)
 {
     struct args cl;
@@ -300,7 +573,9 @@ int main(int argc, char **argv)
         return ar.status;
     }
     struct engine_opts *o = &cl.eo;
-    if (!cl.seed_set)
+    if (cl.seed_file)
+        o->seed = seed_from_file(cl.seed_file);
+    else if (!cl.seed_set)
         o->seed = hash_random_seed();
     o->threads = cl.threads ? cl.threads == 2 : usable_cpus() > 1;
 
@@ -355,78 +630,76 @@ int main(int argc, char **argv)
         o->html = html;
         o->html_name = cl.html;
     }
-    struct ts_input *in = ts_input_open_flags(cl.input, o->save_mem ? TS_INPUT_LOWMEM : 0, &err);
-    if (in == NULL)
-        fail(EXIT_FAIL, PROG ": %s", err.msg);
-    /* A compressed file is inflated by a thread of its own. With zlib that
-     * thread alone is slower than parsing, and a third thread gained
-     * nothing on two processors (10^6 gzipped packets: 0.29-0.34 s without
-     * it, 0.32-0.40 s with it). ISA-L and zstd inflate faster than a line
-     * is parsed, so the parser becomes the critical path and the counting
-     * thread is kept (callgrind, 10^6 lines: the parsing thread's share
-     * goes from 2.79 G to 2.43 G instructions, 1.21x to 1.06x plain). */
-    if (cl.threads == 0 && ts_input_has_thread(in) && !ts_input_inflates_fast(in))
+    struct merge_plan mp;
+    int mrc = plan_merge(&cl, o, &mp, &local, &ports);
+    if (mrc != 0) {
+        merge_plan_free(&mp);
+        resolver_free(res);
+        netset_free(local);
+        netset_free(excl);
+        free(ports);
+        return mrc;
+    }
+    struct atomic_out *wout = NULL;
+    struct tss_params *wparams = NULL;
+    if (cl.write) {
+        o->writing = true;
+        if ((wout = atomic_out_open(cl.write, &err)) == NULL)
+            fail(EXIT_FAIL, PROG ": %s", err.msg);
+        wparams = tss_params_of_run(o, o->seed);
+        if (wparams == NULL)
+            fail(EXIT_FAIL, PROG ": out of memory");
+        if (mp.first != NULL)
+            tss_params_copy_exclude(wparams, mp.first);
+        o->sink = sink_tss_new(atomic_out_file(wout), strcmp(cl.write, "-") ? cl.write : "-",
+                               tss_params_get(wparams));
+        if (o->sink == NULL)
+            fail(EXIT_FAIL, PROG ": out of memory");
+    }
+    if (cl.threads == 0 && mp.n_raw == 1 && raw_has_thread(&cl, mp.is_tss))
         o->threads = false;
     struct engine *e = engine_new(o, &err);
     if (e == NULL) {
-        ts_input_close(in);
+        atomic_out_abort(wout);
         fail(EXIT_FAIL, PROG ": %s", err.msg);
     }
-
+    if (wparams != NULL) {
+        struct summary_sizes z[4];
+        engine_sizes(e, z);
+        tss_params_set_sizes(wparams, z);
+    }
+    int status = EXIT_OK;
+    struct sf_run merged = {0};
+    size_t made = merge_files(&cl, &mp, e, &merged, &status);
     struct sampler smp;
     sampler_init(&smp, cl.sample, o->seed);
-    struct counters k = {0};
-    struct pcap_in_stats pst;
-    memset(&pst, 0, sizeof pst);
-    struct progress pg;
-    progress_init(&pg, in, cl.quiet);
-    struct reader_opts ro = {
-        .conn_version = cl.conn_version, .max_line = MAX_LINE, .sampler = &smp};
-    struct reader *rd = reader_open(in, cl.conns ? READER_CONN : READER_TRACE, &ro, &err);
-    int rc = rd == NULL ? err.code : read_input(rd, e, &k, &pg, &err);
-    struct reader_stats rst;
-    reader_stats(rd, &rst);
-    reader_close(rd);
-    k.corrupt = rst.bad_lines;
-    k.too_long = rst.long_lines;
-    k.first_bad_line = rst.first_bad_line;
-    k.unterminated = rst.unterminated;
-    pst = rst.pcap;
-    progress_end(&pg);
-    int status = EXIT_OK;
-    if (rc != 0) {
-        if (rc == TS_EDAMAGED) {
-            fprintf(stderr, PROG ": %s\n", err.msg);
+    struct raw_totals rt;
+    memset(&rt, 0, sizeof rt);
+    for (size_t i = 0; i < cl.n_inputs; i++) {
+        if (mp.is_tss[i])
+            continue;
+        int r = read_raw(cl.inputs[i], &cl, e, &smp, &rt, &err);
+        if (r == EXIT_FAIL && cl.n_inputs == 1)
+            return give_up(e, o->sink, wout, wparams, &mp);
+        if (r == EXIT_OK)
+            made++;
+        else if (status == EXIT_OK || r == EXIT_DAMAGED)
             status = EXIT_DAMAGED;
-        } else if (!cl.conns && pst.frames == 0 && rc == TS_EFORMAT) {
-            fail(EXIT_FAIL, PROG ": %s", err.msg);
-        } else {
-            fprintf(stderr, PROG ": %s\n", err.msg);
-            if (rc == TS_EFORMAT || rc == TS_EIO) {
-                ts_input_close(in);
-                engine_free(e);
-                return EXIT_FAIL;
-            }
-            status = EXIT_DAMAGED;
-        }
     }
+    if (made == 0 && rt.failed + mp.n_bad == cl.n_inputs)
+        return give_up(e, o->sink, wout, wparams, &mp);
     struct sink_input_stats ist = {
-        .conns = cl.conns,
-        .corrupt_lines = k.corrupt + k.too_long,
-        .frames = pst.frames,
-        .not_ip = pst.not_ip,
-        .not_decoded = pst.unsupported,
-        .damaged = pst.damaged,
-        .offloaded = pst.offloaded,
-        .not_decoded_link_types = pst.unsupported_names,
-        .file_damaged = rc == TS_EDAMAGED,
-        .damage = rc == TS_EDAMAGED ? err.msg : NULL,
+        .conns = o->conns,
+        .corrupt_lines = rt.corrupt + merged.corrupt_lines,
+        .frames = rt.pst.frames + merged.frames,
+        .not_ip = rt.pst.not_ip + merged.not_ip,
+        .not_decoded = rt.pst.unsupported + merged.not_decoded,
+        .damaged = rt.pst.damaged + merged.damaged,
+        .offloaded = rt.pst.offloaded + merged.offloaded,
+        .not_decoded_link_types = rt.pst.unsupported_names[0] ? rt.pst.unsupported_names : NULL,
+        .file_damaged = rt.damage[0] != '\0' || merged.input_damaged,
+        .damage = rt.damage[0] ? rt.damage : NULL,
     };
-    char damage_msg[TS_ERR_MSG_MAX];
-    if (ist.damage) {
-        snprintf(damage_msg, sizeof damage_msg, "%s", err.msg);
-        ist.damage = damage_msg;
-    }
     ts_err_clear(&err);
     if (engine_finish(e, &ist, &err) != 0) {
         fprintf(stderr, PROG ": %s\n", err.msg);
@@ -434,32 +707,21 @@ int main(int argc, char **argv)
     }
     if (engine_notice(e) != NULL)
         fprintf(stderr, PROG ": %s\n", engine_notice(e));
-    if (k.corrupt + k.too_long > 0) {
-        fprintf(stderr, PROG ": '%s': %llu corrupt lines ignored (the first at line %llu)\n",
-                ts_input_name(in), (unsigned long long)(k.corrupt + k.too_long),
-                (unsigned long long)k.first_bad_line);
-        if (status == EXIT_OK)
-            status = EXIT_DAMAGED;
+    if (wout != NULL) {
+        if (status == EXIT_FAIL) {
+            atomic_out_abort(wout);
+        } else if (atomic_out_commit(wout, &err) != 0) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            status = EXIT_FAIL;
+        }
     }
-    if (k.unterminated)
-        fprintf(stderr,
-                PROG ": '%s': the last line (%llu) has no newline: the file may be cut short\n",
-                ts_input_name(in), (unsigned long long)k.unterminated);
-    if (k.bandwidth > MAX_MESSAGES)
+    if (rt.bandwidth > MAX_MESSAGES)
         fprintf(stderr, PROG ": %llu directions exceeded the bandwidth limit in all\n",
-                (unsigned long long)k.bandwidth);
-    if (pst.damaged) {
-        fprintf(stderr,
-                PROG ": '%s': %llu damaged frames skipped (truncated or invalid in a header; "
-                     "the first is frame %llu, record at offset %llu)\n",
-                ts_input_name(in), (unsigned long long)pst.damaged,
-                (unsigned long long)pst.first_damaged_frame,
-                (unsigned long long)pst.first_damaged_offset);
-        if (status == EXIT_OK)
-            status = EXIT_DAMAGED;
-    }
-    ts_input_close(in);
+                (unsigned long long)rt.bandwidth);
+    merge_plan_free(&mp);
     engine_free(e);
+    sink_free(o->sink); /* the summary file's, or NULL */
+    tss_params_free(wparams);
     resolver_free(res);
     netset_free(local);
     netset_free(excl);

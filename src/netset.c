@@ -240,6 +240,12 @@ struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx, 
         ts_err_set(err, TS_EIO, "'%s': is a directory", path);
         return NULL;
     }
+    return netset_read_stream(f, path, bad, ctx, err);
+}
+
+struct netset *netset_read_stream(FILE *f, const char *path, netset_bad_line_fn bad, void *ctx,
+                                  struct ts_err *err)
+{
     struct netset *s = calloc(1, sizeof *s);
     char *line = malloc(NETSET_MAX_LINE + 1);
     if (s == NULL || line == NULL) {

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -30,6 +31,9 @@ typedef void (*netset_bad_line_fn)(void *ctx, size_t line, const char *text);
  * parse are passed to bad (may be NULL) and skipped. */
 struct netset *netset_read(const char *path, netset_bad_line_fn bad, void *ctx, struct ts_err *err);
 /* Parses one CIDR text into addr/len/prefix. Returns 0 or -1. */
+/* netset_read on an open stream (closed when done), named path in messages. */
+struct netset *netset_read_stream(FILE *f, const char *path, netset_bad_line_fn bad, void *ctx,
+                                  struct ts_err *err);
 int netset_parse_cidr(const char *text, uint8_t addr[16], uint8_t *addr_len, unsigned *prefix);
 void netset_free(struct netset *s);
 

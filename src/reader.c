@@ -6,12 +6,14 @@
 
 #include "reader.h"
 #include "reader_family.h"
+#include "summary_file.h"
 
 #define MAGIC(s) (const unsigned char *)(s), sizeof(s) - 1
 
 /* Tried in order; the catch-all entry of each kind (magic_len 0) comes
  * after the kind's other entries and names the family of the kind. */
 static const struct reader_format table[] = {
+    {"trace-summary summary file", READER_SUMMARY, MAGIC(SF_MAGIC), false, NULL},
     {"pcap, little-endian, microseconds", READER_TRACE, MAGIC("\xd4\xc3\xb2\xa1"), false,
      &reader_family_pcap},
     {"pcap, big-endian, microseconds", READER_TRACE, MAGIC("\xa1\xb2\xc3\xd4"), false,

@@ -17,6 +17,10 @@
  *   conn   Zeek TSV with its header              "#separator"  reader_conn.c
  *   conn   Zeek JSON lines                       "{"           reader_conn.c
  *   conn   Bro 1.x, or TSV without header        other text    reader_conn.c
+ *   any    a summary file (-w)                   89 "TSF"...   merged (tss_in.c)
+ *
+ * A summary file is recognised in the file as written (not decompressed)
+ * and merged whatever the kind; it has no family.
  *
  * A file of the other kind is refused with a message that says so: a trace
  * given with -c ("drop -c"), a connection log given without it ("use -c").
@@ -47,6 +51,7 @@
 enum reader_kind {
     READER_TRACE = 0, /* packet traces (the default) */
     READER_CONN = 1,  /* Zeek/Bro connection logs (-c) */
+    READER_SUMMARY = 2, /* summary files (-w): merged, not read by a family */
 };
 
 struct reader_family; /* reader_family.h */

@@ -313,6 +313,9 @@ int report_block(const struct report_opts *o, const struct summary *s, const cha
                 "\n     ~ sampled: each record kept with probability %g; ranges are 95%% "
                 "confidence intervals",
                 o->sample_p);
+    if (summary_lost(s) & SUMMARY_LOST_BOUNDS)
+        fputs("\n     ~ merged across seeds: the Count-Min tightening of the host bounds is lost",
+              out);
     fputs("\n\n", out);
     for (int col = 0; col < COL_COUNT; col++) {
         free(top[col]);

@@ -12,6 +12,8 @@
  *   ports         sink_r.c       the -P file: the top ports, one a line
  *   HTML          sink_html.c    the report as one page (html_out.h), beside
  *                                the others, in a file of its own
+ *   summary file  sink_tss.c     -w: the summaries themselves, for a later
+ *                                merge (summary_file.h)
  *
  * The engine drives a sink through three calls, all on one thread (the
  * reading thread; closed intervals are handed back to it):
@@ -86,6 +88,7 @@ struct sink_interval {
  * then the address. */
 struct sink_pair {
     uint8_t a[17], b[17];
+    uint64_t first; /* the number of the first record of the pair (1-based) */
 };
 
 #define SINK_ADDR_TEXT_MAX 64 /* bytes kept of an address as a log wrote it */
@@ -151,6 +154,11 @@ struct sink *sink_r_new(const struct sink_params *p);
 struct sink *sink_ports_new(const struct sink_params *p);
 /* The page goes to out (borrowed, named name in messages). */
 struct sink *sink_html_new(const struct sink_params *p, FILE *out, const char *name);
+struct sf_params;
+/* -w: the summaries to out (named out_name in messages) under the
+ * parameters p, whose sizes the caller fills before the first call (all
+ * borrowed). Flushes out at finish; the caller syncs and closes it. */
+struct sink *sink_tss_new(FILE *out, const char *out_name, const struct sf_params *p);
 
 /* The calls, with the write-once rule applied (see above). */
 int sink_begin(struct sink *k, struct ts_err *err);

@@ -53,6 +53,13 @@ void sink_json_block(const struct report_opts *o, const struct summary *s, const
         }
         jw_end_object(w);
     }
+    unsigned lost = summary_lost(s);
+    if (lost != 0) { /* a merge across seeds */
+        jw_begin_object(w, "lost_in_merge");
+        jw_bool(w, "count_min_bounds", (lost & SUMMARY_LOST_BOUNDS) != 0);
+        jw_bool(w, "distinct_counts", (lost & SUMMARY_LOST_DISTINCT) != 0);
+        jw_end_object(w);
+    }
     double total = report_scaled(o, (o->by_bytes && c->bytes) ? c->bytes : c->pkts);
     jw_cstring(w, "percent_of",
                o->by_bytes && c->bytes ? "bytes"

@@ -268,6 +268,7 @@ int sf_writer_finish(struct sf_writer *w, const struct sf_run *run, struct ts_er
     bbw_varint(b, run->not_decoded);
     bbw_varint(b, run->damaged);
     bbw_varint(b, run->drops);
+    bbw_varint(b, run->offloaded);
     bbw_varint(b, run->late);
     bbw_u8(b, run->input_damaged ? 1 : 0);
     int rc = section_end(w, err);
@@ -689,6 +690,7 @@ static int get_end(struct sf_reader *r, struct ts_err *err)
     run->not_decoded = bbr_varint(&b);
     run->damaged = bbr_varint(&b);
     run->drops = bbr_varint(&b);
+    run->offloaded = bbr_varint(&b);
     run->late = bbr_varint(&b);
     uint8_t dmg = bbr_u8(&b);
     if (!bbr_ok(&b) || dmg > 1 || bbr_left(&b) != 0)

@@ -78,7 +78,8 @@ enum sf_role {
 
 enum sf_pair_kind {
     SF_PAIRS_UNKNOWN = 0,  /* unknown-transport connections: address texts, counts */
-    SF_PAIRS_NONLOCAL = 1, /* pairs without a local address: addresses, count 0 */
+    SF_PAIRS_NONLOCAL = 1, /* pairs without a local address: addresses, count the
+                              number of the first record of the pair (1-based) */
 };
 
 struct sf_pair {
@@ -101,6 +102,7 @@ struct sf_run {
     uint64_t corrupt_lines;                        /* conn.log lines skipped */
     uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
     uint64_t drops;                                /* packets the capture dropped */
+    uint64_t offloaded; /* packets sized from the frame (TSO, BIG TCP) */
     uint64_t late;                                 /* records after their interval was written */
     bool input_damaged;                            /* an input was cut short or corrupt */
 };

@@ -80,7 +80,8 @@ Test(args, every_bad_command_line_gives_its_status_and_message)
         {"--memory|100K", 2, "option --memory: at least 256K are needed"},
         {"--seed|-1", 2, "option --seed: invalid integer value: '-1'"},
         {"--reorder|-1", 2, "option --reorder: must be a number of seconds >= 0"},
-        {"a|b|c", 2, "Wrong number of arguments"},
+        {"--seed|1|--seed-file|f", 2, "options --seed and --seed-file exclude each other"},
+        {"--seed-file|f|--seed|1", 2, "options --seed and --seed-file exclude each other"},
         /* the first error in the original's order wins */
         {"-x|-n|ten", 2, "no such option: -x"},
         {"-n|-1|-e", 1, "Need -l for -e."},
@@ -171,4 +172,23 @@ Test(args, the_parser_can_run_again_on_another_vector)
     cr_assert_eq(parse_row("-t|y", &p), ARGS_RUN);
     cr_expect(p.a.eo.tcp_only && !p.a.eo.by_bytes);
     cr_expect_str_eq(p.a.input, "y");
+}
+
+Test(args, every_operand_is_an_input_and_w_names_the_summary_file)
+{
+    struct parsed p;
+    cr_assert_eq(parse_row("-c|a.log|-w|out.tss|b.log|c.tss|--seed-file|site.key", &p), ARGS_RUN,
+                 "%s", p.res.msg);
+    cr_assert_eq(p.a.n_inputs, 3);
+    cr_expect_str_eq(p.a.inputs[0], "a.log");
+    cr_expect_str_eq(p.a.inputs[1], "b.log");
+    cr_expect_str_eq(p.a.inputs[2], "c.tss");
+    cr_expect_str_eq(p.a.input, "a.log");
+    cr_expect_str_eq(p.a.write, "out.tss");
+    cr_expect_str_eq(p.a.seed_file, "site.key");
+    cr_expect(p.a.seed_set, "a seed file fixes the seed");
+    cr_assert_eq(parse_row("", &p), ARGS_RUN);
+    cr_expect_eq(p.a.n_inputs, 1);
+    cr_expect_str_eq(p.a.inputs[0], "-");
+    cr_expect(p.a.write == NULL && p.a.seed_file == NULL);
 }

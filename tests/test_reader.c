@@ -23,6 +23,8 @@ Test(reader, each_format_is_recognised_by_its_first_bytes)
         {"#separator \\x09", 15, "Zeek TSV connection log with header"},
         {"{\"ts\":1}", 8, "Zeek JSON connection log"},
         {"  {\"ts\":1}", 10, "Zeek JSON connection log"},
+        {"\x89TSF\r\n\x1a\n\x01\x00", 10, "trace-summary summary file"},
+        {"\x89TSF\r\n\x1a", 7, NULL},
         {"\xd4\xc3\xb2", 3, NULL},
         {"1300475167.096535 0.0 1.2.3.4", 29, NULL},
         {"#fields\tts", 10, NULL},
