@@ -473,26 +473,28 @@ static int settle(struct spill *s, struct ts_err *err)
     return 0;
 }
 
+/* The source holding the next record in key order, after advancing the
+ * one last returned: its index, -1 at the end, or a negative code in *rc. */
+static int current(struct spill *s, int *rc, struct ts_err *err)
+{
+    *rc = settle(s, err);
+    return *rc != 0 ? -1 : src_min(s->src, s->nsrc);
+}
+
 int spill_peek(struct spill *s, uint64_t *key, struct ts_err *err)
 {
-    int rc = settle(s, err);
-    if (rc != 0)
-        return rc;
-    int m = src_min(s->src, s->nsrc);
+    int rc, m = current(s, &rc, err);
     if (m < 0)
-        return 0;
+        return rc;
     *key = s->src[m].key;
     return 1;
 }
 
 int spill_next(struct spill *s, uint64_t *key, const void **rec, size_t *len, struct ts_err *err)
 {
-    int rc = settle(s, err);
-    if (rc != 0)
-        return rc;
-    int m = src_min(s->src, s->nsrc);
+    int rc, m = current(s, &rc, err);
     if (m < 0)
-        return 0;
+        return rc;
     *key = s->src[m].key;
     *rec = s->src[m].rec;
     *len = s->src[m].len;
