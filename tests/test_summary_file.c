@@ -108,7 +108,7 @@ static struct file write_file(const struct sf_params *p, struct summary *keep[3]
     cr_assert_eq(sf_writer_pairs(w, &unknown, &err), 0);
     struct sf_pairs nonlocal = {SF_PAIRS_NONLOCAL, 12, 0, 0, NULL};
     cr_assert_eq(sf_writer_pairs(w, &nonlocal, &err), 0);
-    struct sf_run run = {100, 3500, 2, 0, 0, 0, 0, 0, 5, false};
+    struct sf_run run = {.first = 100, .last = 3500, .corrupt_lines = 2, .late = 5};
     cr_assert_eq(sf_writer_finish(w, &run, &err), 0);
     cr_assert_eq(sf_writer_bytes(w), (uint64_t)ftell(out));
     sf_writer_free(w);
