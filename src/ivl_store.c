@@ -11,18 +11,29 @@
 #include "bytebuf.h"
 #include "spill.h"
 
+/*
+ * Each interval summary that comes in is appended, encoded, to a temporary
+ * file, and an entry pointing at it goes into a spill (spill.h) keyed by
+ * stream and start; nothing is merged on the way in. The replay reads the
+ * entries back in key order and merges the parts of each interval as they
+ * come. Memory: the spill's buffer and two summaries, whatever the number
+ * of intervals or files. Disk: the encodings of every part, plus 24 bytes
+ * an entry.
+ */
+#define STORE_SPILL_MEM ((size_t)1 << 20)
+#define START_BIAS (1LL << 58)
+
 struct entry {
     double start;
     uint64_t off; /* of its encoding in the file */
     uint32_t len;
-    unsigned stream;
+    uint32_t stream;
 };
 
 struct ivl_store {
     FILE *f;
     uint64_t end; /* bytes written */
-    struct entry *e;
-    size_t n, cap;
+    struct spill *idx;
     struct summary *acc, *tmp;
     struct bb_writer w;
     uint8_t *buf;
@@ -45,7 +56,8 @@ struct ivl_store *ivl_store_new(const struct summary_sizes *sizes, uint64_t seed
         ts_err_set(err, TS_ENOMEM, "out of memory for the interval summaries");
         return NULL;
     }
-    if ((st->f = ts_tmpfile(err)) == NULL) {
+    if ((st->idx = spill_new(STORE_SPILL_MEM, err)) == NULL ||
+        (st->f = ts_tmpfile(err)) == NULL) {
         ivl_store_free(st);
         return NULL;
     }
@@ -58,10 +70,10 @@ void ivl_store_free(struct ivl_store *st)
         return;
     if (st->f != NULL)
         fclose(st->f);
+    spill_free(st->idx);
     summary_free(st->acc);
     summary_free(st->tmp);
     bbw_free(&st->w);
-    free(st->e);
     free(st->buf);
     free(st);
 }
@@ -106,70 +118,68 @@ static int save(struct ivl_store *st, struct entry *x, struct summary *s, struct
     return 0;
 }
 
+/* The spill key of an interval part: stream, then start (whole seconds;
+ * the starts of one stream's parts are multiples of their lengths). */
+static uint64_t key_of(unsigned stream, double start)
+{
+    double t = floor(start);
+    if (!(t > -(double)START_BIAS && t < (double)START_BIAS))
+        t = 0;
+    return (uint64_t)stream << 60 | (uint64_t)((long long)t + START_BIAS);
+}
+
 int ivl_store_put(struct ivl_store *st, unsigned stream, double start, struct summary *s,
                   struct ts_err *err)
 {
-    /* parts of one interval come close together: look from the newest */
-    for (size_t i = st->n; i-- > 0;) {
-        struct entry *x = &st->e[i];
-        if (x->stream != stream || x->start != start)
-            continue;
-        int rc = load(st, x, st->acc, err);
-        if (rc != 0)
-            return rc;
-        if (summary_merge(st->acc, s) != 0)
-            return ts_err_set(err, TS_ENOMEM, "out of memory merging an interval");
-        return save(st, x, st->acc, err);
-    }
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? 2 * st->cap : 64;
-        struct entry *e = realloc(st->e, cap * sizeof *e);
-        if (e == NULL)
-            return ts_err_set(err, TS_ENOMEM, "out of memory");
-        st->e = e;
-        st->cap = cap;
-    }
-    struct entry *x = &st->e[st->n];
-    x->stream = stream;
-    x->start = start;
-    int rc = save(st, x, s, err);
-    if (rc == 0)
-        st->n++;
-    return rc;
+    struct entry x = {.start = start, .stream = stream};
+    int rc = save(st, &x, s, err);
+    if (rc != 0)
+        return rc;
+    return spill_put(st->idx, key_of(stream, start), &x, sizeof x, err);
 }
 
-static int cmp_entry(const void *a, const void *b)
+/* The next entry in key order into *x: 1, 0 at the end, or a negative code. */
+static int next_entry(struct ivl_store *st, struct entry *x, struct ts_err *err)
 {
-    const struct entry *x = a, *y = b;
-    if (x->stream != y->stream)
-        return x->stream < y->stream ? -1 : 1;
-    return (x->start > y->start) - (x->start < y->start);
+    uint64_t key;
+    const void *rec;
+    size_t len;
+    int rc = spill_next(st->idx, &key, &rec, &len, err);
+    if (rc <= 0)
+        return rc;
+    if (len != sizeof *x)
+        return ts_err_set(err, TS_EIO, "the temporary file of the intervals changed");
+    memcpy(x, rec, sizeof *x);
+    return 1;
 }
 
 int ivl_store_replay(struct ivl_store *st, long long ilen, ivl_store_fn fn, void *ctx,
                      struct ts_err *err)
 {
-    if (st->n > 0)
-        qsort(st->e, st->n, sizeof *st->e, cmp_entry);
+    if (fflush(st->f) != 0)
+        return io_error(err);
+    int rc = spill_rewind(st->idx, err);
+    if (rc != 0)
+        return rc;
     double len = (double)ilen;
-    for (size_t i = 0; i < st->n;) {
-        const struct entry *x = &st->e[i];
-        long long idx = (long long)floor(x->start / len);
-        int rc = load(st, x, st->acc, err);
-        size_t j = i + 1;
-        for (; rc == 0 && j < st->n && st->e[j].stream == x->stream &&
-               (long long)floor(st->e[j].start / len) == idx;
-             j++) {
-            rc = load(st, &st->e[j], st->tmp, err);
-            if (rc == 0 && summary_merge(st->acc, st->tmp) != 0)
-                rc = ts_err_set(err, TS_ENOMEM, "out of memory merging an interval");
+    struct entry x, y;
+    int got = next_entry(st, &x, err);
+    while (got == 1) {
+        long long idx = (long long)floor(x.start / len);
+        if ((rc = load(st, &x, st->acc, err)) != 0)
+            return rc;
+        /* the other parts of the same interval follow in key order */
+        while ((got = next_entry(st, &y, err)) == 1 && y.stream == x.stream &&
+               (long long)floor(y.start / len) == idx) {
+            if ((rc = load(st, &y, st->tmp, err)) != 0)
+                return rc;
+            if (summary_merge(st->acc, st->tmp) != 0)
+                return ts_err_set(err, TS_ENOMEM, "out of memory merging an interval");
         }
-        if (rc != 0)
-            return rc;
         summary_set_span(st->acc, (double)idx * len, (double)idx * len + len);
-        if ((rc = fn(ctx, x->stream, idx, st->acc, err)) != 0)
+        if ((rc = fn(ctx, x.stream, idx, st->acc, err)) != 0)
             return rc;
-        i = j;
+        x = y;
     }
-    return 0;
+    return got;
 }

@@ -6,10 +6,12 @@
  *
  * Parts of one stream of records may come in any order and cut an
  * interval in two (an hourly log rotated inside a 10-minute interval):
- * the store holds each interval once, encoded (summary_encode) in a
- * temporary file, so that memory holds two interval summaries and an index
- * of 32 bytes per interval, whatever the number of files. A merge of
- * interval lengths that are multiples of each other is handed out in the
+ * every part is appended, encoded (summary_encode), to a temporary file,
+ * with an entry for it in a spill sorted by stream and start (spill.h), and
+ * the parts of one interval are merged as the replay reads them in order.
+ * Memory holds two interval summaries and the spill's buffer (1 MiB),
+ * whatever the number of intervals or files. A merge of interval lengths
+ * that are multiples of each other is handed out in the
  * longest one.
  *
  * Ownership: the caller owns the store; summaries handed to replay's
