@@ -141,9 +141,9 @@ int ivl_store_put(struct ivl_store *st, unsigned stream, double start, struct su
 /* The next entry in key order into *x: 1, 0 at the end, or a negative code. */
 static int next_entry(struct ivl_store *st, struct entry *x, struct ts_err *err)
 {
-    uint64_t key;
-    const void *rec;
-    size_t len;
+    uint64_t key = 0;
+    const void *rec = NULL;
+    size_t len = 0;
     int rc = spill_next(st->idx, &key, &rec, &len, err);
     if (rc <= 0)
         return rc;
