@@ -160,6 +160,8 @@ struct ss {
                                        SIZE_MAX (see add_new) */
     uint64_t total;
     bool evicted;
+    uint32_t filter_cells; /* the admission filter's cells, at the end of block; 0: none (see
+                              ss_new_filtered; in padding, so that the struct does not grow) */
     uint8_t *block; /* the arrays below, in one allocation */
     size_t block_len;
     struct ss_node *heap;
@@ -178,6 +180,34 @@ struct ss {
 static inline uint32_t tag_of(const struct ss *s, uint64_t hash)
 {
     return (uint32_t)((hash & s->mask) | ((hash >> 32) & ~(uint64_t)s->mask));
+}
+
+/* The admission filter: the last filter_cells * 8 bytes of the block. */
+static inline uint64_t *filter_of(const struct ss *s)
+{
+    return (uint64_t *)(void *)(s->block + s->block_len) - s->filter_cells;
+}
+
+/* The admission filter cell of a key of index tag tag (which holds 32
+ * bits of its hash): a multiplicative hash of the tag mapped onto the
+ * cells by its high bits (so that it does not follow the index cell the
+ * tag's low bits name), for any number of cells. */
+static inline size_t filter_cell(const struct ss *s, uint32_t tag)
+{
+    return (size_t)(((uint64_t)(uint32_t)(tag * 0x9E3779B1u) * s->filter_cells) >> 32);
+}
+
+/* After a merge or a decode, which do not know where the weight a filter
+ * held came from: every cell at the minimum count, which bounds every key
+ * not monitored (and, being at least the cells of the sides merged, the
+ * weight they held). Zero while nothing was evicted. */
+static void filter_fill(struct ss *s)
+{
+    if (s->filter_cells == 0)
+        return;
+    uint64_t m = s->evicted ? ss_min_count(s) : 0;
+    for (size_t i = 0; i < s->filter_cells; i++)
+        filter_of(s)[i] = m;
 }
 
 static bool mul_ok(size_t a, size_t b, size_t *out)
@@ -219,7 +249,7 @@ static size_t align_up(size_t v)
 }
 
 struct ss_layout {
-    size_t cells, stride, heap, slots, index, bytes; /* offsets of each array, and size */
+    size_t cells, stride, heap, slots, index, filter, bytes; /* offsets of each array, and size */
 };
 
 /* Bytes of one counter record with a key of up to max_key_len (<= 255)
@@ -235,9 +265,12 @@ static size_t slot_stride(size_t max_key_len)
     return (r + 15) / 16 * 16;
 }
 
-static bool layout_for(size_t k, size_t max_key_len, struct ss_layout *l)
+/* filter_cells: 0 (none) up to 2^32 - 1 (ss_new_filtered). */
+static bool layout_for(size_t k, size_t max_key_len, size_t filter_cells, struct ss_layout *l)
 {
     if (k == 0 || k > SS_MAX_K || max_key_len == 0 || max_key_len > 255)
+        return false;
+    if (filter_cells > UINT32_MAX)
         return false;
     size_t heap, slots, index;
     l->cells = index_cells(k);
@@ -250,24 +283,39 @@ static bool layout_for(size_t k, size_t max_key_len, struct ss_layout *l)
      * 4p+1..4p+4 of every node p fill exactly one cache line. */
     l->heap = SS_ALIGN - sizeof(struct ss_node);
     l->slots = align_up(l->heap + heap); /* heap <= SIZE_MAX / 2: no overflow */
-    if (!add_ok(l->slots, align_up(slots), &l->index) || !add_ok(l->index, index, &l->bytes))
+    /* the filter (8 bytes a cell) from the start of a line after the
+     * index; without one, the block ends with the index as it always did */
+    if (!add_ok(l->slots, align_up(slots), &l->index) ||
+        !add_ok(l->index, filter_cells != 0 ? align_up(index) : index, &l->filter) ||
+        !add_ok(l->filter, filter_cells * sizeof(uint64_t), &l->bytes))
         return false;
     return true;
 }
 
-size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+size_t ss_mem_bytes_filtered_for(size_t k, size_t max_key_len, size_t filter_cells)
 {
     struct ss_layout l;
     size_t sum;
-    if (!layout_for(k, max_key_len, &l) || !add_ok(sizeof(struct ss), l.bytes, &sum))
+    if (!layout_for(k, max_key_len, filter_cells, &l) || !add_ok(sizeof(struct ss), l.bytes, &sum))
         return 0;
     return sum;
 }
 
+size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+{
+    return ss_mem_bytes_filtered_for(k, max_key_len, 0);
+}
+
 struct ss *ss_new(size_t k, size_t max_key_len)
 {
+    return ss_new_filtered(k, max_key_len, 0);
+}
+
+struct ss *ss_new_filtered(size_t k, size_t max_key_len, size_t filter_cells)
+{
     struct ss_layout l;
-    if (ss_mem_bytes_for(k, max_key_len) == 0 || !layout_for(k, max_key_len, &l))
+    if (ss_mem_bytes_filtered_for(k, max_key_len, filter_cells) == 0 ||
+        !layout_for(k, max_key_len, filter_cells, &l))
         return NULL;
     struct ss *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -286,6 +334,7 @@ struct ss *ss_new(size_t k, size_t max_key_len)
     s->slots = s->block + l.slots;
     s->stride = l.stride;
     s->index = (struct ss_index *)(void *)(s->block + l.index);
+    s->filter_cells = (uint32_t)filter_cells;
     return s;
 }
 
@@ -300,6 +349,8 @@ void ss_free(struct ss *s)
 void ss_clear(struct ss *s)
 {
     memset(s->index, 0, (s->mask + 1) * sizeof *s->index);
+    if (s->filter_cells != 0)
+        memset(filter_of(s), 0, s->filter_cells * sizeof(uint64_t));
     s->size = 0;
     memset(s->cursor, 0, sizeof s->cursor);
     s->next_victim = SIZE_MAX;
@@ -310,6 +361,8 @@ void ss_clear(struct ss *s)
 void ss_prefetch(const struct ss *s, uint64_t hash)
 {
     cache_hint(&s->index[(size_t)hash & s->mask]);
+    if (s->filter_cells != 0)
+        cache_hint(&filter_of(s)[filter_cell(s, tag_of(s, hash))]);
 }
 
 void ss_prefault(struct ss *s)
@@ -463,13 +516,15 @@ static TS_INLINE size_t index_find(const struct ss *s, const uint8_t *key, size_
 
 /* Removes the index cell of slot (which must be present; start: its key's
  * home cell), shifting later cells of the cluster back so that linear
- * probing needs no tombstones. Returns the cell left empty at the end. */
-static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
+ * probing needs no tombstones. Returns the cell left empty at the end;
+ * *tag is the removed cell's tag. */
+static size_t index_remove_slot(struct ss *s, size_t slot, size_t start, uint32_t *tag)
 {
     size_t mask = s->mask;
     size_t hole = start;
     while (s->index[hole].slot1 != slot + 1)
         hole = (hole + 1) & mask;
+    *tag = s->index[hole].tag;
     size_t j = hole;
     for (;;) {
         j = (j + 1) & mask;
@@ -554,7 +609,8 @@ static size_t min_node(struct ss *s)
 
 /* Monitors a key that is not monitored yet; pos is the empty index cell
  * where the probe for it ended. Kept out of line so that the common case,
- * an increment, stays small. */
+ * an increment, stays small. With a filter, a key whose cell stays below
+ * the minimum count only adds its weight to the cell. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -575,6 +631,18 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
      * while there is room, as an exact table would, but never evicts. */
     if (weight == 0)
         return false;
+    /* The earlier weight the key may have had: the minimum (plain
+     * Space-Saving), or its filter cell, which is at most the minimum. */
+    uint64_t base = s->heap[0].count;
+    if (s->filter_cells != 0) {
+        uint64_t *cell = &filter_of(s)[filter_cell(s, tag)];
+        if (*cell + weight <= base) {
+            *cell += weight;
+            s->evicted = true; /* the weight is no longer the key's alone */
+            return false;
+        }
+        base = *cell;
+    }
     /* Evict a minimum: a leaf if possible, else the root. The node chosen
      * at the end of the last eviction is used while it still holds the
      * minimum count (any minimum will do); its index cell and counter were
@@ -585,7 +653,14 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
     /* The heap node names the victim's index cell: no wait for its slot. */
-    size_t hole = index_remove_slot(s, slot, s->heap[hp].home);
+    uint32_t victim_tag;
+    size_t hole = index_remove_slot(s, slot, s->heap[hp].home, &victim_tag);
+    if (s->filter_cells != 0) {
+        /* the victim's true count is at most min: its cell now bounds it */
+        uint64_t *vc = &filter_of(s)[filter_cell(s, victim_tag)];
+        if (*vc < min)
+            *vc = min;
+    }
     if (ev != NULL) {
         const struct ss_slot *r = slot_rec(s, slot);
         /* a record holds at least 16 bytes of key: a fixed-size copy
@@ -604,10 +679,10 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     size_t home = (size_t)tag & s->mask;
     if (((hole - home) & s->mask) < ((pos - home) & s->mask))
         pos = hole;
-    slot_set(s, slot, key, len, min, wide);
+    slot_set(s, slot, key, len, base, wide);
     s->index[pos].tag = tag;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
-    s->heap[hp].count = min + weight;
+    s->heap[hp].count = base + weight; /* >= min: the heap is restored below */
     s->heap[hp].home = tag & (uint32_t)s->mask;
     s->evicted = true;
     sift_down(s, hp); /* a leaf stays put: its parent is <= min */
@@ -817,7 +892,7 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
     uint64_t m_src = src->evicted ? ss_min_count(src) : 0;
 
     struct ss_cand *cand = malloc((dst->size + src->size) * sizeof *cand);
-    struct ss *r = ss_new(dst->k, dst->max_len);
+    struct ss *r = ss_new_filtered(dst->k, dst->max_len, dst->filter_cells);
     uint32_t *t_dst = slot_tags(dst);
     uint32_t *t_src = slot_tags(src);
     if (cand == NULL || r == NULL || t_dst == NULL || t_src == NULL) {
@@ -880,6 +955,7 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
         sift_down(r, i);
     r->total = dst->total + src->total;
     r->evicted = dst->evicted || src->evicted || dropped;
+    filter_fill(r);
     free(cand);
     free(t_dst);
     free(t_src);
@@ -918,7 +994,12 @@ size_t ss_capacity(const struct ss *s)
 
 size_t ss_mem_bytes(const struct ss *s)
 {
-    return ss_mem_bytes_for(s->k, s->max_len);
+    return ss_mem_bytes_filtered_for(s->k, s->max_len, s->filter_cells);
+}
+
+uint64_t ss_filter_bound(const struct ss *s, uint64_t hash)
+{
+    return s->filter_cells != 0 ? filter_of(s)[filter_cell(s, tag_of(s, hash))] : 0;
 }
 
 /* Serialized form (see the header comment of space_saving.h). */
@@ -999,6 +1080,7 @@ int ss_decode(struct ss *s, struct bb_reader *r, uint64_t seed)
         sift_down(s, i);
     s->total = total;
     s->evicted = evicted;
+    filter_fill(s);
     return 0;
 bad:
     ss_clear(s);
