@@ -25,6 +25,38 @@
  *   key's exact part (c - e) to the caller (the summaries put it in their
  *   Count-Min, as they do with evictions).
  *
+ * Admission filter (ss_new_filtered; Homem and Carvalho's Filtered
+ * Space-Saving, with a strict test): F cells a[], 0 at first; a(x) is the
+ * cell of x's hash. add(x, w) for x not monitored, with the table full and
+ * w > 0: if a(x) + w <= m (m the min count), a(x) += w and nothing else
+ * changes; otherwise evict a minimum y as above, raise a(y) to m if it is
+ * lower, and give x c = a(x) + w, e = a(x) (a(x) as it was before a(y)
+ * was raised, in case they share a cell). While the table has room the
+ * filter is not used, so a filtered sketch that never filled is the plain
+ * one. Any kept weight sets the evicted flag (the weight is no longer
+ * told apart), so merges charge the absent keys the minimum. Invariants:
+ *   (F1) a cell never decreases (raised to m only when below it), and
+ *        a[j] <= m: kept weight leaves a(x) + w <= m, a raise sets m, and
+ *        m never decreases (an entering count a(x) + w exceeds m).
+ *   (F2) f(x) <= a(x) for every x not monitored: x's weight while out
+ *        was added to its cell, and when it was evicted its cell was
+ *        raised to at least its count, which bounded f(x) then.
+ *   (F3) an entering x has f(x) <= a(x) + w = c (F2) and c - e = w,
+ *        exact: the bounds below hold for it.
+ *   (F4) an entry replaces a count m by a(x) + w <= m + w, kept weight
+ *        changes no count: the counts sum to at most N, so m <= N / k.
+ * So every bound below holds with the filter too, with "the counts sum to
+ * exactly N" weakened to "at most N", and e <= m for every entry as
+ * before. Also, every weight the filter kept was added to one cell and
+ * none decreases: a(x) bounds all the weight x ever had kept, which with
+ * the exact parts of its evictions bounds its weight before it last
+ * entered (ss_filter_bound; the summaries add it to their Count-Min's
+ * answer). A merge or a decode sets every cell to the new minimum if the
+ * result has evicted (0 otherwise): it bounds every absent key (Guarantee)
+ * and is at least the sum of the two sides' cells (each at most its
+ * side's minimum, and every merged count is at least the sum of the
+ * minimums), so (F1), (F2) and the bound of ss_filter_bound still hold.
+ *
  * Guarantee
  * ---------
  * With N the sum of all weights added and f(x) the true total of key x:
@@ -63,8 +95,10 @@
  *                   home cell, so that deletion finds every cell's home
  *                   and most cells of other keys fail on the tag alone)
  *
- *   bytes = sizeof(struct ss) + (16 + R) k + 8 * pow2ceil(2k)
- *           (+ at most 3 * 63 bytes placing the arrays in cache lines)
+ *   filter [F]      uint64_t cells, after the index (ss_new_filtered only)
+ *
+ *   bytes = sizeof(struct ss) + (16 + R) k + 8 * pow2ceil(2k) + 8 F
+ *           (+ at most 4 * 63 bytes placing the arrays in cache lines)
  *   e.g. k = 1024, L = 16: 16384 + 32768 + 16384 + ~400 = about 64 KiB;
  *   k = 65536, L = 16: 4 MiB, of which the index (the first place every
  *   update looks) is 1 MiB.
@@ -92,6 +126,8 @@
  * ---------
  * A. Metwally, D. Agrawal, A. El Abbadi, "Efficient Computation of Frequent
  * and Top-k Elements in Data Streams", ICDT 2005.
+ * N. Homem, J. P. Carvalho, "Finding top-k elements in data streams",
+ * Information Sciences 180(24), 2010 (Filtered Space-Saving).
  * M. Cafaro, M. Pulimeno, P. Tempesta, "A parallel space saving algorithm for
  * frequent items and the Hurwitz zeta distribution", Information Sciences 329,
  * 2016 (the merge). P. K. Agarwal et al., "Mergeable Summaries", PODS 2012.
