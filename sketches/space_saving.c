@@ -95,7 +95,7 @@
  *                   home cell, so that deletion finds every cell's home
  *                   and most cells of other keys fail on the tag alone)
  *
- *   filter [F]      uint64_t cells, after the index (ss_new_filtered only)
+ *   filter [F]      uint64_t cells, before the heap (ss_new_filtered only)
  *
  *   bytes = sizeof(struct ss) + (16 + R) k + 8 * pow2ceil(2k) + 8 F
  *           (+ at most 4 * 63 bytes placing the arrays in cache lines)
@@ -218,19 +218,19 @@ static inline uint32_t tag_of(const struct ss *s, uint64_t hash)
     return (uint32_t)((hash & s->mask) | ((hash >> 32) & ~(uint64_t)s->mask));
 }
 
-/* The admission filter: the last filter_cells * 8 bytes of the block. */
+/* The admission filter: the first filter_cells * 8 bytes of the block. */
 static inline uint64_t *filter_of(const struct ss *s)
 {
-    return (uint64_t *)(void *)(s->block + s->block_len) - s->filter_cells;
+    return (uint64_t *)(void *)s->block;
 }
 
 /* The admission filter cell of a key of index tag tag (which holds 32
- * bits of its hash): a multiplicative hash of the tag mapped onto the
- * cells by its high bits (so that it does not follow the index cell the
- * tag's low bits name), for any number of cells. */
+ * bits of its hash): the tag mapped onto the cells by its high bits, which
+ * are hash bits the index cell (the tag's low bits) does not use, for any
+ * number of cells. */
 static inline size_t filter_cell(const struct ss *s, uint32_t tag)
 {
-    return (size_t)(((uint64_t)(uint32_t)(tag * 0x9E3779B1u) * s->filter_cells) >> 32);
+    return (size_t)(((uint64_t)tag * s->filter_cells) >> 32);
 }
 
 /* After a merge or a decode, which do not know where the weight a filter
@@ -306,7 +306,7 @@ static bool layout_for(size_t k, size_t max_key_len, size_t filter_cells, struct
 {
     if (k == 0 || k > SS_MAX_K || max_key_len == 0 || max_key_len > 255)
         return false;
-    if (filter_cells > UINT32_MAX)
+    if (filter_cells > UINT32_MAX || filter_cells > SIZE_MAX / 16)
         return false;
     size_t heap, slots, index;
     l->cells = index_cells(k);
@@ -315,15 +315,14 @@ static bool layout_for(size_t k, size_t max_key_len, size_t filter_cells, struct
         !mul_ok(k, l->stride, &slots) || !mul_ok(l->cells, sizeof(struct ss_index), &index) ||
         heap > SIZE_MAX / 2 || slots > SIZE_MAX / 2)
         return false;
-    /* Node 0 sits 48 bytes into the first line, so the four children
-     * 4p+1..4p+4 of every node p fill exactly one cache line. */
-    l->heap = SS_ALIGN - sizeof(struct ss_node);
+    /* The filter (8 bytes a cell) first, so that it is found without
+     * arithmetic; then the heap, whose node 0 sits 48 bytes into a line,
+     * so the four children 4p+1..4p+4 of every node p fill exactly one
+     * cache line. Without a filter the heap starts the block. */
+    l->filter = 0;
+    l->heap = align_up(filter_cells * sizeof(uint64_t)) + SS_ALIGN - sizeof(struct ss_node);
     l->slots = align_up(l->heap + heap); /* heap <= SIZE_MAX / 2: no overflow */
-    /* the filter (8 bytes a cell) from the start of a line after the
-     * index; without one, the block ends with the index as it always did */
-    if (!add_ok(l->slots, align_up(slots), &l->index) ||
-        !add_ok(l->index, filter_cells != 0 ? align_up(index) : index, &l->filter) ||
-        !add_ok(l->filter, filter_cells * sizeof(uint64_t), &l->bytes))
+    if (!add_ok(l->slots, align_up(slots), &l->index) || !add_ok(l->index, index, &l->bytes))
         return false;
     return true;
 }
@@ -397,8 +396,6 @@ void ss_clear(struct ss *s)
 void ss_prefetch(const struct ss *s, uint64_t hash)
 {
     cache_hint(&s->index[(size_t)hash & s->mask]);
-    if (s->filter_cells != 0)
-        cache_hint(&filter_of(s)[filter_cell(s, tag_of(s, hash))]);
 }
 
 void ss_prefault(struct ss *s)
