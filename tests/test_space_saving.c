@@ -375,6 +375,21 @@ static void run(struct stream *st, size_t k, size_t distinct_hint)
     run_split(st, k, distinct_hint, st->n / 3);
 }
 
+/* The heavy key of stream_heavy (id 0xffffffff, heavy times) ranks first
+ * in a sketch of k counters, within its bounds. */
+static void heavy_key_on_top(const struct stream *st, size_t k, uint64_t heavy)
+{
+    struct ss *s = new_sketch(k);
+    cr_assert(s != NULL);
+    feed(s, NULL, st, 0, st->n);
+    struct ss_entry top;
+    cr_assert_eq(ss_top(s, &top, 1), 1);
+    cr_assert_eq(id_of(top.key), 0xffffffffu);
+    cr_assert_geq(top.count, heavy);
+    cr_assert_leq(top.count - top.error, heavy);
+    ss_free(s);
+}
+
 /* ---- the streams ------------------------------------------------------- */
 
 Test(space_saving, uniform_bounds_contain_true_count)
@@ -432,14 +447,7 @@ Test(space_saving, heavy_key_among_a_million_one_offs_is_found)
 {
     struct stream st = stream_heavy(1000000, 20000, 8);
     run(&st, 1024, 1000001);
-    struct ss *s = ss_new(1024, 4);
-    feed(s, NULL, &st, 0, st.n);
-    struct ss_entry top;
-    cr_assert_eq(ss_top(s, &top, 1), 1);
-    cr_assert_eq(id_of(top.key), 0xffffffffu);
-    cr_assert_geq(top.count, 20000);
-    cr_assert_leq(top.count - top.error, 20000);
-    ss_free(s);
+    heavy_key_on_top(&st, 1024, 20000);
     stream_free(&st);
 }
 
@@ -467,19 +475,23 @@ Test(space_saving, small_k_exact_until_full)
 
 Test(space_saving, invariants_hold_after_every_update)
 {
-    /* Small k and a skewed weighted stream: check after each single update. */
-    struct stream st = stream_zipf(4000, 300, 1.0, 16);
-    stream_weights(&st, 17);
-    struct exact x;
-    exact_init(&x, 300);
-    struct ss *s = ss_new(8, 4);
-    for (size_t i = 0; i < st.n; i++) {
-        feed(s, &x, &st, i, i + 1);
-        check(s, &x, false);
+    /* Small k and a skewed weighted stream: check after each single
+     * update, without and with an admission filter. */
+    for (filter_cells = 0; filter_cells <= 8; filter_cells += 8) {
+        struct stream st = stream_zipf(4000, 300, 1.0, 16);
+        stream_weights(&st, 17);
+        struct exact x;
+        exact_init(&x, 300);
+        struct ss *s = new_sketch(8);
+        for (size_t i = 0; i < st.n; i++) {
+            feed(s, &x, &st, i, i + 1);
+            check(s, &x, false);
+        }
+        ss_free(s);
+        exact_free(&x);
+        stream_free(&st);
     }
-    ss_free(s);
-    exact_free(&x);
-    stream_free(&st);
+    filter_cells = 0;
 }
 
 /* ---- with an admission filter --------------------------------------------- */
@@ -510,32 +522,7 @@ Test(space_saving, filtered_one_offs_and_a_heavy_key)
     stream_free(&st);
     st = stream_heavy(1000000, 20000, 8);
     run(&st, 1024, 1000001);
-    struct ss *s = new_sketch(1024);
-    feed(s, NULL, &st, 0, st.n);
-    struct ss_entry top;
-    cr_assert_eq(ss_top(s, &top, 1), 1);
-    cr_assert_eq(id_of(top.key), 0xffffffffu);
-    cr_assert_geq(top.count, 20000);
-    cr_assert_leq(top.count - top.error, 20000);
-    ss_free(s);
-    stream_free(&st);
-    filter_cells = 0;
-}
-
-Test(space_saving, filtered_invariants_hold_after_every_update)
-{
-    filter_cells = 8;
-    struct stream st = stream_zipf(4000, 300, 1.0, 16);
-    stream_weights(&st, 17);
-    struct exact x;
-    exact_init(&x, 300);
-    struct ss *s = new_sketch(8);
-    for (size_t i = 0; i < st.n; i++) {
-        feed(s, &x, &st, i, i + 1);
-        check(s, &x, false);
-    }
-    ss_free(s);
-    exact_free(&x);
+    heavy_key_on_top(&st, 1024, 20000);
     stream_free(&st);
     filter_cells = 0;
 }
