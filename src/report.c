@@ -1,3 +1,4 @@
+/* report.c - the original's text blocks of a summary, with bounds where counts are estimates. */
 #include "config.h"
 
 #include "report.h"
