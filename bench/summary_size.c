@@ -23,8 +23,8 @@ int main(int argc, char **argv)
         return 2;
     }
     /* the sizes --memory-plan shows for -c, and for -c -m */
-    struct summary_sizes z = small ? (struct summary_sizes){1024, 0, 1812, 0, 0, 12}
-                                   : (struct summary_sizes){65536, 65536, 4096, 32768, 4, 14};
+    struct summary_sizes z = small ? (struct summary_sizes){1024, 0, 1812, 0, 0, 12, 0}
+                                   : (struct summary_sizes){65536, 65536, 4096, 32768, 4, 14, 0};
     uint64_t seed = hash_random_seed();
     struct summary *s = summary_new(&z, seed);
     struct conn_parser *cp = conn_parser_new(0);

@@ -25,6 +25,38 @@
  *   key's exact part (c - e) to the caller (the summaries put it in their
  *   Count-Min, as they do with evictions).
  *
+ * Admission filter (ss_new_filtered; Homem and Carvalho's Filtered
+ * Space-Saving, with a strict test): F cells a[], 0 at first; a(x) is the
+ * cell of x's hash. add(x, w) for x not monitored, with the table full and
+ * w > 0: if a(x) + w <= m (m the min count), a(x) += w and nothing else
+ * changes; otherwise evict a minimum y as above, raise a(y) to m if it is
+ * lower, and give x c = a(x) + w, e = a(x) (a(x) as it was before a(y)
+ * was raised, in case they share a cell). While the table has room the
+ * filter is not used, so a filtered sketch that never filled is the plain
+ * one. Any kept weight sets the evicted flag (the weight is no longer
+ * told apart), so merges charge the absent keys the minimum. Invariants:
+ *   (F1) a cell never decreases (raised to m only when below it), and
+ *        a[j] <= m: kept weight leaves a(x) + w <= m, a raise sets m, and
+ *        m never decreases (an entering count a(x) + w exceeds m).
+ *   (F2) f(x) <= a(x) for every x not monitored: x's weight while out
+ *        was added to its cell, and when it was evicted its cell was
+ *        raised to at least its count, which bounded f(x) then.
+ *   (F3) an entering x has f(x) <= a(x) + w = c (F2) and c - e = w,
+ *        exact: the bounds below hold for it.
+ *   (F4) an entry replaces a count m by a(x) + w <= m + w, kept weight
+ *        changes no count: the counts sum to at most N, so m <= N / k.
+ * So every bound below holds with the filter too, with "the counts sum to
+ * exactly N" weakened to "at most N", and e <= m for every entry as
+ * before. Also, every weight the filter kept was added to one cell and
+ * none decreases: a(x) bounds all the weight x ever had kept, which with
+ * the exact parts of its evictions bounds its weight before it last
+ * entered (ss_filter_bound; the summaries add it to their Count-Min's
+ * answer). A merge or a decode sets every cell to the new minimum if the
+ * result has evicted (0 otherwise): it bounds every absent key (Guarantee)
+ * and is at least the sum of the two sides' cells (each at most its
+ * side's minimum, and every merged count is at least the sum of the
+ * minimums), so (F1), (F2) and the bound of ss_filter_bound still hold.
+ *
  * Guarantee
  * ---------
  * With N the sum of all weights added and f(x) the true total of key x:
@@ -63,8 +95,10 @@
  *                   home cell, so that deletion finds every cell's home
  *                   and most cells of other keys fail on the tag alone)
  *
- *   bytes = sizeof(struct ss) + (16 + R) k + 8 * pow2ceil(2k)
- *           (+ at most 3 * 63 bytes placing the arrays in cache lines)
+ *   filter [F]      uint64_t cells, before the heap (ss_new_filtered only)
+ *
+ *   bytes = sizeof(struct ss) + (16 + R) k + 8 * pow2ceil(2k) + 8 F
+ *           (+ at most 4 * 63 bytes placing the arrays in cache lines)
  *   e.g. k = 1024, L = 16: 16384 + 32768 + 16384 + ~400 = about 64 KiB;
  *   k = 65536, L = 16: 4 MiB, of which the index (the first place every
  *   update looks) is 1 MiB.
@@ -92,6 +126,8 @@
  * ---------
  * A. Metwally, D. Agrawal, A. El Abbadi, "Efficient Computation of Frequent
  * and Top-k Elements in Data Streams", ICDT 2005.
+ * N. Homem, J. P. Carvalho, "Finding top-k elements in data streams",
+ * Information Sciences 180(24), 2010 (Filtered Space-Saving).
  * M. Cafaro, M. Pulimeno, P. Tempesta, "A parallel space saving algorithm for
  * frequent items and the Hurwitz zeta distribution", Information Sciences 329,
  * 2016 (the merge). P. K. Agarwal et al., "Mergeable Summaries", PODS 2012.
@@ -160,6 +196,8 @@ struct ss {
                                        SIZE_MAX (see add_new) */
     uint64_t total;
     bool evicted;
+    uint32_t filter_cells; /* the admission filter's cells, at the end of block; 0: none (see
+                              ss_new_filtered; in padding, so that the struct does not grow) */
     uint8_t *block; /* the arrays below, in one allocation */
     size_t block_len;
     struct ss_node *heap;
@@ -178,6 +216,34 @@ struct ss {
 static inline uint32_t tag_of(const struct ss *s, uint64_t hash)
 {
     return (uint32_t)((hash & s->mask) | ((hash >> 32) & ~(uint64_t)s->mask));
+}
+
+/* The admission filter: the first filter_cells * 8 bytes of the block. */
+static inline uint64_t *filter_of(const struct ss *s)
+{
+    return (uint64_t *)(void *)s->block;
+}
+
+/* The admission filter cell of a key of index tag tag (which holds 32
+ * bits of its hash): the tag mapped onto the cells by its high bits, which
+ * are hash bits the index cell (the tag's low bits) does not use, for any
+ * number of cells. */
+static inline size_t filter_cell(const struct ss *s, uint32_t tag)
+{
+    return (size_t)(((uint64_t)tag * s->filter_cells) >> 32);
+}
+
+/* After a merge or a decode, which do not know where the weight a filter
+ * held came from: every cell at the minimum count, which bounds every key
+ * not monitored (and, being at least the cells of the sides merged, the
+ * weight they held). Zero while nothing was evicted. */
+static void filter_fill(struct ss *s)
+{
+    if (s->filter_cells == 0)
+        return;
+    uint64_t m = s->evicted ? ss_min_count(s) : 0;
+    for (size_t i = 0; i < s->filter_cells; i++)
+        filter_of(s)[i] = m;
 }
 
 static bool mul_ok(size_t a, size_t b, size_t *out)
@@ -219,7 +285,7 @@ static size_t align_up(size_t v)
 }
 
 struct ss_layout {
-    size_t cells, stride, heap, slots, index, bytes; /* offsets of each array, and size */
+    size_t cells, stride, heap, slots, index, filter, bytes; /* offsets of each array, and size */
 };
 
 /* Bytes of one counter record with a key of up to max_key_len (<= 255)
@@ -235,9 +301,12 @@ static size_t slot_stride(size_t max_key_len)
     return (r + 15) / 16 * 16;
 }
 
-static bool layout_for(size_t k, size_t max_key_len, struct ss_layout *l)
+/* filter_cells: 0 (none) up to 2^32 - 1 (ss_new_filtered). */
+static bool layout_for(size_t k, size_t max_key_len, size_t filter_cells, struct ss_layout *l)
 {
     if (k == 0 || k > SS_MAX_K || max_key_len == 0 || max_key_len > 255)
+        return false;
+    if (filter_cells > UINT32_MAX || filter_cells > SIZE_MAX / 16)
         return false;
     size_t heap, slots, index;
     l->cells = index_cells(k);
@@ -246,28 +315,42 @@ static bool layout_for(size_t k, size_t max_key_len, struct ss_layout *l)
         !mul_ok(k, l->stride, &slots) || !mul_ok(l->cells, sizeof(struct ss_index), &index) ||
         heap > SIZE_MAX / 2 || slots > SIZE_MAX / 2)
         return false;
-    /* Node 0 sits 48 bytes into the first line, so the four children
-     * 4p+1..4p+4 of every node p fill exactly one cache line. */
-    l->heap = SS_ALIGN - sizeof(struct ss_node);
+    /* The filter (8 bytes a cell) first, so that it is found without
+     * arithmetic; then the heap, whose node 0 sits 48 bytes into a line,
+     * so the four children 4p+1..4p+4 of every node p fill exactly one
+     * cache line. Without a filter the heap starts the block. */
+    l->filter = 0;
+    l->heap = align_up(filter_cells * sizeof(uint64_t)) + SS_ALIGN - sizeof(struct ss_node);
     l->slots = align_up(l->heap + heap); /* heap <= SIZE_MAX / 2: no overflow */
     if (!add_ok(l->slots, align_up(slots), &l->index) || !add_ok(l->index, index, &l->bytes))
         return false;
     return true;
 }
 
-size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+size_t ss_mem_bytes_filtered_for(size_t k, size_t max_key_len, size_t filter_cells)
 {
     struct ss_layout l;
     size_t sum;
-    if (!layout_for(k, max_key_len, &l) || !add_ok(sizeof(struct ss), l.bytes, &sum))
+    if (!layout_for(k, max_key_len, filter_cells, &l) || !add_ok(sizeof(struct ss), l.bytes, &sum))
         return 0;
     return sum;
 }
 
+size_t ss_mem_bytes_for(size_t k, size_t max_key_len)
+{
+    return ss_mem_bytes_filtered_for(k, max_key_len, 0);
+}
+
 struct ss *ss_new(size_t k, size_t max_key_len)
 {
+    return ss_new_filtered(k, max_key_len, 0);
+}
+
+struct ss *ss_new_filtered(size_t k, size_t max_key_len, size_t filter_cells)
+{
     struct ss_layout l;
-    if (ss_mem_bytes_for(k, max_key_len) == 0 || !layout_for(k, max_key_len, &l))
+    if (ss_mem_bytes_filtered_for(k, max_key_len, filter_cells) == 0 ||
+        !layout_for(k, max_key_len, filter_cells, &l))
         return NULL;
     struct ss *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -286,6 +369,7 @@ struct ss *ss_new(size_t k, size_t max_key_len)
     s->slots = s->block + l.slots;
     s->stride = l.stride;
     s->index = (struct ss_index *)(void *)(s->block + l.index);
+    s->filter_cells = (uint32_t)filter_cells;
     return s;
 }
 
@@ -300,6 +384,8 @@ void ss_free(struct ss *s)
 void ss_clear(struct ss *s)
 {
     memset(s->index, 0, (s->mask + 1) * sizeof *s->index);
+    if (s->filter_cells != 0)
+        memset(filter_of(s), 0, s->filter_cells * sizeof(uint64_t));
     s->size = 0;
     memset(s->cursor, 0, sizeof s->cursor);
     s->next_victim = SIZE_MAX;
@@ -463,13 +549,15 @@ static TS_INLINE size_t index_find(const struct ss *s, const uint8_t *key, size_
 
 /* Removes the index cell of slot (which must be present; start: its key's
  * home cell), shifting later cells of the cluster back so that linear
- * probing needs no tombstones. Returns the cell left empty at the end. */
-static size_t index_remove_slot(struct ss *s, size_t slot, size_t start)
+ * probing needs no tombstones. Returns the cell left empty at the end;
+ * *tag is the removed cell's tag. */
+static size_t index_remove_slot(struct ss *s, size_t slot, size_t start, uint32_t *tag)
 {
     size_t mask = s->mask;
     size_t hole = start;
     while (s->index[hole].slot1 != slot + 1)
         hole = (hole + 1) & mask;
+    *tag = s->index[hole].tag;
     size_t j = hole;
     for (;;) {
         j = (j + 1) & mask;
@@ -554,7 +642,8 @@ static size_t min_node(struct ss *s)
 
 /* Monitors a key that is not monitored yet; pos is the empty index cell
  * where the probe for it ended. Kept out of line so that the common case,
- * an increment, stays small. */
+ * an increment, stays small. With a filter, a key whose cell stays below
+ * the minimum count only adds its weight to the cell. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -575,6 +664,18 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
      * while there is room, as an exact table would, but never evicts. */
     if (weight == 0)
         return false;
+    /* The earlier weight the key may have had: the minimum (plain
+     * Space-Saving), or its filter cell, which is at most the minimum. */
+    uint64_t base = s->heap[0].count;
+    if (s->filter_cells != 0) {
+        uint64_t *cell = &filter_of(s)[filter_cell(s, tag)];
+        if (*cell + weight <= base) {
+            *cell += weight;
+            s->evicted = true; /* the weight is no longer the key's alone */
+            return false;
+        }
+        base = *cell;
+    }
     /* Evict a minimum: a leaf if possible, else the root. The node chosen
      * at the end of the last eviction is used while it still holds the
      * minimum count (any minimum will do); its index cell and counter were
@@ -585,7 +686,14 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     size_t slot = s->heap[hp].slot;
     uint64_t min = s->heap[hp].count;
     /* The heap node names the victim's index cell: no wait for its slot. */
-    size_t hole = index_remove_slot(s, slot, s->heap[hp].home);
+    uint32_t victim_tag;
+    size_t hole = index_remove_slot(s, slot, s->heap[hp].home, &victim_tag);
+    if (s->filter_cells != 0) {
+        /* the victim's true count is at most min: its cell now bounds it */
+        uint64_t *vc = &filter_of(s)[filter_cell(s, victim_tag)];
+        if (*vc < min)
+            *vc = min;
+    }
     if (ev != NULL) {
         const struct ss_slot *r = slot_rec(s, slot);
         /* a record holds at least 16 bytes of key: a fixed-size copy
@@ -604,10 +712,10 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
     size_t home = (size_t)tag & s->mask;
     if (((hole - home) & s->mask) < ((pos - home) & s->mask))
         pos = hole;
-    slot_set(s, slot, key, len, min, wide);
+    slot_set(s, slot, key, len, base, wide);
     s->index[pos].tag = tag;
     s->index[pos].slot1 = (uint32_t)(slot + 1);
-    s->heap[hp].count = min + weight;
+    s->heap[hp].count = base + weight; /* >= min: the heap is restored below */
     s->heap[hp].home = tag & (uint32_t)s->mask;
     s->evicted = true;
     sift_down(s, hp); /* a leaf stays put: its parent is <= min */
@@ -817,7 +925,7 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
     uint64_t m_src = src->evicted ? ss_min_count(src) : 0;
 
     struct ss_cand *cand = malloc((dst->size + src->size) * sizeof *cand);
-    struct ss *r = ss_new(dst->k, dst->max_len);
+    struct ss *r = ss_new_filtered(dst->k, dst->max_len, dst->filter_cells);
     uint32_t *t_dst = slot_tags(dst);
     uint32_t *t_src = slot_tags(src);
     if (cand == NULL || r == NULL || t_dst == NULL || t_src == NULL) {
@@ -880,6 +988,7 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
         sift_down(r, i);
     r->total = dst->total + src->total;
     r->evicted = dst->evicted || src->evicted || dropped;
+    filter_fill(r);
     free(cand);
     free(t_dst);
     free(t_src);
@@ -918,7 +1027,12 @@ size_t ss_capacity(const struct ss *s)
 
 size_t ss_mem_bytes(const struct ss *s)
 {
-    return ss_mem_bytes_for(s->k, s->max_len);
+    return ss_mem_bytes_filtered_for(s->k, s->max_len, s->filter_cells);
+}
+
+uint64_t ss_filter_bound(const struct ss *s, uint64_t hash)
+{
+    return s->filter_cells != 0 ? filter_of(s)[filter_cell(s, tag_of(s, hash))] : 0;
 }
 
 /* Serialized form (see the header comment of space_saving.h). */
@@ -999,6 +1113,7 @@ int ss_decode(struct ss *s, struct bb_reader *r, uint64_t seed)
         sift_down(s, i);
     s->total = total;
     s->evicted = evicted;
+    filter_fill(s);
     return 0;
 bad:
     ss_clear(s);

@@ -26,6 +26,15 @@ struct ss_entry {
 /* k counters for keys of up to max_key_len bytes (1..255). Returns NULL if k
  * is 0, max_key_len is 0 or > 255, the size overflows, or allocation fails. */
 struct ss *ss_new(size_t k, size_t max_key_len);
+/* ss_new with an admission filter of filter_cells counters (a power of
+ * two from 2 to 2^31; 0: none, as ss_new) in front of the table (Filtered
+ * Space-Saving, see space_saving.c): once the table is full, a key not
+ * monitored adds its weight to its filter cell and enters the table,
+ * evicting a minimum, only when that cell plus the weight reaches the
+ * minimum count. The bounds of ss_entry still hold, and every key not
+ * monitored has a true count <= its filter cell <= min count <= N / k.
+ * While the table has room it behaves exactly as ss_new's. */
+struct ss *ss_new_filtered(size_t k, size_t max_key_len, size_t filter_cells);
 void ss_free(struct ss *s);
 
 /* Adds weight to key (len bytes, truncated to max_key_len). hash must be
@@ -116,6 +125,14 @@ size_t ss_capacity(const struct ss *s);    /* k */
 size_t ss_mem_bytes(const struct ss *s);   /* bytes allocated, struct included */
 /* Bytes ss_new(k, max_key_len) would allocate, or 0 if it would overflow. */
 size_t ss_mem_bytes_for(size_t k, size_t max_key_len);
+/* The same for ss_new_filtered, or 0 if the arguments are invalid. */
+size_t ss_mem_bytes_filtered_for(size_t k, size_t max_key_len, size_t filter_cells);
+/* An upper bound of the weight the filter took for key hash over the whole
+ * stream (while the key was not monitored): its filter cell, which never
+ * decreases and to which every filtered weight was added; 0 without a
+ * filter. With the exact parts of the key's evictions (ss_add_evict) it
+ * bounds the key's weight before it was last monitored. O(1). */
+uint64_t ss_filter_bound(const struct ss *s, uint64_t hash);
 /* Forgets everything (keeps the allocation). */
 void ss_clear(struct ss *s);
 /* Hints that key hash is about to be added: starts loading the index cell

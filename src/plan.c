@@ -42,6 +42,13 @@ static size_t pow2_floor(size_t v)
  * --memory lifts it. */
 #define DEFAULT_MAX_K_ADDRS 65536
 
+/* Admission filter cells per host-table key, at most (see ss_new_filtered
+ * and doc/sketches.md): with 2, a 65536-key table's filter takes 1 MiB
+ * beside its 4 MiB. 0 (none) for now: on the benchmark traces the filter
+ * cut the evictions by 62-79% but not the time (bench/README.md, "Lab
+ * notes", 2026-12-01). */
+#define PLAN_FILTER_PER_KEY 0
+
 /* Sizes for one summary given its share of the budget (see plan.h). */
 static void sizes_for_share(size_t bytes, bool addrs, bool conns, size_t max_ports,
                             size_t max_k_addrs, struct summary_sizes *z)
@@ -60,6 +67,14 @@ static void sizes_for_share(size_t bytes, bool addrs, bool conns, size_t max_por
         z->k_ports = k_for_bytes((size_t)((double)rest * 0.17), 2, 16, max_ports);
         z->k_strings =
             conns ? k_for_bytes((size_t)((double)rest * 0.03), SUMMARY_STR_MAX, 8, 4096) : 0;
+        /* The host tables' admission filters take what the share leaves,
+         * up to PLAN_FILTER_PER_KEY cells a key; with less than half a
+         * cell a key, none (so that tight budgets keep plain tables). */
+        size_t used = summary_mem_bytes_for(z);
+        size_t cells = used != 0 && used < bytes ? (bytes - used) / (2 * sizeof(uint64_t)) : 0;
+        if (cells > PLAN_FILTER_PER_KEY * z->k_addrs)
+            cells = PLAN_FILTER_PER_KEY * z->k_addrs;
+        z->filter_cells = cells > 0 && 2 * cells >= z->k_addrs ? cells : 0;
     } else {
         z->k_ports = k_for_bytes(rest * 3 / 5, 2, 16, max_ports);
         z->k_strings = conns ? k_for_bytes(rest / 5, SUMMARY_STR_MAX, 8, 4096) : 0;

@@ -107,6 +107,13 @@ static size_t col_keylen(int col)
     }
 }
 
+/* The host tables have an admission filter (sizes->filter_cells); the
+ * other columns have none: their keys are few. */
+static size_t col_filter_cells(const struct summary_sizes *z, int col)
+{
+    return col == COL_SRCS || col == COL_DSTS ? z->filter_cells : 0;
+}
+
 static size_t add_checked(size_t a, size_t b)
 {
     return (a == 0 || b == 0 || a > SIZE_MAX - b) ? 0 : a + b;
@@ -131,7 +138,8 @@ size_t summary_mem_bytes_for(const struct summary_sizes *z)
         size_t k = col_k(z, col);
         if (k == 0 || (col == COL_PORTS && summary_ports_direct(z)))
             continue;
-        total = add_checked(total, ss_mem_bytes_for(k, col_keylen(col)));
+        total = add_checked(total,
+                            ss_mem_bytes_filtered_for(k, col_keylen(col), col_filter_cells(z, col)));
         if (total == 0)
             return 0;
     }
@@ -170,7 +178,7 @@ struct summary *summary_new(const struct summary_sizes *z, uint64_t seed)
         size_t k = col_k(z, col);
         if (k == 0 || col == COL_PROTS || (col == COL_PORTS && summary_ports_direct(z)))
             continue;
-        s->col[col] = ss_new(k, col_keylen(col));
+        s->col[col] = ss_new_filtered(k, col_keylen(col), col_filter_cells(z, col));
         if (s->col[col] == NULL)
             goto fail;
     }
@@ -806,7 +814,11 @@ void summary_bounds(const struct summary *s, enum summary_col col, const struct 
     const struct cms *c = col == COL_SRCS ? s->cms_src : col == COL_DSTS ? s->cms_dst : NULL;
     const struct ev_buf *b = col == COL_SRCS ? s->ev_src : s->ev_dst;
     if (c != NULL && s->col[col] != NULL && ss_has_evicted(s->col[col])) {
-        uint64_t earlier = evicted_count(c, b, hash64(e->key, e->len, s->seed));
+        /* before the key was last monitored: its evicted exact parts (the
+         * Count-Min) and what the admission filter took while it was not
+         * monitored (at most its cell) */
+        uint64_t h = hash64(e->key, e->len, s->seed);
+        uint64_t earlier = evicted_count(c, b, h) + ss_filter_bound(s->col[col], h);
         if (earlier < e->error)
             *upper = *lower + earlier;
     }
@@ -1056,7 +1068,7 @@ static bool read_sizes(struct bb_reader *r, struct summary_sizes *z)
         if (v[i] > SIZE_MAX / 2 || v[i] > ((uint64_t)1 << 40))
             return bbr_fail(r);
     *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2],
-                                (size_t)v[3], (size_t)v[4], p};
+                                (size_t)v[3], (size_t)v[4], p, 0};
     return true;
 }
 

@@ -57,6 +57,10 @@ struct summary_sizes {
     size_t k_strings;
     size_t cms_w, cms_d; /* Count-Min beside each address column; 0: none */
     unsigned hll_p;      /* 0: no distinct counts */
+    /* Admission filter cells in front of each host table (see
+     * ss_new_filtered); 0: none. Not part of a summary file: a summary
+     * read back has none, and merges with one that has. */
+    size_t filter_cells;
 };
 
 struct summary_counters {

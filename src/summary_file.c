@@ -416,7 +416,7 @@ static bool get_sizes(struct bb_reader *b, struct summary_sizes *z, size_t max_s
         if (v[i] > ((uint64_t)1 << 40))
             return bbr_fail(b);
     *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2],
-                                (size_t)v[3], (size_t)v[4], p};
+                                (size_t)v[3], (size_t)v[4], p, 0};
     size_t cost = summary_mem_bytes_for(z);
     bool cms_ok = z->cms_w == 0 || z->k_addrs == 0 || cms_mem_bytes_for(z->cms_w, z->cms_d) != 0;
     if (!bbr_ok(b) || cost == 0 || cost > max_summary || !cms_ok)

@@ -6,6 +6,9 @@
  * count, counts sum to N (at most N after a merge), min count <= N/k, every
  * key above N/k is monitored, and the top list is ordered correctly wherever
  * intervals separate (exactly, ties included, while nothing was evicted).
+ * The same streams run again through sketches with an admission filter
+ * (ss_new_filtered), whose counts sum to at most N and whose filter cell
+ * bounds every key not monitored.
  */
 #include "config.h"
 
@@ -218,6 +221,15 @@ static void feed(struct ss *s, struct exact *x, const struct stream *st, size_t 
 
 /* ---- the invariants ------------------------------------------------------ */
 
+/* Filter cells of the sketches run_split makes: 0 (plain Space-Saving), or
+ * set by the filtered tests. */
+static size_t filter_cells;
+
+static struct ss *new_sketch(size_t k)
+{
+    return ss_new_filtered(k, 4, filter_cells);
+}
+
 static int entry_order(const void *pa, const void *pb)
 {
     const struct ss_entry *a = pa, *b = pb;
@@ -247,7 +259,7 @@ static void check(const struct ss *s, const struct exact *x, bool merged)
         if (i > 0 && entry_order(&all[i - 1], &all[i]) > 0)
             cr_assert_fail("ss_top out of order at %zu", i);
     }
-    if (merged)
+    if (merged || filter_cells != 0)
         cr_assert_leq(sum, n, "counts sum %llu > N %llu", (unsigned long long)sum,
                       (unsigned long long)n);
     else
@@ -274,6 +286,12 @@ static void check(const struct ss *s, const struct exact *x, bool merged)
                            (unsigned long long)truth);
         if (!present && truth > min)
             cr_assert_fail("unmonitored key %u above min count", x->id[pos]);
+        if (!present && truth > ss_filter_bound(s, hash64(key, 4, SEED)) && filter_cells != 0)
+            cr_assert_fail("unmonitored key %u (true %llu) above its filter cell %llu",
+                           x->id[pos], (unsigned long long)truth,
+                           (unsigned long long)ss_filter_bound(s, hash64(key, 4, SEED)));
+        if (ss_filter_bound(s, hash64(key, 4, SEED)) > min && size == k)
+            cr_assert_fail("filter cell of key %u above the min count", x->id[pos]);
         if (top > 0 && truth > last_upper) {
             bool listed = false;
             for (size_t i = 0; i < top; i++)
@@ -322,14 +340,14 @@ static void run_split(struct stream *st, size_t k, size_t distinct_hint, size_t 
 {
     struct exact x;
     exact_init(&x, distinct_hint);
-    struct ss *s = ss_new(k, 4);
+    struct ss *s = new_sketch(k);
     cr_assert(s != NULL);
     for (int part = 0; part < 10; part++) {
         feed(s, &x, st, st->n * part / 10, st->n * (part + 1) / 10);
         check(s, &x, false);
     }
 
-    struct ss *a = ss_new(k, 4), *b = ss_new(k, 4);
+    struct ss *a = new_sketch(k), *b = new_sketch(k);
     cr_assert(a != NULL && b != NULL);
     feed(a, NULL, st, 0, split);
     feed(b, NULL, st, split, st->n);
@@ -340,7 +358,7 @@ static void run_split(struct stream *st, size_t k, size_t distinct_hint, size_t 
     /* and the other way round, into a fresh sketch */
     ss_clear(s);
     cr_assert_eq(ss_merge(s, b), 0);
-    struct ss *c = ss_new(k, 4);
+    struct ss *c = new_sketch(k);
     feed(c, NULL, st, 0, split);
     cr_assert_eq(ss_merge(s, c), 0);
     check(s, &x, true);
@@ -355,6 +373,21 @@ static void run_split(struct stream *st, size_t k, size_t distinct_hint, size_t 
 static void run(struct stream *st, size_t k, size_t distinct_hint)
 {
     run_split(st, k, distinct_hint, st->n / 3);
+}
+
+/* The heavy key of stream_heavy (id 0xffffffff, heavy times) ranks first
+ * in a sketch of k counters, within its bounds. */
+static void heavy_key_on_top(const struct stream *st, size_t k, uint64_t heavy)
+{
+    struct ss *s = new_sketch(k);
+    cr_assert(s != NULL);
+    feed(s, NULL, st, 0, st->n);
+    struct ss_entry top;
+    cr_assert_eq(ss_top(s, &top, 1), 1);
+    cr_assert_eq(id_of(top.key), 0xffffffffu);
+    cr_assert_geq(top.count, heavy);
+    cr_assert_leq(top.count - top.error, heavy);
+    ss_free(s);
 }
 
 /* ---- the streams ------------------------------------------------------- */
@@ -414,14 +447,7 @@ Test(space_saving, heavy_key_among_a_million_one_offs_is_found)
 {
     struct stream st = stream_heavy(1000000, 20000, 8);
     run(&st, 1024, 1000001);
-    struct ss *s = ss_new(1024, 4);
-    feed(s, NULL, &st, 0, st.n);
-    struct ss_entry top;
-    cr_assert_eq(ss_top(s, &top, 1), 1);
-    cr_assert_eq(id_of(top.key), 0xffffffffu);
-    cr_assert_geq(top.count, 20000);
-    cr_assert_leq(top.count - top.error, 20000);
-    ss_free(s);
+    heavy_key_on_top(&st, 1024, 20000);
     stream_free(&st);
 }
 
@@ -449,18 +475,107 @@ Test(space_saving, small_k_exact_until_full)
 
 Test(space_saving, invariants_hold_after_every_update)
 {
-    /* Small k and a skewed weighted stream: check after each single update. */
-    struct stream st = stream_zipf(4000, 300, 1.0, 16);
-    stream_weights(&st, 17);
-    struct exact x;
-    exact_init(&x, 300);
-    struct ss *s = ss_new(8, 4);
-    for (size_t i = 0; i < st.n; i++) {
-        feed(s, &x, &st, i, i + 1);
-        check(s, &x, false);
+    /* Small k and a skewed weighted stream: check after each single
+     * update, without and with an admission filter. */
+    for (filter_cells = 0; filter_cells <= 8; filter_cells += 8) {
+        struct stream st = stream_zipf(4000, 300, 1.0, 16);
+        stream_weights(&st, 17);
+        struct exact x;
+        exact_init(&x, 300);
+        struct ss *s = new_sketch(8);
+        for (size_t i = 0; i < st.n; i++) {
+            feed(s, &x, &st, i, i + 1);
+            check(s, &x, false);
+        }
+        ss_free(s);
+        exact_free(&x);
+        stream_free(&st);
     }
-    ss_free(s);
-    exact_free(&x);
+    filter_cells = 0;
+}
+
+/* ---- with an admission filter --------------------------------------------- */
+
+Test(space_saving, filtered_uniform_zipf_and_weighted_bounds_hold)
+{
+    for (int cells_per_key = 1; cells_per_key <= 4; cells_per_key *= 2) {
+        filter_cells = 200 * (size_t)cells_per_key;
+        struct stream st = stream_uniform(300000, 20000, 1);
+        run(&st, 200, 20000);
+        stream_free(&st);
+        st = stream_zipf(300000, 100000, 1.1, 3);
+        run(&st, 200, 100000);
+        stream_free(&st);
+        st = stream_zipf(300000, 100000, 0.8, 2);
+        stream_weights(&st, 55);
+        run(&st, 200, 100000);
+        stream_free(&st);
+    }
+    filter_cells = 0;
+}
+
+Test(space_saving, filtered_one_offs_and_a_heavy_key)
+{
+    filter_cells = 2048;
+    struct stream st = stream_distinct(200000, 7);
+    run(&st, 1024, 200000);
+    stream_free(&st);
+    st = stream_heavy(1000000, 20000, 8);
+    run(&st, 1024, 1000001);
+    heavy_key_on_top(&st, 1024, 20000);
+    stream_free(&st);
+    filter_cells = 0;
+}
+
+/* The filter acts only once the table is full: until then a filtered
+ * sketch holds exactly what a plain one holds. */
+Test(space_saving, filtered_sketch_equals_plain_until_full)
+{
+    struct stream st = stream_zipf(50000, 3000, 1.1, 21);
+    struct ss *plain = ss_new(4096, 4), *filt = ss_new_filtered(4096, 4, 4096);
+    cr_assert(plain != NULL && filt != NULL);
+    feed(plain, NULL, &st, 0, st.n);
+    feed(filt, NULL, &st, 0, st.n);
+    cr_assert_not(ss_has_evicted(filt));
+    size_t n = ss_size(plain);
+    cr_assert_eq(ss_size(filt), n);
+    struct ss_entry *a = calloc(n + 1, sizeof *a), *b = calloc(n + 1, sizeof *b);
+    cr_assert(a != NULL && b != NULL);
+    cr_assert_eq(ss_top(plain, a, n), n);
+    cr_assert_eq(ss_top(filt, b, n), n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(memcmp(a[i].key, b[i].key, 4), 0);
+        cr_assert_eq(a[i].count, b[i].count);
+        cr_assert_eq(b[i].error, 0);
+    }
+    cr_assert_eq(ss_mem_bytes(filt), ss_mem_bytes_filtered_for(4096, 4, 4096));
+    cr_assert_gt(ss_mem_bytes(filt), ss_mem_bytes(plain));
+    free(a);
+    free(b);
+    ss_free(plain);
+    ss_free(filt);
+    stream_free(&st);
+}
+
+/* With many one-off keys the filter keeps most of them out of the table:
+ * far fewer keys pass through it than through a plain sketch. */
+Test(space_saving, filter_keeps_one_offs_out)
+{
+    struct stream st = stream_heavy(200000, 2000, 22);
+    struct ss *plain = ss_new(1024, 4), *filt = ss_new_filtered(1024, 4, 2048);
+    cr_assert(plain != NULL && filt != NULL);
+    size_t ev_plain = 0, ev_filt = 0;
+    for (size_t i = 0; i < st.n; i++) {
+        uint8_t key[4];
+        struct ss_evicted ev;
+        key_of(st.id[i], key);
+        uint64_t h = hash64(key, 4, SEED);
+        ev_plain += ss_add_evict(plain, key, 4, h, st.w[i], &ev);
+        ev_filt += ss_add_evict(filt, key, 4, h, st.w[i], &ev);
+    }
+    cr_assert_lt(ev_filt * 2, ev_plain, "evictions: %zu filtered, %zu plain", ev_filt, ev_plain);
+    ss_free(plain);
+    ss_free(filt);
     stream_free(&st);
 }
 

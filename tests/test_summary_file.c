@@ -22,8 +22,8 @@
 
 static const struct sf_net locals[] = {{"10.0.0.0/8", "lab"}, {"2001:db8::/32", ""}};
 static const struct sf_net excl[] = {{"192.168.1.0/24", "printers"}};
-static const struct summary_sizes main_z = {64, 128, 8, 256, 4, 10};
-static const struct summary_sizes int_z = {0, 0, 0, 0, 0, 0};
+static const struct summary_sizes main_z = {64, 128, 8, 256, 4, 10, 256};
+static const struct summary_sizes int_z = {0, 0, 0, 0, 0, 0, 0};
 
 static struct sf_params params(void)
 {

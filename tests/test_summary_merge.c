@@ -125,8 +125,8 @@ static uint64_t exact_get(const struct exact *x, int col, const uint8_t *k, size
 
 /* ---- building ------------------------------------------------------------ */
 
-static const struct summary_sizes exact_sizes = {512, 16384, 16, 1024, 4, 10};
-static const struct summary_sizes small_sizes = {64, 128, 4, 256, 4, 10};
+static const struct summary_sizes exact_sizes = {512, 16384, 16, 1024, 4, 10, 0};
+static const struct summary_sizes small_sizes = {64, 128, 4, 256, 4, 10, 256};
 
 static void feed(struct summary *s, struct exact *x, enum dist d, size_t from, size_t to, size_t n,
                  uint32_t universe, uint64_t seed, bool by_bytes)
@@ -306,7 +306,7 @@ Test(summary, merged_parts_keep_every_bound_after_evictions)
 
 Test(summary, exact_ports_table_merges_and_round_trips)
 {
-    struct summary_sizes z = {65536, 256, 8, 0, 0, 0};
+    struct summary_sizes z = {65536, 256, 8, 0, 0, 0, 0};
     cr_assert(summary_ports_direct(&z));
     cr_assert_not(run(UNIFORM, 8000, 100, &z, 3, 80, false));
     cr_assert(run(DISTINCT, 8000, 0, &z, 5, 81, false));
@@ -314,7 +314,7 @@ Test(summary, exact_ports_table_merges_and_round_trips)
 
 Test(summary, counters_only_summaries_merge)
 {
-    struct summary_sizes z = {0, 0, 0, 0, 0, 0};
+    struct summary_sizes z = {0, 0, 0, 0, 0, 0, 0};
     cr_assert_not(run(UNIFORM, 3000, 100, &z, 4, 82, true));
 }
 
