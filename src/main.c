@@ -24,8 +24,11 @@
 #include "err.h"
 #include "hash.h"
 #include "input.h"
+#include "main_live.h"
 #include "netset.h"
+#include "pcap_filter.h"
 #include "pcap_in.h"
+#include "privdrop.h"
 #include "reader.h"
 #include "resolve.h"
 #include "sampler.h"
@@ -343,8 +346,20 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    if (cl.live.filter != NULL && pcap_filter_check(cl.live.filter, &err) != 0)
+        fail(ARGS_EXIT_USAGE, "%s\n" PROG ": error: %s", args_usage_line, err.msg);
+    if (cl.live.iface != NULL) {
+        int st = live_run(&cl, o);
+        resolver_free(res);
+        netset_free(local);
+        netset_free(excl);
+        free(ports);
+        return st;
+    }
     struct ts_input *in = ts_input_open_flags(cl.input, o->save_mem ? TS_INPUT_LOWMEM : 0, &err);
     if (in == NULL)
+        fail(EXIT_FAIL, PROG ": %s", err.msg);
+    if (cl.live.user != NULL && privdrop_to(cl.live.user, &err) != 0)
         fail(EXIT_FAIL, PROG ": %s", err.msg);
     /* A gzip file is inflated by a thread of its own: with two processors
      * both are busy already, and a third thread gains nothing (10^6
@@ -366,7 +381,10 @@ int main(int argc, char **argv)
     struct progress pg;
     progress_init(&pg, in, cl.quiet);
     struct reader_opts ro = {
-        .conn_version = cl.conn_version, .max_line = MAX_LINE, .sampler = &smp};
+        .conn_version = cl.conn_version,
+        .max_line = MAX_LINE,
+        .sampler = &smp,
+        .filter = cl.live.filter};
     struct reader *rd = reader_open(in, cl.conns ? READER_CONN : READER_TRACE, &ro, &err);
     int rc = rd == NULL ? err.code : read_input(rd, e, &k, &pg, &err);
     struct reader_stats rst;
@@ -380,7 +398,9 @@ int main(int argc, char **argv)
     progress_end(&pg);
     int status = EXIT_OK;
     if (rc != 0) {
-        if (rc == TS_EDAMAGED) {
+        if (rc == TS_EUSAGE) {
+            fail(ARGS_EXIT_USAGE, PROG ": %s", err.msg);
+        } else if (rc == TS_EDAMAGED) {
             fprintf(stderr, PROG ": %s\n", err.msg);
             status = EXIT_DAMAGED;
         } else if (!cl.conns && pst.frames == 0 && rc == TS_EFORMAT) {
