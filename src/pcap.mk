@@ -35,3 +35,14 @@ endif
 ## Live capture in a private network namespace (root; skipped otherwise).
 TESTS += tests/live.test
 EXTRA_DIST += tests/live.test
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_pcap_filter tests/test_args_live
+TESTS += tests/test_pcap_filter tests/test_args_live
+tests_test_pcap_filter_SOURCES = tests/test_pcap_filter.c
+tests_test_pcap_filter_CFLAGS = $(TEST_CFLAGS)
+tests_test_pcap_filter_LDADD = $(TEST_LIBS)
+tests_test_args_live_SOURCES = tests/test_args_live.c
+tests_test_args_live_CFLAGS = $(TEST_CFLAGS)
+tests_test_args_live_LDADD = libtscli.a $(TEST_LIBS) -lm
+endif
