@@ -2,7 +2,9 @@
 ## `make bench` (bench/run; BENCH_ARGS=--quick for the small sizes).
 ## Generated inputs and results go to bench/out/ (not in git).
 
-noinst_PROGRAMS += bench/tsgen bench/read_floor
+noinst_PROGRAMS += bench/tsgen bench/read_floor bench/summary_size
+bench_summary_size_SOURCES = bench/summary_size.c
+bench_summary_size_LDADD = libtsconn.a libtscore.a libsketches.a -lm
 bench_tsgen_SOURCES = bench/tsgen.c
 bench_tsgen_LDADD = $(ZLIB_LIBS)
 bench_read_floor_SOURCES = bench/read_floor.c

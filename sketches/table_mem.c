@@ -1,3 +1,4 @@
+/* table_mem.c - memory for the large sketch tables, on huge pages from 2 MiB. */
 #include "config.h"
 
 #include "table_mem.h"

@@ -22,8 +22,8 @@ static const char help_text[] =
     USAGE_LINE "\n"
                "Summarises a libpcap trace (default) or a Zeek/Bro connection log (-c):\n"
                "top ports, hosts, services, protocols and connection states, in total,\n"
-               "per direction, per local network and per time interval. Plain or\n"
-               "gzip-compressed input, from a file or stdin ('-' or no file).\n"
+               "per direction, per local network and per time interval. Plain, gzip or\n"
+               "zstd input, from a file or stdin ('-' or no file).\n"
                "\n"
                "Options:\n"
                "  --version             show program's version number and exit\n"
@@ -75,9 +75,11 @@ static const char help_text[] =
                "                        stays open for late records (default 300)\n"
                "  --json                the whole report as one JSON document: every entry\n"
                "                        with estimate, lower and upper bound, exactness\n"
+               "  --html=FILE           the report as one self-contained HTML page in FILE\n"
+               "                        too: charts, no script, readable offline\n"
                "  --threads=N           1: read and count in one thread; 2: count in a\n"
                "                        second thread (default with 2 processors, unless a\n"
-               "                        gzip file is inflated in a thread of its own)\n"
+               "                        zlib-inflated file has a thread of its own)\n"
                "  -q, --quiet           no progress line\n";
 
 /* The help's second half (one literal would be longer than C11 promises). */
@@ -204,6 +206,7 @@ enum {
     OPT_STREAM,
     OPT_JSON,
     OPT_THREADS,
+    OPT_HTML,
     OPT_INTERFACE,
     OPT_FILTER,
     OPT_SNAPLEN,
@@ -243,6 +246,7 @@ static const struct option long_opts[] = {
     {"stream", no_argument, NULL, OPT_STREAM},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"html", required_argument, NULL, OPT_HTML},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"interface", required_argument, NULL, OPT_INTERFACE},
     {"filter", required_argument, NULL, OPT_FILTER},
@@ -528,6 +532,9 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
             break;
         case OPT_JSON:
             o->json = true;
+            break;
+        case OPT_HTML:
+            a->html = optarg;
             break;
         case OPT_VERSION:
             res->action = ARGS_VERSION;

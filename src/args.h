@@ -44,7 +44,8 @@ struct args {
     bool quiet;       /* -q */
     bool resolve;     /* -r */
     const char *local_nets, *exclude_nets, *ports_file;
-    double sample; /* -S P */
+    const char *html; /* --html FILE, or NULL */
+    double sample;    /* -S P */
     bool sample_set;
     bool seed_set;
     int threads;       /* --threads; 0: by the number of processors */

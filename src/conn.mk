@@ -35,3 +35,5 @@ endif
 ## Golden cases of the conn.log readers (run by tests/golden.test).
 EXTRA_DIST += tests/golden/TESTLIST.conn tests/golden/conn-empty-service.json \
 	tests/golden/conn-empty-service.log
+## Side by side with the original on the shared conn logs (skips without it).
+EXTRA_DIST += bench/compare-original

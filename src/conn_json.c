@@ -349,16 +349,18 @@ int conn_json_line(struct conn_json *cj, const char *line, size_t len, struct ts
         used += cf.f[c].len;
     }
 
-    double ts;
+    double ts = 0;
     struct ts_str t = cf.f[COL_TS];
-    if (t.p == NULL)
+    bool ts_ok = t.p != NULL &&
+                 (types[COL_TS] == JT_NUMBER
+                      ? scan_double(t.p, t.len, &ts)
+                      : scan_double(t.p, t.len, &ts) || iso8601_parse(t.p, t.len, &ts));
+    /* an unknown_transport line counts whatever its ts (it is counted
+     * before any check that would need the time) */
+    if (!ts_ok && !conn_str_eq(cf.f[COL_PROTO], "unknown_transport"))
         return CONN_CORRUPT;
-    if (types[COL_TS] == JT_NUMBER) {
-        if (!scan_double(t.p, t.len, &ts))
-            return CONN_CORRUPT;
-    } else if (!scan_double(t.p, t.len, &ts) && !iso8601_parse(t.p, t.len, &ts)) {
-        return CONN_CORRUPT;
-    }
+    if (!ts_ok)
+        ts = 0;
     /* Addresses and the protocol are strings; ports and counts numbers
      * (a string of digits is accepted too). */
     if (cf.f[COL_ORIG_H].p != NULL && types[COL_ORIG_H] != JT_STRING)

@@ -307,8 +307,13 @@ int conn_tsv_line(struct conn_tsv *p, const char *line, size_t len, struct ts_re
     if (p->version == 1)
         cf->f[COL_UID].p = NULL;
 
-    double ts;
-    if (cf->f[COL_TS].p == NULL || !scan_double(cf->f[COL_TS].p, cf->f[COL_TS].len, &ts))
-        return CONN_CORRUPT;
+    double ts = 0;
+    if (cf->f[COL_TS].p == NULL || !scan_double(cf->f[COL_TS].p, cf->f[COL_TS].len, &ts)) {
+        /* an unknown_transport line counts whatever its ts (it is counted
+         * before any check that would need the time) */
+        if (!conn_str_eq(cf->f[COL_PROTO], "unknown_transport"))
+            return CONN_CORRUPT;
+        ts = 0;
+    }
     return conn_record_build(cf, conn_tsv_unset(p), ts, out);
 }

@@ -18,7 +18,7 @@ libtscore_a_SOURCES = \
 	src/intervals.c src/intervals.h \
 	src/pipeline.c src/pipeline.h \
 	src/sink.c src/sink.h \
-	src/html_out.c src/html_out.h \
+	src/html_out.c src/html_out.h src/sink_html.c \
 	src/sink_text.c src/sink_json.c src/sink_r.c \
 	src/engine.c src/engine.h
 
@@ -51,3 +51,4 @@ tests_test_summary_merge_SOURCES = tests/test_summary_merge.c
 tests_test_summary_merge_CFLAGS = $(TEST_CFLAGS)
 tests_test_summary_merge_LDADD = $(TEST_LIBS) -lm
 endif
+EXTRA_DIST += doc/summary-format.md

@@ -19,7 +19,7 @@
 
 #define NONLOCAL_MAX 1024 /* pairs kept for the "no local address" list */
 #define UNKNOWN_MAX 1024  /* pairs kept for the unknown-transport table */
-#define MAX_SINKS 2       /* -P, and the report (text, JSON or R) */
+#define MAX_SINKS 3       /* -P, the report (text, JSON or R), the HTML page */
 #define CLOSED_BATCH 16   /* closed intervals moved at once */
 
 struct engine {
@@ -252,6 +252,9 @@ static int open_sinks(struct engine *e)
     sink_params_for(e);
     if (o->write_ports && (e->sinks[e->nsinks++] = sink_ports_new(&e->sp)) == NULL)
         return -1;
+    if (o->html != NULL &&
+        (e->sinks[e->nsinks++] = sink_html_new(&e->sp, o->html, o->html_name)) == NULL)
+        return -1;
     if (o->sink != NULL) {
         e->sinks[e->nsinks++] = o->sink;
         return 0;
@@ -274,6 +277,7 @@ static void plan_opts_for(const struct engine_opts *o, struct plan_opts *po)
     po->save_mem = o->save_mem;
     po->verbose = o->verbose;
     po->r_output = o->r_tag != NULL;
+    po->dir_intervals = o->html != NULL;
     po->write_ports = o->write_ports != NULL;
     po->port_set = o->port_set && o->port_set_nonempty ? o->port_set : NULL;
     po->ilen = o->ilen;
@@ -432,7 +436,8 @@ void engine_free(struct engine *e)
     free(e);
 }
 
-uint64_t engine_late_records(const struct engine *e)
+/* Records that arrived after their interval had been written out. */
+static uint64_t engine_late_records(const struct engine *e)
 {
     /* without --stream late records take their place in the replay */
     return e->iv && e->replay == NULL ? intervals_late(e->iv) : 0;
@@ -521,7 +526,7 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
             if (!e->pipe.split.reader_nets)
                 summary_add(e->nets[net], u, true);
             summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
-            /* Incoming and Outgoing intervals only appear in the R files */
+            /* Incoming and Outgoing intervals are for the R files and the page */
             if (rc == 0 && e->iv != NULL && e->n_streams == 3)
                 rc = interval_add(e, pd->src_net >= 0 ? 2 : 1, u, err);
         } else {
@@ -639,8 +644,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
     if (r->kind == TS_REC_UNKNOWN_TRANSPORT) {
-        if (o->tcp_only || o->udp_only || r->ts < o->mintime || r->end > o->maxtime)
-            return 0;
+        /* counted before any other check, as the original did */
         add_unknown(e, r);
         return 0;
     }

@@ -61,6 +61,8 @@ struct engine_opts {
     uint64_t seed;
     FILE *out;            /* the report's stream; NULL: stdout */
     const char *out_name; /* its name in messages; NULL: "standard output" */
+    FILE *html;            /* --html: the page's stream as well (borrowed), or NULL */
+    const char *html_name; /* its name in messages */
     /* A sink of the caller's instead of the report the options choose
      * (borrowed; -P still writes its file). NULL: text, JSON or R. */
     struct sink *sink;
@@ -100,9 +102,6 @@ int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts
 /* A message for the user that is not an error, left by a sink at finish
  * (e.g. rows the R files left out), or NULL. */
 const char *engine_notice(const struct engine *e);
-
-/* Records that arrived after their interval had been written out. */
-uint64_t engine_late_records(const struct engine *e);
 
 /* Writes the memory plan (what each structure costs) to out. */
 void engine_print_plan(const struct engine *e, FILE *out);

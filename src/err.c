@@ -1,3 +1,4 @@
+/* err.c - the error value of every fallible function, and the one errno formatter (see err.h). */
 #include "config.h"
 
 #include "err.h"

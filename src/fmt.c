@@ -1,3 +1,4 @@
+/* fmt.c - the original's number, share and time formats (see fmt.h). */
 #include "config.h"
 
 #include "fmt.h"

@@ -9,8 +9,6 @@
 #include <time.h>
 
 #include "fmt.h"
-#include "space_saving.h"
-#include "stats.h"
 
 /* Okabe and Ito's colour-blind-safe palette: black, blue, orange for the
  * three series (told apart by dashes too, for print in grey), sky blue
@@ -531,26 +529,20 @@ struct entry {
     char share[64];
 };
 
-/* The entry's figures by the text report's rules (report.c: entry_bounds,
- * share_text): Space-Saving and Count-Min bounds, widened by the sampling
- * interval under -S; an exact share as "%.1f%%", a range rounded outward. */
-static void entry_figures(const struct nums *m, const struct summary *s, enum summary_col col,
-                          const struct ss_entry *e, double total, bool approx, struct entry *out)
+/* The entry's figures by the text report's rules: the bounds of
+ * report_count_bounds, scaled and widened under -S by report_scaled_bounds;
+ * the share as the text report prints it, one value when exact or known
+ * to the printed precision, else the range of report_printed_range. */
+static void entry_figures(const struct report_opts *o, const struct summary *s,
+                          enum summary_col col, const struct ss_entry *e, double total, bool approx,
+                          struct entry *out)
 {
-    uint64_t lo_c = e->count, hi_c = e->count;
-    if (col != COL_PROTS)
-        summary_bounds(s, col, e, &lo_c, &hi_c);
-    out->est = scale(m, e->count);
-    if (sampled(m)) {
-        double l2, h2;
-        stats_sample_interval(lo_c, m->sample_p, &out->lo, &h2);
-        stats_sample_interval(hi_c, m->sample_p, &l2, &out->hi);
-        out->lo = out->lo < 0 ? 0 : out->lo;
-    } else {
-        out->lo = scale(m, lo_c);
-        out->hi = scale(m, hi_c);
-    }
-    out->exact = !sampled(m) && lo_c == hi_c && lo_c == e->count;
+    uint64_t lo_c, hi_c;
+    report_count_bounds(s, col, e, &lo_c, &hi_c);
+    out->est = report_scaled(o, e->count);
+    report_scaled_bounds(o, lo_c, hi_c, &out->lo, &out->hi);
+    bool sp = o->sample_p > 0 && o->sample_p < 1;
+    out->exact = !sp && lo_c == hi_c && lo_c == e->count;
     out->pct = total ? out->est / total * 100.0 : NAN;
     if (total == 0) {
         snprintf(out->share, sizeof out->share, "??%%");
@@ -560,9 +552,11 @@ static void entry_figures(const struct nums *m, const struct summary *s, enum su
         snprintf(out->share, sizeof out->share, "%.1f%%", out->pct);
         return;
     }
+    double plo, phi;
+    report_printed_range(out->lo, out->hi, total, &plo, &phi);
     char a[24], b[24];
-    snprintf(a, sizeof a, "%.1f", floor(out->lo / total * 1000.0 + 1e-9) / 10.0);
-    snprintf(b, sizeof b, "%.1f", ceil(out->hi / total * 1000.0 - 1e-9) / 10.0);
+    snprintf(a, sizeof a, "%.1f", plo);
+    snprintf(b, sizeof b, "%.1f", phi);
     if (strcmp(a, b) == 0)
         snprintf(out->share, sizeof out->share, "%s%%", a);
     else
@@ -680,7 +674,7 @@ static void column_chart(struct html_page *p, const struct summary *s, enum summ
             o->resolve_want(o->resolve_ctx, top[i].key, top[i].len);
     double max = 0;
     for (size_t i = 0; i < got; i++) {
-        entry_figures(m, s, col, &top[i], total, approx, &ens[i]);
+        entry_figures(o, s, col, &top[i], total, approx, &ens[i]);
         double hi = ens[i].hi > ens[i].est ? ens[i].hi : ens[i].est;
         if (hi > max)
             max = hi;
@@ -706,8 +700,7 @@ static void column_chart(struct html_page *p, const struct summary *s, enum summ
         fprintf(f,
                 "<p class=\"note\">Space-Saving k=%zu evicted keys; each count is within "
                 "%.4f%% of %s.</p>\n",
-                ci.k, 100.0 * (double)ci.weight_total / (double)ci.k / (double)base,
-                unit_of(m, c));
+                ci.k, 100.0 * (double)ci.weight_total / (double)ci.k / (double)base, unit_of(m, c));
     if (sampled(m))
         fprintf(f,
                 "<p class=\"note\">Sampled with probability %g: ranges are 95%% confidence "
@@ -896,6 +889,13 @@ static void stat_row(FILE *f, const char *name, const char *label, uint64_t v)
             name, (unsigned long long)v, label, (unsigned long long)v);
 }
 
+void html_free(struct html_page *p)
+{
+    if (p != NULL)
+        free(p->pts);
+    free(p);
+}
+
 int html_finish(struct html_page *p, const struct html_stats *st)
 {
     FILE *f = p->f;
@@ -930,7 +930,6 @@ int html_finish(struct html_page *p, const struct html_stats *st)
           "lies in.</footer>\n</body>\n</html>\n",
           f);
     int rc = ferror(f) ? -1 : 0;
-    free(p->pts);
-    free(p);
+    html_free(p);
     return rc;
 }

@@ -114,5 +114,7 @@ struct html_stats {
 
 /* Closes the page and frees p. Returns 0, or -1 when any write failed. */
 int html_finish(struct html_page *p, const struct html_stats *st);
+/* Frees p without writing more (a run that stops early). NULL: no-op. */
+void html_free(struct html_page *p);
 
 #endif

@@ -458,6 +458,12 @@ static ssize_t held_back(struct ts_input *in, size_t produced, struct ts_err *er
     return in->zpend;
 }
 
+static ssize_t truncated(const struct ts_input *in, struct ts_err *err)
+{
+    return ts_err_set(err, TS_EDAMAGED, "'%s': truncated %s stream at compressed offset %llu",
+                      in->name, codec_name(in), (unsigned long long)in->zin_off);
+}
+
 /* Decodes into buf. Returns bytes produced (> 0), 0 at the clean end, or a
  * negative code. */
 static ssize_t decode_some(struct ts_input *in, unsigned char *buf, size_t n, struct ts_err *err)
@@ -513,9 +519,7 @@ static ssize_t decode_some(struct ts_input *in, unsigned char *buf, size_t n, st
             return held_back(in, produced, err);
         } else if (used == 0 && made == 0) {
             if (at_end)
-                return ts_err_set(err, TS_EDAMAGED,
-                                  "'%s': truncated %s stream at compressed offset %llu", in->name,
-                                  codec_name(in), (unsigned long long)in->zin_off);
+                return truncated(in, err);
             if (in->raw_pos != in->raw_len && in->raw_len == in->raw_cap)
                 return ts_err_set(err, TS_EDAMAGED,
                                   "'%s': corrupt %s stream at compressed offset %llu", in->name,
@@ -526,9 +530,7 @@ static ssize_t decode_some(struct ts_input *in, unsigned char *buf, size_t n, st
                 if (got < 0)
                     return got;
                 if (got == 0)
-                    return ts_err_set(err, TS_EDAMAGED,
-                                      "'%s': truncated %s stream at compressed offset %llu",
-                                      in->name, codec_name(in), (unsigned long long)in->zin_off);
+                    return truncated(in, err);
             }
         }
     }
@@ -716,6 +718,17 @@ const char *ts_input_name(const struct ts_input *in)
 bool ts_input_has_thread(const struct ts_input *in)
 {
     return in->threaded;
+}
+
+bool ts_input_inflates_fast(const struct ts_input *in)
+{
+    if (in->codec == CODEC_ZSTD)
+        return true;
+#if HAVE_ISAL
+    return in->codec == CODEC_GZIP;
+#else
+    return false;
+#endif
 }
 
 uint64_t ts_input_raw_offset(const struct ts_input *in)

@@ -136,8 +136,10 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struc
     if (!isfinite(rel) || rel > 4e15 || rel < -4e15)
         return IVL_ADDED; /* no interval can hold it; the totals count it */
     long long idx = st->base + (long long)rel;
+    /* a late record counts once, on Total's stream, whichever streams it
+     * also belongs to */
     if (st->any_closed && idx <= st->frontier) {
-        iv->late++;
+        iv->late += stream == 0;
         return IVL_LATE;
     }
     size_t pos = 0;
@@ -146,7 +148,7 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struc
     if (pos == st->nslots || st->slots[pos].idx != idx) {
         if (st->nslots == iv->max_open && pos == 0) {
             /* older than every open interval while all are in use */
-            iv->late++;
+            iv->late += stream == 0;
             return IVL_LATE;
         }
         if (st->nslots == iv->max_open) {
@@ -185,11 +187,6 @@ size_t intervals_take_closed(struct intervals *iv, struct ivl_closed *out, size_
         iv->ccount--;
     }
     return n;
-}
-
-size_t intervals_closed_waiting(const struct intervals *iv)
-{
-    return iv->ccount;
 }
 
 void intervals_release(struct intervals *iv, struct summary *s)

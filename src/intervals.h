@@ -76,8 +76,6 @@ void intervals_close_all(struct intervals *iv);
 /* Moves up to cap closed intervals, in the order they closed, to out;
  * returns how many. */
 size_t intervals_take_closed(struct intervals *iv, struct ivl_closed *out, size_t cap);
-/* Closed intervals waiting to be taken. */
-size_t intervals_closed_waiting(const struct intervals *iv);
 
 /* Gives a summary taken with intervals_take_closed back to the pool. */
 void intervals_release(struct intervals *iv, struct summary *s);

@@ -1,3 +1,4 @@
+/* json_out.c - a streaming JSON writer with escaping (see json_out.h). */
 #include "config.h"
 
 #include "json_out.h"

@@ -1,6 +1,7 @@
 /* main_live.c - the live run of the command: capture, -Z, signals, stop conditions, report. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,7 @@ static void input_stats(const struct pcap_live *l, const struct sink_capture *ca
     ist->not_ip = pst->not_ip;
     ist->not_decoded = pst->unsupported;
     ist->damaged = pst->damaged;
+    ist->offloaded = pst->offloaded;
     ist->not_decoded_link_types = pst->unsupported_names;
     ist->capture = cap;
 }
@@ -181,12 +183,27 @@ int live_run(const struct args *cl, struct engine_opts *o)
         pcap_live_close(s.l);
         return 1;
     }
+    /* output files are opened once root is given up */
+    FILE *html = NULL;
+    if (cl->html != NULL) {
+        if ((html = fopen(cl->html, "w")) == NULL) {
+            char sys[128];
+            fprintf(stderr, PROG ": '%s': cannot write: %s\n", cl->html,
+                    ts_strerror(errno, sys, sizeof sys));
+            pcap_live_close(s.l);
+            return 1;
+        }
+        o->html = html;
+        o->html_name = cl->html;
+    }
     /* the report so far (SIGUSR1) reads the summaries the reading
      * thread updates itself */
     o->threads = false;
     s.e = engine_new(o, &err);
     if (s.e == NULL) {
         fprintf(stderr, PROG ": %s\n", err.msg);
+        if (html != NULL)
+            fclose(html);
         pcap_live_close(s.l);
         return 1;
     }
@@ -213,6 +230,12 @@ int live_run(const struct args *cl, struct engine_opts *o)
         fprintf(stderr, PROG ": %s\n", engine_notice(s.e));
     engine_free(s.e);
     pcap_live_close(s.l);
+    if (html != NULL && fclose(html) != 0) {
+        char sys[128];
+        fprintf(stderr, PROG ": '%s': cannot write the page: %s\n", cl->html,
+                ts_strerror(errno, sys, sizeof sys));
+        status = 1;
+    }
     if (fflush(stdout) != 0 || ferror(stdout))
         return 1;
     return status;

@@ -1,3 +1,4 @@
+/* netset.c - network lists (-l, -E) read from a file, with longest-prefix lookup. */
 #include "config.h"
 
 #include "netset.h"

@@ -88,7 +88,8 @@ void plan_make(const struct plan_opts *o, struct plan *p)
     size_t mk = o->memory_given ? (size_t)1 << 24 : DEFAULT_MAX_K_ADDRS;
     p->interval_tables = o->ilen > 0 && (o->verbose || o->r_output);
     p->max_open = p->interval_tables ? PLAN_MAX_OPEN_TABLES : PLAN_MAX_OPEN_COUNTERS;
-    p->n_int_streams = o->ilen > 0 ? (o->r_output && o->local_nets ? 3 : 1) : 0;
+    p->n_int_streams =
+        o->ilen > 0 ? ((o->r_output || o->dir_intervals) && o->local_nets ? 3 : 1) : 0;
     if (p->interval_tables) {
         double share = budget * 0.15 / (double)(p->n_int_streams * p->max_open);
         sizes_for_share((size_t)share, addrs && o->verbose, o->conns, max_ports, mk, &p->ivl);

@@ -40,6 +40,7 @@ struct plan_opts {
     bool save_mem;           /* -m */
     bool verbose;            /* -v: intervals keep tables */
     bool r_output;           /* -R: no host tables; intervals keep tables */
+    bool dir_intervals;      /* Incoming and Outgoing intervals too (--html) */
     bool write_ports;        /* -P: every port counts */
     const uint8_t *port_set; /* -p bitmap of 65536 bits, or NULL */
     long long ilen;          /* -i seconds, 0 = none */

@@ -1,3 +1,4 @@
+/* report.c - the original's text blocks of a summary, with bounds where counts are estimates. */
 #include "config.h"
 
 #include "report.h"
@@ -324,7 +325,7 @@ int report_first_last(const struct report_opts *o, const struct summary *total)
 {
     const struct summary_counters *c = summary_counters(total);
     char t1[FMT_TIME_MAX], t2[FMT_TIME_MAX];
-    fprintf(o->out, "First: %-16s (%.6f) Last: %s %.6f\n", fmt_iso_time(t1, sizeof t1, c->start),
+    fprintf(o->out, "First: %16s (%.6f) Last: %s %.6f\n", fmt_iso_time(t1, sizeof t1, c->start),
             c->start, fmt_iso_time(t2, sizeof t2, c->end), c->end);
     return ferror(o->out) ? -1 : 0;
 }

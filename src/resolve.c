@@ -1,3 +1,4 @@
+/* resolve.c - reverse DNS lookups for -r, concurrent and with a deadline. */
 #include "config.h"
 
 #include "resolve.h"

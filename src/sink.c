@@ -3,36 +3,36 @@
 
 #include "sink.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
-int sink_begin(struct sink *k, struct ts_err *err)
+/* Keeps the first error: every later call returns it without writing. */
+static int keep_error(struct sink *k, int rc)
 {
-    if (k->failed)
-        return k->failed;
-    int rc = k->ops->begin ? k->ops->begin(k, err) : 0;
     if (rc != 0)
         k->failed = rc;
     return rc;
+}
+
+int sink_begin(struct sink *k, struct ts_err *err)
+{
+    if (k->failed || k->ops->begin == NULL)
+        return k->failed;
+    return keep_error(k, k->ops->begin(k, err));
 }
 
 int sink_interval(struct sink *k, const struct sink_interval *iv, struct ts_err *err)
 {
-    if (k->failed)
+    if (k->failed || k->ops->interval == NULL)
         return k->failed;
-    int rc = k->ops->interval ? k->ops->interval(k, iv, err) : 0;
-    if (rc != 0)
-        k->failed = rc;
-    return rc;
+    return keep_error(k, k->ops->interval(k, iv, err));
 }
 
 int sink_finish(struct sink *k, const struct sink_report *r, struct ts_err *err)
 {
-    if (k->failed)
+    if (k->failed || k->ops->finish == NULL)
         return k->failed;
-    int rc = k->ops->finish ? k->ops->finish(k, r, err) : 0;
-    if (rc != 0)
-        k->failed = rc;
-    return rc;
+    return keep_error(k, k->ops->finish(k, r, err));
 }
 
 const char *sink_notice(const struct sink *k)
@@ -40,10 +40,33 @@ const char *sink_notice(const struct sink *k)
     return k->notice;
 }
 
+struct sink *sink_alloc(size_t size, const struct sink_ops *ops, const struct sink_params *p)
+{
+    struct sink *k = calloc(1, size);
+    if (k != NULL) {
+        k->ops = ops;
+        k->p = p;
+    }
+    return k;
+}
+
 void sink_free(struct sink *k)
 {
-    if (k != NULL)
+    if (k == NULL)
+        return;
+    if (k->ops->free)
         k->ops->free(k);
+    free(k);
+}
+
+const struct summary *sink_net_block(const struct sink_params *p, const struct sink_report *r,
+                                     size_t i, char *title, size_t n)
+{
+    size_t idx = r->net_rank[i];
+    if (summary_counters(r->nets[idx])->updates == 0)
+        return NULL;
+    snprintf(title, n, "%s %s", netset_cidr(p->local_nets, idx), netset_descr(p->local_nets, idx));
+    return r->nets[idx];
 }
 
 static int cmp_u16(const void *a, const void *b)

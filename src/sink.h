@@ -10,6 +10,8 @@
  *   R             sink_r.c       the R files TAG.dat, TAG.{total,incoming,
  *                                outgoing}.dat
  *   ports         sink_r.c       the -P file: the top ports, one a line
+ *   HTML          sink_html.c    the report as one page (html_out.h), beside
+ *                                the others, in a file of its own
  *
  * The engine drives a sink through three calls, all on one thread (the
  * reading thread; closed intervals are handed back to it):
@@ -57,6 +59,7 @@ struct sink_input_stats {
     bool conns;                                    /* a connection log (else a trace) */
     uint64_t corrupt_lines;                        /* conn.log lines skipped */
     uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
+    uint64_t offloaded; /* packets sized from the frame (TSO, BIG TCP) */
     const char *not_decoded_link_types;            /* names, or NULL */
     bool file_damaged;                             /* the file itself was cut short or corrupt */
     const char *damage;                            /* the message, or NULL */
@@ -130,7 +133,7 @@ struct sink_ops {
     int (*begin)(struct sink *k, struct ts_err *err);
     int (*interval)(struct sink *k, const struct sink_interval *iv, struct ts_err *err);
     int (*finish)(struct sink *k, const struct sink_report *r, struct ts_err *err);
-    void (*free)(struct sink *k);
+    void (*free)(struct sink *k); /* what the sink holds; NULL: nothing but itself */
 };
 
 /* The common head of every sink (implementations embed it first). */
@@ -141,6 +144,10 @@ struct sink {
     char *notice; /* a message for the user that is not an error, or NULL */
     char notice_buf[TS_ERR_MSG_MAX];
 };
+
+/* For implementations: size zeroed bytes (a struct embedding struct sink
+ * first) with ops and p set, or NULL when memory runs out. */
+struct sink *sink_alloc(size_t size, const struct sink_ops *ops, const struct sink_params *p);
 
 /* The sinks. Each returns NULL when memory runs out. */
 struct sink *sink_text_new(const struct sink_params *p);
@@ -153,6 +160,8 @@ void sink_json_block(const struct report_opts *o, const struct summary *s, const
                      struct jw *w, const char *key);
 struct sink *sink_r_new(const struct sink_params *p);
 struct sink *sink_ports_new(const struct sink_params *p);
+/* The page goes to out (borrowed, named name in messages). */
+struct sink *sink_html_new(const struct sink_params *p, FILE *out, const char *name);
 
 /* The calls, with the write-once rule applied (see above). */
 int sink_begin(struct sink *k, struct ts_err *err);
@@ -160,7 +169,14 @@ int sink_interval(struct sink *k, const struct sink_interval *iv, struct ts_err 
 int sink_finish(struct sink *k, const struct sink_report *r, struct ts_err *err);
 /* A notice finish left (e.g. rows the R files leave out), or NULL. */
 const char *sink_notice(const struct sink *k);
+/* Frees k (ops->free first). NULL is a no-op. */
 void sink_free(struct sink *k);
+
+/* The block of network i of the ranking (r->net_rank[i]), in the order
+ * the text report prints them: its summary, with its title "CIDR
+ * description" in title (n bytes); NULL when it counted nothing. */
+const struct summary *sink_net_block(const struct sink_params *p, const struct sink_report *r,
+                                     size_t i, char *title, size_t n);
 
 /* The union of the top-n ports of Total, Incoming and Outgoing, ascending,
  * at most cap (for the R files and -P). Returns how many. */

@@ -238,16 +238,16 @@ static void json_networks(const struct sink_params *p, const struct sink_report 
     jw_end_object(w);
 }
 
-static void json_unknown(const struct report_opts *o, const struct sink_report *r, struct jw *w)
+static void json_unknown(const struct sink_report *r, struct jw *w)
 {
     jw_begin_object(w, "unknown_transport");
-    jw_double(w, "count", (double)r->unknown_total * o->factor);
+    jw_double(w, "count", (double)r->unknown_total); /* raw lines */
     jw_begin_array(w, "pairs");
     for (size_t i = 0; i < r->n_unknown; i++) {
         jw_begin_object(w, NULL);
         jw_cstring(w, "source", r->unknown[i].src);
         jw_cstring(w, "destination", r->unknown[i].dst);
-        jw_double(w, "count", (double)r->unknown[i].count * o->factor);
+        jw_double(w, "count", (double)r->unknown[i].count);
         jw_end_object(w);
     }
     jw_end_array(w);
@@ -269,6 +269,7 @@ static void json_input(const struct sink_report *r, struct jw *w)
         jw_cstring(w, "not_decoded_link_types",
                    st->not_decoded_link_types ? st->not_decoded_link_types : "");
         jw_u64(w, "damaged_frames", st->damaged);
+        jw_u64(w, "offloaded_packets", st->offloaded);
         if (st->capture != NULL)
             json_capture(w, st->capture);
     }
@@ -291,7 +292,7 @@ static int json_finish(struct sink *k, const struct sink_report *r, struct ts_er
     if (r->incoming != NULL)
         json_networks(p, r, w);
     if (r->unknown_kept)
-        json_unknown(&p->ro, r, w);
+        json_unknown(r, w);
     json_input(r, w);
     jw_end_object(w);
     if (fflush(p->ro.out) != 0 || ferror(p->ro.out))
@@ -299,24 +300,13 @@ static int json_finish(struct sink *k, const struct sink_report *r, struct ts_er
     return 0;
 }
 
-static void json_free(struct sink *k)
-{
-    free(k);
-}
-
 static const struct sink_ops json_ops = {
     .begin = json_begin,
     .interval = json_interval,
     .finish = json_finish,
-    .free = json_free,
 };
 
 struct sink *sink_json_new(const struct sink_params *p)
 {
-    struct sink_json *j = calloc(1, sizeof *j);
-    if (j == NULL)
-        return NULL;
-    j->k.ops = &json_ops;
-    j->k.p = p;
-    return &j->k;
+    return sink_alloc(sizeof(struct sink_json), &json_ops, p);
 }

@@ -301,7 +301,7 @@ static void note_skipped(struct sink_r *r, const char *path, uint64_t skipped)
 {
     if (r->notices++ == 0)
         snprintf(r->k.notice_buf, sizeof r->k.notice_buf,
-                 "'%s': %llu empty intervals left out after the first %d zero rows (a time gap "
+                 "'%.300s': %llu empty intervals left out after the first %d zero rows (a time gap "
                  "in the input)",
                  path, (unsigned long long)skipped, R_MAX_EMPTY_ROWS);
     else if (r->notices == 2) {
@@ -352,7 +352,6 @@ static void r_free(struct sink *k)
             fclose(r->st[i].ports);
     }
     summary_free(r->empty);
-    free(r);
 }
 
 static const struct sink_ops r_ops = {
@@ -363,14 +362,12 @@ static const struct sink_ops r_ops = {
 
 struct sink *sink_r_new(const struct sink_params *p)
 {
-    struct sink_r *r = calloc(1, sizeof *r);
+    struct sink_r *r = (struct sink_r *)sink_alloc(sizeof(struct sink_r), &r_ops, p);
     if (r == NULL)
         return NULL;
-    r->k.ops = &r_ops;
-    r->k.p = p;
     r->empty = summary_new(&(struct summary_sizes){0}, p->seed);
     if (r->empty == NULL) {
-        free(r);
+        sink_free(&r->k);
         return NULL;
     }
     return &r->k;
@@ -393,22 +390,11 @@ static int ports_finish(struct sink *k, const struct sink_report *rep, struct ts
     return 0;
 }
 
-static void ports_free(struct sink *k)
-{
-    free(k);
-}
-
 static const struct sink_ops ports_ops = {
     .finish = ports_finish,
-    .free = ports_free,
 };
 
 struct sink *sink_ports_new(const struct sink_params *p)
 {
-    struct sink *k = calloc(1, sizeof *k);
-    if (k == NULL)
-        return NULL;
-    k->ops = &ports_ops;
-    k->p = p;
-    return k;
+    return sink_alloc(sizeof(struct sink), &ports_ops, p);
 }

@@ -69,26 +69,29 @@ static void local_sections(const struct sink_params *p, const struct sink_report
     }
 }
 
-static void unknown_section(const struct sink_params *p, const struct sink_report *r, FILE *out)
+/* The unknown-transport pairs as the original printed them: raw line
+ * counts (not weighted by -b nor scaled by -s/-S), every pair kept, by
+ * count, ties in order of first appearance. */
+static void unknown_section(const struct sink_report *r, FILE *out)
 {
-    const struct report_opts *o = &p->ro;
     if (r->unknown_total == 0)
         return;
     char v[FMT_VAL_MAX];
-    fprintf(out, "\n>== Unknown Transport Connections Summary by Source/Destination IPs\n\n");
-    fprintf(out, "%-40s | %-40s | %s\n", "Source IP", "Destination IP", "Connections");
-    for (int i = 0; i < 40 + 3 + 40 + 3 + 11; i++)
+    fputs("\n>== Unknown Transport Connections Summary by Source/Destination IPs\n\n", out);
+    fprintf(out, "     %-40s | %-40s | Count\n     ", "Source IP", "Destination IP");
+    for (int i = 0; i < 100; i++)
         fputc('-', out);
     fputc('\n', out);
-    size_t shown = r->n_unknown < o->topn ? r->n_unknown : o->topn;
-    for (size_t i = 0; i < shown; i++)
-        fprintf(out, "%-40s | %-40s | %s\n", r->unknown[i].src, r->unknown[i].dst,
-                fmt_val(v, sizeof v, (double)r->unknown[i].count * o->factor, o->factor_float));
+    for (size_t i = 0; i < r->n_unknown; i++)
+        fprintf(out, "     %-40s | %-40s | %s\n", r->unknown[i].src, r->unknown[i].dst,
+                fmt_val(v, sizeof v, (double)r->unknown[i].count, false));
     if (r->unknown_dropped)
-        fprintf(out, "(%llu connections of further pairs not listed)\n",
-                (unsigned long long)r->unknown_dropped);
-    fprintf(out, "\nTotal unknown_transport connections: %s\n",
-            fmt_val(v, sizeof v, (double)r->unknown_total * o->factor, o->factor_float));
+        fprintf(out,
+                "     ~ partial: the first %zu pairs are kept; %llu lines of other pairs count "
+                "in the total only\n",
+                r->n_unknown, (unsigned long long)r->unknown_dropped);
+    fprintf(out, "\n     Total unknown_transport connections: %s\n\n",
+            fmt_val(v, sizeof v, (double)r->unknown_total, false));
 }
 
 /* The reader's lines after the report: what it could not count. */
@@ -106,6 +109,11 @@ static void trailer(const struct sink_report *r, FILE *out)
         if (st->damaged)
             fprintf(out, "Damaged: %llu frames truncated or invalid in a header\n",
                     (unsigned long long)st->damaged);
+        if (st->offloaded)
+            fprintf(out,
+                    "Offloaded: %llu packets captured before segmentation offload (TSO, BIG "
+                    "TCP), sized from the frame\n",
+                    (unsigned long long)st->offloaded);
         if (st->capture != NULL)
             capture_line(st->capture, out);
     }
@@ -129,16 +137,13 @@ static int text_finish(struct sink *k, const struct sink_report *r, struct ts_er
         /* per-network blocks in the ranking's order, as the original sorted
          * its list in place before printing them */
         for (size_t i = 0; r->net_rank != NULL && i < r->nnets; i++) {
-            size_t idx = r->net_rank[i];
-            if (summary_counters(r->nets[idx])->updates == 0)
-                continue;
             char title[512];
-            snprintf(title, sizeof title, "%s %s", netset_cidr(p->local_nets, idx),
-                     netset_descr(p->local_nets, idx));
-            rc |= report_block(o, r->nets[idx], title, true);
+            const struct summary *s = sink_net_block(p, r, i, title, sizeof title);
+            if (s != NULL)
+                rc |= report_block(o, s, title, true);
         }
     }
-    unknown_section(p, r, out);
+    unknown_section(r, out);
     rc |= report_first_last(o, r->total);
     if (rc == 0)
         trailer(r, out);
@@ -147,23 +152,12 @@ static int text_finish(struct sink *k, const struct sink_report *r, struct ts_er
     return 0;
 }
 
-static void text_free(struct sink *k)
-{
-    free(k);
-}
-
 static const struct sink_ops text_ops = {
     .interval = text_interval,
     .finish = text_finish,
-    .free = text_free,
 };
 
 struct sink *sink_text_new(const struct sink_params *p)
 {
-    struct sink_text *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return NULL;
-    t->k.ops = &text_ops;
-    t->k.p = p;
-    return &t->k;
+    return sink_alloc(sizeof(struct sink_text), &text_ops, p);
 }

@@ -1,3 +1,4 @@
+/* stats.c - confidence intervals of counts scaled from a sample (-S). */
 #include "config.h"
 
 #include "stats.h"

@@ -1,3 +1,4 @@
+/* summary.c - one block of the report as a value: counters and sketches, updated, queried, merged, encoded. */
 #include "config.h"
 
 #include "summary.h"
@@ -265,6 +266,16 @@ size_t summary_mem_bytes(const struct summary *s)
     if (s->defer_dst)
         total += EV_BUF_BYTES(SUMMARY_EV_DEFER);
     return total;
+}
+
+const struct summary_sizes *summary_sizes_of(const struct summary *s)
+{
+    return &s->sizes;
+}
+
+uint64_t summary_seed(const struct summary *s)
+{
+    return s->seed;
 }
 
 bool summary_ports_sketched(const struct summary *s)
@@ -855,16 +866,6 @@ void summary_cms_dims(const struct summary *s, size_t *w, size_t *d)
 
 #include "bytebuf.h"
 
-const struct summary_sizes *summary_sizes_of(const struct summary *s)
-{
-    return &s->sizes;
-}
-
-uint64_t summary_seed(const struct summary *s)
-{
-    return s->seed;
-}
-
 unsigned summary_lost(const struct summary *s)
 {
     unsigned lost = 0;
@@ -957,7 +958,8 @@ int summary_merge(struct summary *dst, const struct summary *src)
      * the merged one */
     if (dst->cms_src != NULL && src->cms_src != NULL) {
         flush_evictions(dst);
-        if (cms_merge(dst->cms_src, src->cms_src) != 0 || cms_merge(dst->cms_dst, src->cms_dst) != 0)
+        if (cms_merge(dst->cms_src, src->cms_src) != 0 ||
+            cms_merge(dst->cms_dst, src->cms_dst) != 0)
             return -1;
         for (size_t i = 0; i < src->ev_src->n; i++)
             ev_push(dst->cms_src, dst->ev_src, src->ev_src->e[i]);
@@ -978,7 +980,8 @@ int summary_merge(struct summary *dst, const struct summary *src)
             return -1;
     }
     if (dst->hll_src != NULL && src->hll_src != NULL) {
-        if (hll_merge(dst->hll_src, src->hll_src) != 0 || hll_merge(dst->hll_dst, src->hll_dst) != 0)
+        if (hll_merge(dst->hll_src, src->hll_src) != 0 ||
+            hll_merge(dst->hll_dst, src->hll_dst) != 0)
             return -1;
     } else if (dst->hll_src != NULL) {
         drop_distinct(dst);
@@ -1052,8 +1055,8 @@ static bool read_sizes(struct bb_reader *r, struct summary_sizes *z)
     for (int i = 0; i < 5; i++)
         if (v[i] > SIZE_MAX / 2 || v[i] > ((uint64_t)1 << 40))
             return bbr_fail(r);
-    *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2], (size_t)v[3],
-                                (size_t)v[4], p};
+    *z = (struct summary_sizes){(size_t)v[0], (size_t)v[1], (size_t)v[2],
+                                (size_t)v[3], (size_t)v[4], p};
     return true;
 }
 

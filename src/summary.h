@@ -20,6 +20,11 @@
  * Memory: summary_mem_bytes_for(sizes); nothing grows after summary_new.
  * With all k at 0 a summary keeps counters only (intervals without -v).
  *
+ * A summary is a value: counters, sketches, exactness and the sizes and
+ * seed that shaped it, with verbs to create, update and query it; nothing
+ * about threads or output (the reading/counting split's verbs are in
+ * summary_parts.h).
+ *
  * Ownership: the caller owns the summary. Entries returned by summary_top
  * borrow key bytes until the summary next changes.
  */
@@ -106,6 +111,9 @@ void summary_clear(struct summary *s);
 /* Bytes summary_new(sizes) allocates, or 0 on overflow. */
 size_t summary_mem_bytes_for(const struct summary_sizes *sizes);
 size_t summary_mem_bytes(const struct summary *s);
+/* The sizes and the hash seed that shaped s (what a merge must match). */
+const struct summary_sizes *summary_sizes_of(const struct summary *s);
+uint64_t summary_seed(const struct summary *s);
 
 /* True when summaries of these sizes count ports in 65536 exact counters
  * (a Space-Saving sketch of k_ports keys would cost as much or more). */
@@ -207,10 +215,6 @@ void summary_cms_dims(const struct summary *s, size_t *w, size_t *d);
  */
 struct bb_writer;
 struct bb_reader;
-
-const struct summary_sizes *summary_sizes_of(const struct summary *s);
-/* The hash seed given to summary_new. */
-uint64_t summary_seed(const struct summary *s);
 
 #define SUMMARY_LOST_BOUNDS 1u   /* Count-Min tightening of the address bounds */
 #define SUMMARY_LOST_DISTINCT 2u /* distinct counts (summary_distinct is -1) */

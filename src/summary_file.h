@@ -42,22 +42,22 @@ struct sf_net {
 
 /* Everything that shaped the summaries of a run. */
 struct sf_params {
-    bool conns;                            /* -c: connections, else packets */
-    bool by_bytes;                         /* -b */
-    bool tcp_only, udp_only;               /* -t, -u */
-    bool chema, external;                  /* -C, -e */
-    uint64_t ilen;                         /* -i in seconds; 0 none */
-    double mintime, maxtime;               /* -U, -V (0 and 1e20: none) */
-    double factor;                         /* -s N, or 1/P with -S */
-    bool factor_float;                     /* -S given */
-    double sample_p;                       /* -S P; 0 none */
-    const uint8_t *port_set;               /* -p: 65536-bit bitmap; NULL none */
-    const struct sf_net *local, *exclude;  /* -l, -E */
+    bool conns;                           /* -c: connections, else packets */
+    bool by_bytes;                        /* -b */
+    bool tcp_only, udp_only;              /* -t, -u */
+    bool chema, external;                 /* -C, -e */
+    uint64_t ilen;                        /* -i in seconds; 0 none */
+    double mintime, maxtime;              /* -U, -V (0 and 1e20: none) */
+    double factor;                        /* -s N, or 1/P with -S */
+    bool factor_float;                    /* -S given */
+    double sample_p;                      /* -S P; 0 none */
+    const uint8_t *port_set;              /* -p: 65536-bit bitmap; NULL none */
+    const struct sf_net *local, *exclude; /* -l, -E */
     size_t n_local, n_exclude;
     struct summary_sizes total, dir, net, interval; /* Total; Incoming and
                                             Outgoing; each network; each interval */
-    uint64_t seed_fingerprint;             /* hash_seed_fingerprint(seed) */
-    const char *version;                   /* the tool's version */
+    uint64_t seed_fingerprint;                      /* hash_seed_fingerprint(seed) */
+    const char *version;                            /* the tool's version */
 };
 
 /* The option that makes summaries of a and b impossible to merge, as the
@@ -97,12 +97,12 @@ struct sf_pairs {
 
 /* What the run saw and skipped, known at its end. */
 struct sf_run {
-    double first, last;     /* first and last record times; 0 when none */
-    uint64_t corrupt_lines; /* conn.log lines skipped */
+    double first, last;                            /* first and last record times; 0 when none */
+    uint64_t corrupt_lines;                        /* conn.log lines skipped */
     uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
-    uint64_t drops;         /* packets the capture dropped */
-    uint64_t late;          /* records after their interval was written */
-    bool input_damaged;     /* an input was cut short or corrupt */
+    uint64_t drops;                                /* packets the capture dropped */
+    uint64_t late;                                 /* records after their interval was written */
+    bool input_damaged;                            /* an input was cut short or corrupt */
 };
 
 struct sf_writer;

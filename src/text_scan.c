@@ -254,10 +254,10 @@ static inline unsigned quad_octet(const uint8_t *D, int e, int n, unsigned *bad)
     return v;
 }
 
-/* parse_ipv4 for 7 to 15 bytes with 16 readable at s: the dots and digits
+/* scan_ipv4 for 7 to 15 bytes with 16 readable at s: the dots and digits
  * found by two compares of the whole field, the octets computed without a
  * branch per digit (their lengths vary from one address to the next, so
- * such branches are mispredicted). Accepts exactly what parse_ipv4 does. */
+ * such branches are mispredicted). Accepts exactly what scan_ipv4 does. */
 static bool parse_ipv4_16(const char *s, size_t len, uint8_t b[4])
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
@@ -375,11 +375,11 @@ static inline unsigned hex16(__m128i v, __m128i *nib)
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(isdig, islet));
 }
 
-/* parse_ipv6 for 2 to 32 bytes with 32 readable at s, made of hex digits
+/* scan_ipv6 for 2 to 32 bytes with 32 readable at s, made of hex digits
  * and colons only (anything else, such as a dotted quad at the end, goes
- * to parse_ipv6): the groups found from two 32-bit masks, each group's
+ * to scan_ipv6): the groups found from two 32-bit masks, each group's
  * value from one word of nibbles. Returns 1 (parsed), 0 (not an address)
- * or -1 (not this form). Accepts exactly what parse_ipv6 does. */
+ * or -1 (not this form). Accepts exactly what scan_ipv6 does. */
 static int parse_ipv6_32(const char *s, size_t len, uint8_t out[16])
 {
     __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)s);
@@ -435,7 +435,7 @@ static int parse_ipv6_32(const char *s, size_t len, uint8_t out[16])
 }
 #endif
 
-/* An address field that may be read up to end (see readable). */
+/* Whole-field loads where the line leaves room, else the byte loops. */
 bool scan_addr(const char *s, size_t len, const char *end, struct ts_addr *a)
 {
     bool v4;

@@ -50,10 +50,7 @@ tests_test_html_CFLAGS = $(TEST_CFLAGS)
 tests_test_html_LDADD = $(TEST_LIBS)
 endif
 
-## The HTML page against the JSON of the same summaries, and rendered.
-check_PROGRAMS += tests/html_page
-tests_html_page_SOURCES = tests/html_page.c
-tests_html_page_LDADD = libtsconn.a libtspcap.a libtscore.a libsketches.a $(PCAP_LIBS) $(ZLIB_LIBS)
+## The HTML page against the JSON of the same run, and rendered.
 TESTS += tests/html.test tests/html_render.test
 EXTRA_DIST += tests/html.test tests/html_check.py tests/html_render.test tests/png_check.py tests/html-nets.txt
 

@@ -53,6 +53,7 @@ Test(args, every_bad_command_line_gives_its_status_and_message)
         {"-n", 2, "-n option requires 1 argument"},
         {"-c|--topn", 2, "-n option requires 1 argument"},
         {"-c|--seed", 2, "--seed option requires 1 argument"},
+        {"-c|--html", 2, "--html option requires 1 argument"},
         {"-n|ten", 2, "option -n: invalid integer value: 'ten'"},
         {"--topn=ten", 2, "option --topn: invalid integer value: 'ten'"},
         {"-n|1000000000", 2, "option -n: 1000000000 is too large (at most 100000)"},
@@ -122,7 +123,7 @@ Test(args, options_land_in_their_fields)
 {
     struct parsed p;
     cr_assert_eq(parse_row("-bc|--topn=3|-i|2m|-l|nets|-e|-S|0.25|--seed=0x10|--threads|2|"
-                           "--conn-version|1|x.log",
+                           "--conn-version=1|--html=page.html|x.log",
                            &p),
                  ARGS_RUN, "%s", p.res.msg);
     cr_expect(p.a.eo.by_bytes && p.a.conns && p.a.eo.conns && p.a.eo.external);
@@ -138,6 +139,7 @@ Test(args, options_land_in_their_fields)
     cr_expect_eq(p.a.conn_version, 1);
     cr_expect_str_eq(p.a.input, "x.log");
     cr_expect_str_eq(p.a.eo.input_name, "x.log");
+    cr_expect_str_eq(p.a.html, "page.html");
 }
 
 Test(args, operands_may_come_before_options_and_dash_is_stdin)

@@ -64,11 +64,11 @@ Test(bytebuf, malformed_varints_are_rejected)
         uint8_t b[11];
         size_t n;
     } rows[] = {
-        {{0x80}, 1},                                                        /* cut short */
-        {{0x80, 0x00}, 2},                                                  /* not minimal */
-        {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}, 10}, /* above 2^64 */
+        {{0x80}, 1},                                                              /* cut short */
+        {{0x80, 0x00}, 2},                                                        /* not minimal */
+        {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02}, 10},       /* above 2^64 */
         {{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, 11}, /* 11 bytes */
-        {{0}, 0},                                                           /* nothing */
+        {{0}, 0},                                                                 /* nothing */
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct bb_reader r;

@@ -317,11 +317,8 @@ Test(count_min, decode_rejects_truncation_foreign_shapes_and_bad_cells)
         uint8_t b[12];
         size_t n;
     } rows[] = {
-        {{64, 2, 5, 1, 128, 1, 5}, 7},
-        {{64, 2, 5, 1, 0, 0}, 6},
-        {{64, 2, 5, 1, 0, 6}, 6},
-        {{64, 2, 5, 0x81, 1}, 5},
-        {{64, 2, 5, 2, 3, 1, 124, 1}, 8},
+        {{64, 2, 5, 1, 128, 1, 5}, 7}, {{64, 2, 5, 1, 0, 0}, 6},         {{64, 2, 5, 1, 0, 6}, 6},
+        {{64, 2, 5, 0x81, 1}, 5},      {{64, 2, 5, 2, 3, 1, 124, 1}, 8},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         bbr_init(&r, rows[i].b, rows[i].n);

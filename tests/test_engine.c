@@ -205,3 +205,100 @@ Test(engine, many_intervals_pass_a_small_pool_with_two_threads)
     cr_assert_eq(c.total_pkts, 3000);
     cr_assert_eq(c.all_ivls, 3000);
 }
+
+Test(engine, a_write_error_is_reported_once_naming_the_file)
+{
+    FILE *full = fopen("/dev/full", "w");
+    if (full == NULL)
+        cr_skip_test("no /dev/full");
+    setvbuf(full, NULL, _IONBF, 0);
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    o.sink = NULL; /* the text report */
+    o.out = full;
+    o.out_name = "report.txt";
+    o.ilen = 1;
+    o.stream = true; /* intervals written while the input is read */
+    struct ts_err err;
+    struct engine *e = engine_new(&o, &err);
+    cr_assert_not_null(e);
+    int first = 0, errors = 0;
+    for (int i = 0; i < 3000; i++) {
+        struct ts_record r = packet(3600 + i, 1, 80, 6);
+        ts_err_clear(&err);
+        int rc = engine_add(e, &r, &err);
+        if (rc != 0) {
+            errors++;
+            first = rc;
+            cr_assert(strstr(err.msg, "'report.txt'") != NULL, "%s", err.msg);
+            break; /* a reader stops at the first error */
+        }
+    }
+    cr_assert_eq(errors, 1);
+    cr_assert_eq(first, TS_EIO);
+    ts_err_clear(&err);
+    cr_assert_eq(engine_finish(e, NULL, &err), TS_EIO, "the same error at the end");
+    cr_assert(strstr(err.msg, "'report.txt'") != NULL, "%s", err.msg);
+    engine_free(e);
+    fclose(full);
+}
+
+static struct ts_record unknown_line(const char *src, const char *dst)
+{
+    struct ts_record r;
+    memset(&r, 0, sizeof r);
+    r.kind = TS_REC_UNKNOWN_TRANSPORT;
+    r.ts = r.end = 5; /* outside -V, dropped by -t: counted all the same */
+    r.src_text.p = src;
+    r.src_text.len = strlen(src);
+    r.dst_text.p = dst;
+    r.dst_text.len = strlen(dst);
+    return r;
+}
+
+Test(engine, unknown_transport_lines_are_raw_counts_ties_in_order_of_appearance)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    o.sink = NULL;
+    o.out = f;
+    o.conns = true;
+    o.by_bytes = true;
+    o.factor = 2;
+    o.tcp_only = true;
+    o.maxtime = 1;
+    struct ts_err err;
+    struct engine *e = engine_new(&o, &err);
+    cr_assert_not_null(e);
+    const char *seq[][2] = {{"10.0.0.9", "10.0.0.1"},
+                            {"10.0.0.2", "10.0.0.1"},
+                            {"10.0.0.3", "10.0.0.1"},
+                            {"10.0.0.3", "10.0.0.1"}};
+    for (size_t i = 0; i < 4; i++) {
+        struct ts_record r = unknown_line(seq[i][0], seq[i][1]);
+        cr_assert_eq(engine_add(e, &r, &err), 0);
+    }
+    char a[32];
+    for (int i = 0; i < 1100; i++) { /* beyond the cap: the section says it is partial */
+        snprintf(a, sizeof a, "10.1.%d.%d", i / 250, i % 250);
+        struct ts_record r = unknown_line(a, "10.0.0.1");
+        cr_assert_eq(engine_add(e, &r, &err), 0);
+    }
+    cr_assert_eq(engine_finish(e, NULL, &err), 0, "%s", err.msg);
+    engine_free(e);
+    fclose(f);
+    const char *p3 = strstr(buf, "     10.0.0.3 "), *p9 = strstr(buf, "     10.0.0.9 "),
+               *p2 = strstr(buf, "     10.0.0.2 ");
+    cr_assert(p3 && p9 && p2, "%s", buf);
+    cr_assert(p3 < p9 && p9 < p2, "by count, then first appearance");
+    const char *nl = strchr(p3, '\n');
+    cr_assert(nl - p3 > 6 && memcmp(nl - 6, "|  2.0", 6) == 0, "raw count, not -b nor -s");
+    cr_assert(strstr(buf, "~ partial: the first 1024 pairs are kept; 79 lines of other pairs") !=
+                  NULL,
+              "%s", strstr(buf, "Total unknown"));
+    cr_assert(strstr(buf, "     Total unknown_transport connections: 1.1k\n\n") != NULL);
+    free(buf);
+}

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "html_out.h"
+#include "sink.h"
 #include "report.h"
 #include "summary.h"
 #include "test_summaries.h"
@@ -479,4 +480,58 @@ Test(html, a_failed_write_is_reported)
     struct html_stats st = {0};
     cr_expect_eq(html_finish(p, &st), -1);
     fclose(f);
+}
+
+/* The page as a sink: what finish hands over is on the page, and a write
+ * error comes back once, naming the file. */
+static int sink_run(FILE *f, const struct summary *s, struct ts_err *err)
+{
+    struct sink_params sp = {.ro = {.conns = true, .topn = 5, .factor = 1, .seed = 7},
+                             .input_name = "conn.log",
+                             .seed = 7,
+                             .ilen = 60};
+    struct sink *k = sink_html_new(&sp, f, "page.html");
+    cr_assert_not_null(k);
+    struct sink_input_stats in = {.conns = true, .corrupt_lines = 4};
+    struct sink_unknown unk = {.src = "<u>", .dst = "v", .count = 2};
+    struct sink_report r = {.total = s,
+                            .unknown_kept = true,
+                            .unknown = &unk,
+                            .n_unknown = 1,
+                            .unknown_total = 2,
+                            .late = 1,
+                            .input = &in};
+    struct sink_interval iv = {.stream = 0, .idx = 5, .start = 300, .end = 360, .s = s};
+    int rc = sink_begin(k, err);
+    rc = rc ? rc : sink_interval(k, &iv, err);
+    rc = rc ? rc : sink_finish(k, &r, err);
+    sink_free(k);
+    return rc;
+}
+
+Test(html, the_sink_writes_what_finish_hands_over)
+{
+    struct summary *s = small_summary(64);
+    struct ts_record a = conn("10.0.0.1", "10.0.0.2", 80, 6, "http", "SF", 100);
+    add(s, &a);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct ts_err err;
+    cr_assert_eq(sink_run(f, s, &err), 0);
+    fclose(f);
+    const char *want[] = {"data-name=\"corrupt_lines\" data-value=\"4\"",
+                          "data-name=\"late_records\" data-value=\"1\"",
+                          "<td>&lt;u&gt;</td>",
+                          "data-intervals=\"1\"",
+                          "data-key=\"http\"",
+                          "</html>\n"};
+    expect_all(buf, want, sizeof want / sizeof *want, true);
+    free(buf);
+    f = fopen("/dev/full", "w");
+    cr_assert_not_null(f);
+    cr_expect_eq(sink_run(f, s, &err), TS_EIO);
+    cr_expect(strstr(err.msg, "'page.html': cannot write the page") != NULL, "%s", err.msg);
+    fclose(f);
+    summary_free(s);
 }

@@ -218,12 +218,12 @@ Test(hyperloglog, decode_rejects_truncation_foreign_p_and_bad_registers)
         uint8_t b[20];
         size_t n;
     } rows[] = {
-        {{4, 0, 1, 16, 1}, 5},          /* register past the end */
-        {{4, 0, 1, 0, 62}, 5},          /* rank above 64 - p + 1 */
-        {{4, 0, 1, 0, 0}, 5},           /* sparse register of 0 */
-        {{4, 2, 0}, 3},                 /* unknown mode */
-        {{4, 1, 1, 2, 3}, 5},           /* dense, short */
-        {{4, 0, 17}, 3},                /* more registers than 2^p */
+        {{4, 0, 1, 16, 1}, 5}, /* register past the end */
+        {{4, 0, 1, 0, 62}, 5}, /* rank above 64 - p + 1 */
+        {{4, 0, 1, 0, 0}, 5},  /* sparse register of 0 */
+        {{4, 2, 0}, 3},        /* unknown mode */
+        {{4, 1, 1, 2, 3}, 5},  /* dense, short */
+        {{4, 0, 17}, 3},       /* more registers than 2^p */
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         bbr_init(&r, rows[i].b, rows[i].n);

@@ -477,8 +477,8 @@ Test(input, zstd_window_up_to_the_limit_is_read_above_it_refused)
     in = ts_input_open(path, &err);
     cr_assert_eq(read_all(in, out, sizeof out, &got, &err), TS_EFORMAT);
     cr_assert_eq(got, 0);
-    cr_assert(strstr(err.msg, "w24.zst': zstd frame needs a window larger than the limit of 8 MiB") !=
-                  NULL,
+    cr_assert(strstr(err.msg,
+                     "w24.zst': zstd frame needs a window larger than the limit of 8 MiB") != NULL,
               "%s", err.msg);
     ts_input_close(in);
     /* After a good frame: what was read stays, the stream is damaged. */
@@ -602,7 +602,8 @@ Test(input, damaged_streams_table)
     fill_text(text, N);
     for (size_t i = 0; i < sizeof damage_rows / sizeof damage_rows[0]; i++) {
         const struct damage_row *r = &damage_rows[i];
-        size_t zn = r->zstd ? zstd_frame(text, N, z, sizeof z, 0) : gzip_member(text, N, z, sizeof z);
+        size_t zn =
+            r->zstd ? zstd_frame(text, N, z, sizeof z, 0) : gzip_member(text, N, z, sizeof z);
         switch (r->mut) {
         case CUT_HALF:
             zn /= 2;

@@ -98,3 +98,13 @@ Test(summary, protocols_and_dense_ports_are_exact_counters)
     cr_assert(summary_col_exact(s, COL_PORTS));
     summary_free(s);
 }
+
+Test(summary, it_states_the_sizes_and_seed_that_shaped_it)
+{
+    struct summary *s = summary_new(&sizes, 1234);
+    cr_assert_not_null(s);
+    cr_assert_eq(summary_seed(s), 1234);
+    cr_assert_eq(memcmp(summary_sizes_of(s), &sizes, sizeof sizes), 0);
+    cr_assert_eq(summary_mem_bytes(s), summary_mem_bytes_for(summary_sizes_of(s)));
+    summary_free(s);
+}

@@ -227,8 +227,8 @@ Test(summary_file, compatibility_names_the_differing_option)
     static const struct {
         const char *opt;
         int field;
-    } rows[] = {{"-c", 0}, {"-b", 1},  {"-t", 2},  {"-u", 3},  {"-C", 4},        {"-e", 5},
-                {"-p", 6}, {"-U", 7},  {"-V", 8},  {"-s", 9},  {"-S", 10},       {"-l", 11},
+    } rows[] = {{"-c", 0},  {"-b", 1},  {"-t", 2},  {"-u", 3},       {"-C", 4},  {"-e", 5},
+                {"-p", 6},  {"-U", 7},  {"-V", 8},  {"-s", 9},       {"-S", 10}, {"-l", 11},
                 {"-E", 12}, {"-i", 13}, {"-l", 14}, {"--memory", 15}};
     static uint8_t ports[8192] = {1};
     static const struct sf_net other[] = {{"10.0.0.0/8", "lab"}, {"2001:db8::/48", ""}};
@@ -236,22 +236,56 @@ Test(summary_file, compatibility_names_the_differing_option)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct sf_params a = params(), b = params();
         switch (rows[i].field) {
-        case 0: b.conns = false; break;
-        case 1: b.by_bytes = true; break;
-        case 2: b.tcp_only = true; break;
-        case 3: b.udp_only = true; break;
-        case 4: b.chema = true; break;
-        case 5: b.external = true; break;
-        case 6: b.port_set = ports; break;
-        case 7: b.mintime = 5; break;
-        case 8: b.maxtime = 5; break;
-        case 9: b.factor = 10; break;
-        case 10: b.sample_p = 0.1; b.factor = 10; b.factor_float = true; break;
-        case 11: b.local = other; break;
-        case 12: b.n_exclude = 0; break;
-        case 13: b.ilen = 900; break;
-        case 14: b.local = renamed; break;
-        default: b.net.k_addrs = 64; break;
+        case 0:
+            b.conns = false;
+            break;
+        case 1:
+            b.by_bytes = true;
+            break;
+        case 2:
+            b.tcp_only = true;
+            break;
+        case 3:
+            b.udp_only = true;
+            break;
+        case 4:
+            b.chema = true;
+            break;
+        case 5:
+            b.external = true;
+            break;
+        case 6:
+            b.port_set = ports;
+            break;
+        case 7:
+            b.mintime = 5;
+            break;
+        case 8:
+            b.maxtime = 5;
+            break;
+        case 9:
+            b.factor = 10;
+            break;
+        case 10:
+            b.sample_p = 0.1;
+            b.factor = 10;
+            b.factor_float = true;
+            break;
+        case 11:
+            b.local = other;
+            break;
+        case 12:
+            b.n_exclude = 0;
+            break;
+        case 13:
+            b.ilen = 900;
+            break;
+        case 14:
+            b.local = renamed;
+            break;
+        default:
+            b.net.k_addrs = 64;
+            break;
         }
         const char *d = sf_params_differ(&a, &b);
         cr_assert(d != NULL && strcmp(d, rows[i].opt) == 0, "row %zu: %s, not %s", i,

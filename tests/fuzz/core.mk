@@ -83,3 +83,18 @@ tests_test_flood_SOURCES = tests/test_flood.c
 tests_test_flood_CFLAGS = $(TEST_CFLAGS)
 tests_test_flood_LDADD = $(TEST_LIBS) -lm
 endif
+
+check_PROGRAMS += tests/fuzz/replay_summary_file
+TESTS += tests/fuzz/replay_summary_file
+tests_fuzz_replay_summary_file_SOURCES = tests/fuzz/fuzz_summary_file.c tests/fuzz/replay.c
+tests_fuzz_replay_summary_file_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_DIR='"$(srcdir)/tests/fuzz/corpus/summary_file"'
+tests_fuzz_replay_summary_file_LDADD = libtscore.a libsketches.a -lm
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_summary_file
+tests_fuzz_fuzz_summary_file_SOURCES = tests/fuzz/fuzz_summary_file.c src/summary_file.c src/summary.c src/err.c \
+	sketches/bytebuf.c sketches/hash.c sketches/space_saving.c sketches/count_min.c sketches/hyperloglog.c sketches/table_mem.c
+tests_fuzz_fuzz_summary_file_CFLAGS = $(FUZZ_CFLAGS) -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+tests_fuzz_fuzz_summary_file_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_summary_file_LDADD = -lm
+endif
+EXTRA_DIST += tests/fuzz/corpus/summary_file
