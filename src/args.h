@@ -52,14 +52,14 @@ struct args {
     const char *input; /* the operand, "-" for stdin */
     /* Live capture and the BPF filter. */
     struct args_live {
-        const char *iface;  /* --interface; NULL: read the input */
-        const char *filter; /* --filter EXPR (live and files) */
-        int snaplen;        /* --snaplen; 0: the default */
-        int buffer_kib;     /* -B KIB; 0: libpcap's */
-        bool no_promisc;    /* --no-promiscuous */
-        double duration;    /* --duration SECS; 0: none */
+        const char *iface;        /* --interface; NULL: read the input */
+        const char *filter;       /* --filter EXPR (live and files) */
+        int snaplen;              /* --snaplen; 0: the default */
+        int buffer_kib;           /* -B KIB; 0: libpcap's */
+        bool no_promisc;          /* --no-promiscuous */
+        double duration;          /* --duration SECS; 0: none */
         unsigned long long count; /* --count N packets; 0: none */
-        const char *user;   /* -Z USER */
+        const char *user;         /* -Z USER */
     } live;
 };
 

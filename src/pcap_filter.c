@@ -52,8 +52,7 @@ static pcap_t *savefile_handle(int dlt, int be)
 
 /* Compiles expr for dlt and byte order be into *prog: 0, or TS_EUSAGE
  * with libpcap's message. */
-static int compile(const char *expr, int dlt, int be, struct bpf_program *prog,
-                   struct ts_err *err)
+static int compile(const char *expr, int dlt, int be, struct bpf_program *prog, struct ts_err *err)
 {
     pcap_t *pd = savefile_handle(dlt, be);
     if (pd == NULL)
@@ -100,8 +99,8 @@ void pcap_filter_free(struct pcap_filter *f)
     free(f);
 }
 
-int pcap_filter_match(struct pcap_filter *f, int dlt, int be, const uint8_t *data,
-                      uint32_t caplen, uint32_t wirelen, struct ts_err *err)
+int pcap_filter_match(struct pcap_filter *f, int dlt, int be, const uint8_t *data, uint32_t caplen,
+                      uint32_t wirelen, struct ts_err *err)
 {
     size_t i = 0;
     while (i < f->n && (f->dlt[i] != dlt || f->be[i] != be))

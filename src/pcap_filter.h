@@ -40,7 +40,7 @@ void pcap_filter_free(struct pcap_filter *f); /* NULL is a no-op */
  * big-endian) matches, 0 when not, or TS_EUSAGE (err set, naming the link
  * type) when expr cannot be compiled for dlt or more link types appear
  * than the filter holds programs for. */
-int pcap_filter_match(struct pcap_filter *f, int dlt, int be, const uint8_t *data,
-                      uint32_t caplen, uint32_t wirelen, struct ts_err *err);
+int pcap_filter_match(struct pcap_filter *f, int dlt, int be, const uint8_t *data, uint32_t caplen,
+                      uint32_t wirelen, struct ts_err *err);
 
 #endif

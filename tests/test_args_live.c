@@ -1,4 +1,5 @@
-/* Unit tests of the live-capture options of the parser (src/args.h): argv rows -> options or error. */
+/* Unit tests of the live-capture options of the parser (src/args.h): argv rows -> options or error.
+ */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -64,8 +65,7 @@ Test(args_live, every_bad_live_option_is_a_usage_error_with_its_message)
         struct parsed p;
         enum args_action act = parse_live_row(rows[i].argv, &p);
         cr_expect_eq(act, ARGS_ERROR, "'%s': action %d", rows[i].argv, act);
-        cr_expect_eq(p.res.status, ARGS_EXIT_USAGE, "'%s': status %d", rows[i].argv,
-                     p.res.status);
+        cr_expect_eq(p.res.status, ARGS_EXIT_USAGE, "'%s': status %d", rows[i].argv, p.res.status);
         cr_expect_str_eq(p.res.msg, rows[i].msg, "'%s'", rows[i].argv);
     }
 }

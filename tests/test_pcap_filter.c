@@ -35,8 +35,8 @@ Test(pcap_filter, a_bad_expression_is_a_usage_error_with_libpcaps_message)
         cr_expect_eq(pcap_filter_check(bad[i], &err), TS_EUSAGE, "'%s'", bad[i]);
         cr_expect(strstr(err.msg, bad[i]) != NULL, "'%s': %s", bad[i], err.msg);
     }
-    static const char *const good[] = {"", "tcp", "udp and not port 53", "net 10.0.0.0/8", "ip6",
-                                       "vlan and tcp"};
+    static const char *const good[] = {
+        "", "tcp", "udp and not port 53", "net 10.0.0.0/8", "ip6", "vlan and tcp"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         struct ts_err err;
         cr_expect_eq(pcap_filter_check(good[i], &err), 0, "'%s': %s", good[i], err.msg);
@@ -67,8 +67,8 @@ Test(pcap_filter, frames_match_as_the_expression_says)
         uint8_t frame[64];
         size_t n = eth_ipv4(frame, rows[i].proto, rows[i].port);
         int got = pcap_filter_match(f, DLT_EN10MB, 0, frame, (uint32_t)n, (uint32_t)n, &err);
-        cr_expect_eq(got, rows[i].want, "'%s' on proto %u port %u: %d", rows[i].expr,
-                     rows[i].proto, rows[i].port, got);
+        cr_expect_eq(got, rows[i].want, "'%s' on proto %u port %u: %d", rows[i].expr, rows[i].proto,
+                     rows[i].port, got);
         pcap_filter_free(f);
     }
 }
@@ -120,7 +120,7 @@ Test(pcap_filter, an_expression_a_link_type_cannot_take_is_a_usage_error_naming_
 
 Test(pcap_filter, programs_are_kept_for_at_most_the_stated_number_of_link_types)
 {
-    static const int dlts[] = {DLT_EN10MB, DLT_NULL, DLT_RAW,       DLT_LINUX_SLL, DLT_PPP,
+    static const int dlts[] = {DLT_EN10MB, DLT_NULL, DLT_RAW,        DLT_LINUX_SLL, DLT_PPP,
                                DLT_LOOP,   228,      229 /* IPV6 */, DLT_IEEE802_11};
     _Static_assert(sizeof dlts / sizeof dlts[0] == PCAP_FILTER_DLTS + 1, "one too many");
     struct ts_err err;
