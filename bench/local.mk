@@ -11,7 +11,7 @@ bench_read_floor_SOURCES = bench/read_floor.c
 bench_read_floor_LDADD = $(PCAP_LIBS)
 
 TESTS += tests/test_tsgen.sh
-EXTRA_DIST += bench/run bench/peers bench/README.md tests/test_tsgen.sh
+EXTRA_DIST += bench/run bench/soak bench/peers bench/README.md tests/test_tsgen.sh
 
 BENCH_ARGS =
 bench: bench/tsgen$(EXEEXT) bench/read_floor$(EXEEXT) bench/bench_sketches$(EXEEXT) trace-summary$(EXEEXT)

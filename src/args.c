@@ -84,7 +84,25 @@ static const char help_text[] =
                "  -w FILE               write the run's summaries to FILE ('-': stdout)\n"
                "                        instead of a report; summary files given as\n"
                "                        inputs are merged\n"
-               "  --seed-file=FILE      the seed from a file holding a site secret\n"
+               "  --seed-file=FILE      the seed from a file holding a site secret\n";
+
+/* The help's second half (one literal would be longer than C11 promises). */
+static const char help_live[] =
+               "\n"
+               "Live capture (needs root or CAP_NET_RAW; see trace-summary(1)):\n"
+               "  --interface=IFACE     capture on IFACE instead of reading a file; intervals\n"
+               "                        are written as they close (--stream); runs until\n"
+               "                        SIGINT or SIGTERM (SIGUSR1: report so far to stderr)\n"
+               "  --filter=EXPR         only packets that match the BPF expression EXPR\n"
+               "                        (tcpdump's syntax); for trace files too\n"
+               "  --snaplen=BYTES       bytes kept of each frame (default 256: the headers)\n"
+               "  -B KIB, --buffer-size=KIB\n"
+               "                        kernel capture buffer in KiB (as tcpdump's -B)\n"
+               "  --no-promiscuous      do not put the interface into promiscuous mode\n"
+               "  --duration=SECS       stop after SECS seconds\n"
+               "  --count=N             stop after N packets\n"
+               "  -Z USER, --user=USER  after opening the interface, drop to USER and its\n"
+               "                        groups before any output file is opened\n"
                "\n"
                "Counts are exact while every summary fits its budget; estimates are\n"
                "marked in the report. Exit status: 0 complete, 1 could not run, 2 usage\n"
@@ -194,6 +212,12 @@ enum {
     OPT_THREADS,
     OPT_HTML,
     OPT_SEED_FILE,
+    OPT_INTERFACE,
+    OPT_FILTER,
+    OPT_SNAPLEN,
+    OPT_NO_PROMISC,
+    OPT_DURATION,
+    OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
@@ -231,10 +255,18 @@ static const struct option long_opts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"seed-file", required_argument, NULL, OPT_SEED_FILE},
     {"write", required_argument, NULL, 'w'},
+    {"interface", required_argument, NULL, OPT_INTERFACE},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"no-promiscuous", no_argument, NULL, OPT_NO_PROMISC},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"user", required_argument, NULL, 'Z'},
     {NULL, 0, NULL, 0},
 };
 
-static const char short_opts[] = ":bcCeE:hi:l:n:p:P:rR:s:S:tuU:V:vmqw:";
+static const char short_opts[] = ":bcCeE:hi:l:n:p:P:rR:s:S:tuU:V:vmqw:B:Z:";
 
 /* The option as the user wrote it, for messages. */
 static const char *opt_name(int c, int long_index, char *buf, size_t n)
@@ -263,14 +295,92 @@ static enum args_action unknown_option(const char *arg, struct args_result *res)
     return usage(res, "no such option: %.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
 }
 
+/* The options of live capture and filtering (struct args_live). Returns
+ * false with res filled for a bad value. */
+static bool live_option(int c, const char *name, const char *arg, struct args *a,
+                        struct args_result *res)
+{
+    struct args_live *l = &a->live;
+    long long v;
+    switch (c) {
+    case OPT_INTERFACE:
+        l->iface = arg;
+        return true;
+    case OPT_FILTER:
+        l->filter = arg;
+        return true;
+    case 'Z':
+        l->user = arg;
+        return true;
+    case OPT_NO_PROMISC:
+        l->no_promisc = true;
+        return true;
+    case OPT_DURATION:
+        if (!parse_float_opt(name, arg, &l->duration, res))
+            return false;
+        if (!(l->duration > 0) || l->duration > 1e9) {
+            usage(res, "option %s: must be a number of seconds > 0", name);
+            return false;
+        }
+        return true;
+    default:
+        break;
+    }
+    if (!parse_int_opt(name, arg, &v, res))
+        return false;
+    if (c == OPT_COUNT) {
+        if (v <= 0) {
+            usage(res, "option %s: must be a number of packets > 0", name);
+            return false;
+        }
+        l->count = (unsigned long long)v;
+    } else if (c == 'B') {
+        if (v <= 0 || v > 4 * 1024 * 1024) {
+            usage(res, "option %s: must be a size in KiB, 1 to 4194304", name);
+            return false;
+        }
+        l->buffer_kib = (int)v;
+    } else {
+        if (v < 64 || v > 262144) {
+            usage(res, "option %s: must be 64 to 262144 bytes", name);
+            return false;
+        }
+        l->snaplen = (int)v;
+    }
+    return true;
+}
+
+/* What live capture implies, and what it excludes. */
+static enum args_action check_live(struct args *a, int operands, struct args_result *res)
+{
+    const struct args_live *l = &a->live;
+    if (l->iface == NULL) {
+        if (l->snaplen || l->buffer_kib || l->no_promisc || l->duration > 0 || l->count)
+            return usage(res, "--snaplen, -B, --no-promiscuous, --duration and --count need "
+                              "--interface");
+        return ARGS_RUN;
+    }
+    if (operands > 0)
+        return usage(res, "--interface reads no input file");
+    if (a->conns)
+        return usage(res, "--interface captures packets: drop -c");
+    if (a->memory_plan)
+        return ARGS_RUN;
+    a->eo.stream = true;
+    a->input = l->iface;
+    a->eo.input_name = l->iface;
+    return ARGS_RUN;
+}
+
 /* The values given as text, checked once every option is known. */
 struct pending {
     const char *ilen_text, *min_text, *max_text;
     long long topn, factor;
     size_t memory;
+    bool reorder_default; /* check: --reorder was not given */
 };
 
-static enum args_action check(struct args *a, const struct pending *pd, struct args_result *res)
+static enum args_action check(struct args *a, struct pending *pd, struct args_result *res)
 {
     struct engine_opts *o = &a->eo;
     if (o->external && a->local_nets == NULL)
@@ -321,8 +431,10 @@ static enum args_action check(struct args *a, const struct pending *pd, struct a
     if (memory < (size_t)256 << 10)
         return usage(res, "option --memory: at least 256K are needed");
     o->memory = memory;
-    if (o->reorder == 0 && pd->ilen_text != NULL)
+    if (o->reorder == 0 && pd->ilen_text != NULL) {
         o->reorder = 300;
+        pd->reorder_default = true;
+    }
     return ARGS_RUN;
 }
 
@@ -367,7 +479,11 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
             break;
         case 'h':
             res->action = ARGS_HELP;
-            res->text = help_text;
+            {
+                static char help_buf[sizeof help_text + sizeof help_live];
+                snprintf(help_buf, sizeof help_buf, "%s%s", help_text, help_live);
+                res->text = help_buf;
+            }
             return ARGS_HELP;
         case 'i':
             pd.ilen_text = optarg;
@@ -479,6 +595,17 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
         case OPT_STREAM:
             o->stream = true;
             break;
+        case OPT_INTERFACE:
+        case OPT_FILTER:
+        case OPT_SNAPLEN:
+        case OPT_NO_PROMISC:
+        case OPT_DURATION:
+        case OPT_COUNT:
+        case 'B':
+        case 'Z':
+            if (!live_option(c, name, optarg, a, res))
+                return ARGS_ERROR;
+            break;
         case ':':
             if (optopt && optopt < 256)
                 return usage(res, "-%c option requires 1 argument", optopt);
@@ -494,5 +621,10 @@ enum args_action args_parse(int argc, char **argv, struct args *a, struct args_r
     a->input = a->inputs[0];
     o->conns = a->conns;
     o->input_name = a->input;
-    return check(a, &pd, res);
+    enum args_action act = check(a, &pd, res);
+    if (act != ARGS_RUN)
+        return act;
+    if (o->ilen > 0 && a->live.iface != NULL && pd.reorder_default)
+        o->reorder = 1; /* a capture's packets come in time order */
+    return check_live(a, argc - optind, res);
 }

@@ -54,6 +54,17 @@ struct args {
     size_t n_inputs;
     const char *write;     /* -w FILE: the summaries instead of a report */
     const char *seed_file; /* --seed-file FILE */
+    /* Live capture and the BPF filter. */
+    struct args_live {
+        const char *iface;        /* --interface; NULL: read the input */
+        const char *filter;       /* --filter EXPR (live and files) */
+        int snaplen;              /* --snaplen; 0: the default */
+        int buffer_kib;           /* -B KIB; 0: libpcap's */
+        bool no_promisc;          /* --no-promiscuous */
+        double duration;          /* --duration SECS; 0: none */
+        unsigned long long count; /* --count N packets; 0: none */
+        const char *user;         /* -Z USER */
+    } live;
 };
 
 struct args_result {

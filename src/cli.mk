@@ -5,7 +5,8 @@ libtscli_a_SOURCES = \
 	src/args.c src/args.h \
 	src/sampler.c src/sampler.h \
 	src/reader.c src/reader.h src/reader_family.h \
-	src/reader_conn.c src/reader_pcap.c
+	src/reader_conn.c src/reader_pcap.c \
+	src/privdrop.c src/privdrop.h
 
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_args tests/test_reader

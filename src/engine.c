@@ -4,6 +4,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,11 @@ struct engine {
     bool begun;
     int out_rc; /* the sinks' first error, and its message */
     struct ts_err out_err;
+    /* a live capture's counters: the latest, at the last interval written,
+     * and that interval's growth (cap_idx: its index) */
+    bool capturing;
+    struct sink_capture cap_now, cap_mark, cap_ivl;
+    long long cap_idx;
 };
 
 /* ---- output: closed intervals to the sinks, on the reading thread ----- */
@@ -83,8 +89,28 @@ static void deliver_now(struct engine *e, const struct ivl_closed *c)
         .end = (double)c->idx * ilen + ilen,
         .s = c->s,
     };
+    if (e->capturing) {
+        /* one growth per interval, shared by its streams */
+        if (c->idx != e->cap_idx) {
+            e->cap_idx = c->idx;
+            e->cap_ivl.received = e->cap_now.received - e->cap_mark.received;
+            e->cap_ivl.dropped_kernel = e->cap_now.dropped_kernel - e->cap_mark.dropped_kernel;
+            e->cap_ivl.dropped_iface = e->cap_now.dropped_iface - e->cap_mark.dropped_iface;
+            e->cap_mark = e->cap_now;
+        }
+        si.capture = &e->cap_ivl;
+    }
     for (size_t i = 0; i < e->nsinks && e->out_rc == 0; i++)
         e->out_rc = sink_interval(e->sinks[i], &si, &e->out_err);
+}
+
+void engine_set_capture(struct engine *e, const struct sink_capture *now)
+{
+    if (!e->capturing) {
+        e->capturing = true;
+        e->cap_idx = LLONG_MIN;
+    }
+    e->cap_now = *now;
 }
 
 /* A closed interval: to the sinks when streaming; while merging to the
@@ -864,6 +890,38 @@ int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts
         e->out_rc = sink_finish(e->sinks[i], &rep, &e->out_err);
     free(rank);
     return e->out_rc ? out_failed(e, err) : 0;
+}
+
+int engine_flush(struct engine *e, struct ts_err *err)
+{
+    int rc = pipe_publish(&e->pipe, err);
+    if (rc == 0 && e->pipe.threaded)
+        rc = reader_idle(e, err);
+    return rc;
+}
+
+int engine_snapshot(struct engine *e, FILE *out, const struct sink_input_stats *st,
+                    struct ts_err *err)
+{
+    if (e->pipe.threaded)
+        return ts_err_set(err, TS_EUSAGE, "a report so far needs one thread");
+    int rc = engine_flush(e, err);
+    if (rc != 0)
+        return rc;
+    struct sink_params sp = e->sp;
+    sp.ro.out = out;
+    sp.out_name = "standard error";
+    struct sink *k = sink_text_new(&sp);
+    if (k == NULL)
+        return ts_err_set(err, TS_ENOMEM, "out of memory");
+    struct sink_report rep = {
+        .total = e->total,
+        .late = engine_late_records(e),
+        .input = st,
+    };
+    rc = sink_finish(k, &rep, err);
+    sink_free(k);
+    return rc;
 }
 
 const char *engine_notice(const struct engine *e)

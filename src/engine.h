@@ -88,6 +88,21 @@ void engine_free(struct engine *e);
  * or a negative code when a sink failed to write a closed interval. */
 int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err);
 
+/* A live capture's counters so far (they only grow): each interval
+ * written from now on is handed the growth since the last one. */
+void engine_set_capture(struct engine *e, const struct sink_capture *now);
+
+/* Applies the records waiting in a batch and writes the intervals that
+ * closed: for a live capture that goes idle. Returns 0 or a sink's error. */
+int engine_flush(struct engine *e, struct ts_err *err);
+
+/* Writes the report so far (Total, as finish writes it, with st) as text
+ * to out, without stopping; only without a counting thread (threads
+ * false), so that the reading thread owns every summary. Returns 0 or
+ * TS_EIO. */
+int engine_snapshot(struct engine *e, FILE *out, const struct sink_input_stats *st,
+                    struct ts_err *err);
+
 /* Stops the counting thread, closes all intervals and hands everything
  * to the sinks with the reader's statistics st (borrowed; NULL: none).
  * Returns 0 or a negative code (the first error of any sink, reported

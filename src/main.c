@@ -25,8 +25,11 @@
 #include "err.h"
 #include "hash.h"
 #include "input.h"
+#include "main_live.h"
 #include "netset.h"
+#include "pcap_filter.h"
 #include "pcap_in.h"
+#include "privdrop.h"
 #include "reader.h"
 #include "resolve.h"
 #include "sampler.h"
@@ -306,10 +309,14 @@ static int read_raw(const char *path, const struct args *cl, struct engine *e, s
     struct counters k = {0};
     struct progress pg;
     progress_init(&pg, in, cl->quiet);
-    struct reader_opts ro = {
-        .conn_version = cl->conn_version, .max_line = MAX_LINE, .sampler = smp};
+    struct reader_opts ro = {.conn_version = cl->conn_version,
+                             .max_line = MAX_LINE,
+                             .sampler = smp,
+                             .filter = cl->live.filter};
     struct reader *rd = reader_open(in, cl->conns ? READER_CONN : READER_TRACE, &ro, err);
     int rc = rd == NULL ? err->code : read_input(rd, e, &k, &pg, err);
+    if (rc == TS_EUSAGE) /* a --filter that this trace's link type cannot take */
+        fail(ARGS_EXIT_USAGE, PROG ": %s", err->msg);
     struct reader_stats rst;
     reader_stats(rd, &rst);
     reader_close(rd);
@@ -621,6 +628,19 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    if (cl.live.filter != NULL && pcap_filter_check(cl.live.filter, &err) != 0)
+        fail(ARGS_EXIT_USAGE, "%s\n" PROG ": error: %s", args_usage_line, err.msg);
+    if (cl.live.iface != NULL) {
+        int st = live_run(&cl, o);
+        resolver_free(res);
+        netset_free(local);
+        netset_free(excl);
+        free(ports);
+        return st;
+    }
+    if (cl.live.user != NULL && privdrop_to(cl.live.user, &err) != 0)
+        fail(EXIT_FAIL, PROG ": %s", err.msg);
+    /* output files are opened once root is given up (-Z) */
     FILE *html = NULL;
     if (cl.html) {
         char sys[128];

@@ -6,7 +6,9 @@ libtspcap_a_SOURCES = \
 	src/pcap_rd.c src/pcap_rd.h \
 	src/pcap_ng.c src/pcap_ng.h \
 	src/pcap_fast.c src/pcap_fast.h \
-	src/pcap_lib.c src/pcap_lib.h
+	src/pcap_lib.c src/pcap_lib.h \
+	src/pcap_filter.c src/pcap_filter.h \
+	src/pcap_live.c src/pcap_live.h
 
 ## pcap_canon: reads a trace through pcap_in and prints the figures of its
 ## Total block in the oracle's canonical form (tests/pcap_oracle.test).
@@ -28,4 +30,19 @@ tests_test_decode_LDADD = $(TEST_LIBS)
 tests_test_pcap_in_SOURCES = tests/test_pcap_in.c
 tests_test_pcap_in_CFLAGS = $(TEST_CFLAGS)
 tests_test_pcap_in_LDADD = $(TEST_LIBS)
+endif
+
+## Live capture in a private network namespace (root; skipped otherwise).
+TESTS += tests/live.test
+EXTRA_DIST += tests/live.test
+
+if HAVE_CRITERION
+check_PROGRAMS += tests/test_pcap_filter tests/test_args_live
+TESTS += tests/test_pcap_filter tests/test_args_live
+tests_test_pcap_filter_SOURCES = tests/test_pcap_filter.c
+tests_test_pcap_filter_CFLAGS = $(TEST_CFLAGS)
+tests_test_pcap_filter_LDADD = $(TEST_LIBS)
+tests_test_args_live_SOURCES = tests/test_args_live.c
+tests_test_args_live_CFLAGS = $(TEST_CFLAGS)
+tests_test_args_live_LDADD = libtscli.a $(TEST_LIBS) -lm
 endif

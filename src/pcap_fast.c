@@ -219,6 +219,7 @@ void *pcap_fast_open(struct pcap_rd *rd, enum pcap_reader_kind *kind, struct ts_
     p->lib = lib;
     p->dlt = dlt;
     p->be = m[0] == 0xa1;                   /* a1 b2 c3 d4 or a1 b2 3c 4d */
+    rd->be = p->be;
     p->nsec = m[2] == 0x3c || m[1] == 0x3c; /* a1 b2 3c 4d or 4d 3c b2 a1 */
     p->snap = (uint32_t)pcap_snapshot(pc);
     p->next_at = 24;

@@ -21,6 +21,7 @@
 
 #include "decode.h"
 #include "pcap_fast.h"
+#include "pcap_filter.h"
 #include "pcap_in.h"
 #include "pcap_lib.h"
 #include "pcap_ng.h"
@@ -43,7 +44,7 @@ struct pcap_in {
     enum pcap_reader_kind kind;
     void *state;
     struct pcap_in_stats st;
-    size_t names_n;
+    struct pcap_filter *filter; /* NULL: every frame */
 };
 
 struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
@@ -103,11 +104,19 @@ void pcap_in_close(struct pcap_in *p)
         pcap_lib_close(p->state);
         break;
     }
+    pcap_filter_free(p->filter);
     free(p->rd.buf);
     free(p);
 }
 
-static void note_unsupported(struct pcap_in *p, int dlt)
+int pcap_in_set_filter(struct pcap_in *p, const char *expr, struct ts_err *err)
+{
+    pcap_filter_free(p->filter);
+    p->filter = pcap_filter_new(expr, err);
+    return p->filter == NULL ? err->code : 0;
+}
+
+static void note_unsupported(struct pcap_in_stats *st, int dlt)
 {
     const char *name = pcap_datalink_val_to_name(dlt);
     char num[32];
@@ -116,9 +125,11 @@ static void note_unsupported(struct pcap_in *p, int dlt)
         name = num;
     }
     /* already listed? names are separated by ", " */
-    const char *s = p->st.unsupported_names;
+    const char *s = st->unsupported_names;
     size_t nl = strlen(name);
+    size_t listed = 0;
     while (*s != '\0') {
+        listed++;
         const char *e = strchr(s, ',');
         size_t l = e ? (size_t)(e - s) : strlen(s);
         if (l == nl && memcmp(s, name, nl) == 0)
@@ -127,18 +138,17 @@ static void note_unsupported(struct pcap_in *p, int dlt)
             break;
         s = e + 2;
     }
-    if (p->names_n >= 8)
+    if (listed >= 8)
         return;
-    size_t used = strlen(p->st.unsupported_names);
+    size_t used = strlen(st->unsupported_names);
     size_t need = nl + (used ? 2 : 0);
-    if (used + need + 1 > sizeof p->st.unsupported_names)
+    if (used + need + 1 > sizeof st->unsupported_names)
         return;
     if (used) {
-        memcpy(p->st.unsupported_names + used, ", ", 2);
+        memcpy(st->unsupported_names + used, ", ", 2);
         used += 2;
     }
-    memcpy(p->st.unsupported_names + used, name, nl + 1);
-    p->names_n++;
+    memcpy(st->unsupported_names + used, name, nl + 1);
 }
 
 /* The reader's next frame, by a direct call (see pcap_rd.h). */
@@ -155,6 +165,46 @@ static inline int reader_next(struct pcap_in *p, struct pcap_frame *f, struct ts
     }
 }
 
+/* Decodes one frame into *out, counting it in *st: 1 for a packet of the
+ * summary, 0 for a frame that is not one. */
+static inline int decode_frame(struct pcap_in_stats *st, const struct pcap_frame *f,
+                               struct ts_record *out)
+{
+    st->frames++;
+    int offloaded = 0;
+    enum pkt_status ps = f->bad ? PKT_DAMAGED
+                                : pkt_decode_wire(f->dlt, f->data, f->caplen, f->wirelen, out,
+                                                  &offloaded);
+    switch (ps) {
+    case PKT_OK:
+        st->packets++;
+        st->offloaded += (uint64_t)offloaded;
+        out->ts = f->ts;
+        out->end = f->ts;
+        return 1;
+    case PKT_NOT_IP:
+        st->not_ip++;
+        break;
+    case PKT_UNSUPPORTED:
+        st->unsupported++;
+        note_unsupported(st, f->dlt);
+        break;
+    case PKT_DAMAGED:
+    default:
+        if (st->damaged++ == 0) {
+            st->first_damaged_frame = st->frames;
+            st->first_damaged_offset = f->at;
+        }
+        break;
+    }
+    return 0;
+}
+
+int pcap_in_decode(struct pcap_in_stats *st, const struct pcap_frame *f, struct ts_record *out)
+{
+    return decode_frame(st, f, out);
+}
+
 int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
 {
     for (;;) {
@@ -163,33 +213,17 @@ int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err)
         int rc = reader_next(p, &f, err);
         if (rc <= 0)
             return rc;
-        p->st.frames++;
-        int offloaded = 0;
-        enum pkt_status ps =
-            f.bad ? PKT_DAMAGED
-                  : pkt_decode_wire(f.dlt, f.data, f.caplen, f.wirelen, out, &offloaded);
-        switch (ps) {
-        case PKT_OK:
-            p->st.packets++;
-            p->st.offloaded += (uint64_t)offloaded;
-            out->ts = f.ts;
-            out->end = f.ts;
-            return 1;
-        case PKT_NOT_IP:
-            p->st.not_ip++;
-            break;
-        case PKT_UNSUPPORTED:
-            p->st.unsupported++;
-            note_unsupported(p, f.dlt);
-            break;
-        case PKT_DAMAGED:
-        default:
-            if (p->st.damaged++ == 0) {
-                p->st.first_damaged_frame = p->st.frames;
-                p->st.first_damaged_offset = f.at;
+        if (p->filter != NULL) {
+            int m = pcap_filter_match(p->filter, f.dlt, p->rd.be, f.data, f.caplen, f.wirelen, err);
+            if (m < 0)
+                return m;
+            if (m == 0) {
+                p->st.filtered++;
+                continue;
             }
-            break;
         }
+        if (decode_frame(&p->st, &f, out))
+            return 1;
     }
 }
 

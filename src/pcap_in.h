@@ -25,8 +25,15 @@ void pcap_in_close(struct pcap_in *p);
  * and skipped. */
 int pcap_in_next(struct pcap_in *p, struct ts_record *out, struct ts_err *err);
 
+/* Passes only the frames that match the BPF expression expr from now on
+ * (pcap_filter.h; the others are counted as filtered, not as frames).
+ * Returns 0 or TS_ENOMEM. A frame of a link type expr cannot be compiled
+ * for makes pcap_in_next return TS_EUSAGE with libpcap's message. */
+int pcap_in_set_filter(struct pcap_in *p, const char *expr, struct ts_err *err);
+
 struct pcap_in_stats {
-    uint64_t frames;      /* all frames read */
+    uint64_t frames;      /* all frames read (that passed the filter) */
+    uint64_t filtered;    /* frames the filter did not pass */
     uint64_t packets;     /* PKT_OK */
     uint64_t not_ip;      /* PKT_NOT_IP */
     uint64_t damaged;     /* PKT_DAMAGED */
@@ -44,5 +51,11 @@ struct pcap_in_stats {
     uint64_t first_damaged_offset;
 };
 void pcap_in_stats(const struct pcap_in *p, struct pcap_in_stats *st);
+
+struct pcap_frame; /* pcap_rd.h */
+/* Decodes a frame of any source (a trace, a live capture) as pcap_in_next
+ * does, counting it in *st: 1 with *out set for a packet of the summary,
+ * 0 for a frame that is not one. */
+int pcap_in_decode(struct pcap_in_stats *st, const struct pcap_frame *f, struct ts_record *out);
 
 #endif

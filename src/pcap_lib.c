@@ -116,6 +116,9 @@ struct pcap_lib *pcap_lib_start(struct pcap_rd *rd, int buffered, struct ts_err 
         return NULL;
     }
     l->dlt = pcap_datalink(l->pc);
+    const uint16_t one = 1;
+    int host_be = *(const uint8_t *)&one == 0;
+    rd->be = pcap_is_swapped(l->pc) ? !host_be : host_be;
     return l;
 }
 

@@ -130,6 +130,7 @@ static int ng_section(struct ng *p, uint64_t at, int first, struct ts_err *err)
     else
         return ts_err_set(err, code, "'%s': bad pcapng byte-order magic at offset %" PRIu64,
                           p->rd->name, at + 8);
+    p->rd->be = p->swap;
     uint32_t len = pcap_rd_u32(p->swap, h);
     uint16_t major = pcap_rd_u16(p->swap, h + 8), minor = pcap_rd_u16(p->swap, h + 10);
     if (major != 1)

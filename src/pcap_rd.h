@@ -26,6 +26,9 @@ struct pcap_rd {
     struct ts_input *in;
     const char *name;
     uint8_t magic[4]; /* the first four bytes of the stream */
+    /* the byte order of the file (pcapng: of the section) being read, 1
+     * big-endian, set by the reader for the BPF filter (pcap_filter.h) */
+    int be;
     /* bytes of the decompressed stream consumed so far (readers that read
      * in place move rpos and keep this themselves) */
     uint64_t offset;

@@ -78,6 +78,7 @@ struct reader_opts {
     int conn_version;        /* conn: 0 guess, 1 Bro 1.x, 2 modern */
     size_t max_line;         /* conn: longer lines are skipped */
     struct sampler *sampler; /* borrowed; drops records before parsing */
+    const char *filter;      /* trace: a BPF expression (pcap_filter.h), or NULL */
 };
 
 struct reader;

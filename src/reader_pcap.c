@@ -25,6 +25,11 @@ static void *pcap_open(struct ts_input *in, const struct reader_opts *o, struct 
         free(r);
         return NULL;
     }
+    if (o->filter != NULL && pcap_in_set_filter(r->p, o->filter, err) != 0) {
+        pcap_in_close(r->p);
+        free(r);
+        return NULL;
+    }
     return r;
 }
 

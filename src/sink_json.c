@@ -21,12 +21,33 @@ static const char *const json_col_names[COL_COUNT] = {"ports",    "sources",   "
  * counters, distinct sources and destinations, and every column's top
  * entries with estimate, lower and upper bound and exactness, plus the
  * parameters behind the bounds. */
+/* A live capture's counters as an object. */
+static void json_capture(struct jw *w, const struct sink_capture *c)
+{
+    jw_begin_object(w, "capture");
+    jw_u64(w, "received", c->received);
+    jw_u64(w, "dropped_kernel", c->dropped_kernel);
+    jw_u64(w, "dropped_interface", c->dropped_iface);
+    jw_end_object(w);
+}
+
+static void block_fields(const struct report_opts *o, const struct summary *s, const char *title,
+                         struct jw *w);
+
 void sink_json_block(const struct report_opts *o, const struct summary *s, const char *title,
                      struct jw *w, const char *key)
 {
+    jw_begin_object(w, key);
+    block_fields(o, s, title, w);
+    jw_end_object(w);
+}
+
+/* The members of a block's object. */
+static void block_fields(const struct report_opts *o, const struct summary *s, const char *title,
+                         struct jw *w)
+{
     const struct summary_counters *c = summary_counters(s);
     bool sampled = o->sample_p > 0 && o->sample_p < 1;
-    jw_begin_object(w, key);
     jw_cstring(w, "title", title);
     if (c->updates > 0) {
         jw_double(w, "start", c->start);
@@ -135,8 +156,7 @@ void sink_json_block(const struct report_opts *o, const struct summary *s, const
         jw_end_object(w);
     }
     free(top);
-    jw_end_object(w);
-    jw_end_object(w);
+    jw_end_object(w); /* columns */
 }
 
 static int write_failed(struct sink *k, struct ts_err *err)
@@ -182,7 +202,13 @@ static int json_interval(struct sink *k, const struct sink_interval *iv, struct 
     struct sink_json *j = (struct sink_json *)k;
     if (iv->stream != 0 || summary_counters(iv->s)->updates == 0)
         return 0;
-    sink_json_block(&k->p->ro, iv->s, "", &j->jw, NULL);
+    jw_begin_object(&j->jw, NULL);
+    block_fields(&k->p->ro, iv->s, "", &j->jw);
+    if (iv->capture != NULL)
+        json_capture(&j->jw, iv->capture);
+    jw_end_object(&j->jw);
+    if (iv->capture != NULL)
+        fflush(k->p->ro.out);
     return ferror(k->p->ro.out) ? write_failed(k, err) : 0;
 }
 
@@ -251,6 +277,8 @@ static void json_input(const struct sink_report *r, struct jw *w)
                    st->not_decoded_link_types ? st->not_decoded_link_types : "");
         jw_u64(w, "damaged_frames", st->damaged);
         jw_u64(w, "offloaded_packets", st->offloaded);
+        if (st->capture != NULL)
+            json_capture(w, st->capture);
     }
     jw_u64(w, "late_records", r->late);
     jw_bool(w, "file_damaged", st->file_damaged);

@@ -18,6 +18,15 @@ static int write_failed(struct sink *k, struct ts_err *err)
                         k->p->out_name);
 }
 
+/* A live capture's counters, as a line of the report. */
+static void capture_line(const struct sink_capture *c, FILE *out)
+{
+    fprintf(out, "Capture: %llu packets received, %llu dropped by the kernel, %llu dropped by the "
+                 "interface\n",
+            (unsigned long long)c->received, (unsigned long long)c->dropped_kernel,
+            (unsigned long long)c->dropped_iface);
+}
+
 static int text_interval(struct sink *k, const struct sink_interval *iv, struct ts_err *err)
 {
     /* the text report has Total's intervals only */
@@ -25,6 +34,11 @@ static int text_interval(struct sink *k, const struct sink_interval *iv, struct 
         return 0;
     if (report_block(&k->p->ro, iv->s, "", k->p->verbose) != 0)
         return write_failed(k, err);
+    if (iv->capture != NULL) {
+        capture_line(iv->capture, k->p->ro.out);
+        if (fflush(k->p->ro.out) != 0)
+            return write_failed(k, err);
+    }
     return 0;
 }
 
@@ -100,6 +114,8 @@ static void trailer(const struct sink_report *r, FILE *out)
                     "Offloaded: %llu packets captured before segmentation offload (TSO, BIG "
                     "TCP), sized from the frame\n",
                     (unsigned long long)st->offloaded);
+        if (st->capture != NULL)
+            capture_line(st->capture, out);
     }
     if (r->late)
         fprintf(out,
