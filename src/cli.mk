@@ -11,7 +11,7 @@ libtscli_a_SOURCES = \
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_args tests/test_reader
 TESTS += tests/test_args tests/test_reader
-tests_test_args_SOURCES = tests/test_args.c
+tests_test_args_SOURCES = tests/test_args.c tests/args_rows.h
 tests_test_args_CFLAGS = $(TEST_CFLAGS)
 tests_test_args_LDADD = libtscli.a $(TEST_LIBS) -lm
 tests_test_reader_SOURCES = tests/test_reader.c

@@ -42,7 +42,7 @@ TESTS += tests/test_pcap_filter tests/test_args_live
 tests_test_pcap_filter_SOURCES = tests/test_pcap_filter.c
 tests_test_pcap_filter_CFLAGS = $(TEST_CFLAGS)
 tests_test_pcap_filter_LDADD = $(TEST_LIBS)
-tests_test_args_live_SOURCES = tests/test_args_live.c
+tests_test_args_live_SOURCES = tests/test_args_live.c tests/args_rows.h
 tests_test_args_live_CFLAGS = $(TEST_CFLAGS)
 tests_test_args_live_LDADD = libtscli.a $(TEST_LIBS) -lm
 endif

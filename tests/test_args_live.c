@@ -8,33 +8,7 @@
 
 #include "args.h"
 
-#define MAX_ARGV 16
-
-struct parsed {
-    char store[512];
-    char *argv[MAX_ARGV + 2];
-    struct args a;
-    struct args_result res;
-};
-
-/* Splits row (words separated by '|'; the program name is added) and parses it. */
-static enum args_action parse_live_row(const char *row, struct parsed *p)
-{
-    snprintf(p->store, sizeof p->store, "%s", row);
-    int argc = 0;
-    p->argv[argc++] = (char *)"trace-summary";
-    for (char *w = p->store; *w != '\0';) {
-        cr_assert_lt(argc, MAX_ARGV, "too many words in row '%s'", row);
-        p->argv[argc++] = w;
-        char *bar = strchr(w, '|');
-        if (bar == NULL)
-            break;
-        *bar = '\0';
-        w = bar + 1;
-    }
-    p->argv[argc] = NULL;
-    return args_parse(argc, p->argv, &p->a, &p->res);
-}
+#include "args_rows.h"
 
 Test(args_live, every_bad_live_option_is_a_usage_error_with_its_message)
 {
@@ -63,7 +37,7 @@ Test(args_live, every_bad_live_option_is_a_usage_error_with_its_message)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct parsed p;
-        enum args_action act = parse_live_row(rows[i].argv, &p);
+        enum args_action act = parse_row(rows[i].argv, &p);
         cr_expect_eq(act, ARGS_ERROR, "'%s': action %d", rows[i].argv, act);
         cr_expect_eq(p.res.status, ARGS_EXIT_USAGE, "'%s': status %d", rows[i].argv, p.res.status);
         cr_expect_str_eq(p.res.msg, rows[i].msg, "'%s'", rows[i].argv);
@@ -73,7 +47,7 @@ Test(args_live, every_bad_live_option_is_a_usage_error_with_its_message)
 Test(args_live, a_capture_streams_its_intervals_and_names_the_interface)
 {
     struct parsed p;
-    cr_assert_eq(parse_live_row("--interface=eth0|-i|1h|-B|4096|--snaplen=128|--no-promiscuous|"
+    cr_assert_eq(parse_row("--interface=eth0|-i|1h|-B|4096|--snaplen=128|--no-promiscuous|"
                                 "--duration=2.5|--count=100|-Z|nobody|--filter=tcp",
                                 &p),
                  ARGS_RUN, "%s", p.res.msg);
@@ -95,15 +69,15 @@ Test(args_live, a_capture_streams_its_intervals_and_names_the_interface)
 Test(args_live, an_explicit_reorder_and_file_options_are_kept)
 {
     struct parsed p;
-    cr_assert_eq(parse_live_row("--interface=eth0|-i|60|--reorder=30", &p), ARGS_RUN);
+    cr_assert_eq(parse_row("--interface=eth0|-i|60|--reorder=30", &p), ARGS_RUN);
     cr_expect_eq(p.a.eo.reorder, 30);
-    cr_assert_eq(parse_live_row("--filter|udp|-Z|nobody|x.pcap", &p), ARGS_RUN, "%s", p.res.msg);
+    cr_assert_eq(parse_row("--filter|udp|-Z|nobody|x.pcap", &p), ARGS_RUN, "%s", p.res.msg);
     cr_expect(p.a.live.iface == NULL);
     cr_expect(!p.a.eo.stream, "a file keeps exact intervals");
     cr_expect_str_eq(p.a.live.filter, "udp");
     cr_expect_str_eq(p.a.live.user, "nobody");
     cr_expect_str_eq(p.a.input, "x.pcap");
-    cr_assert_eq(parse_live_row("--interface=eth0", &p), ARGS_RUN);
+    cr_assert_eq(parse_row("--interface=eth0", &p), ARGS_RUN);
     cr_expect(!p.a.live.no_promisc, "promiscuous by default");
     cr_expect_eq(p.a.live.count, 0);
     cr_expect_eq(p.a.live.duration, 0);
