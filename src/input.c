@@ -720,15 +720,30 @@ bool ts_input_has_thread(const struct ts_input *in)
     return in->threaded;
 }
 
-bool ts_input_inflates_fast(const struct ts_input *in)
+bool ts_input_probe_thread(const char *path, unsigned flags, bool *fast)
 {
-    if (in->codec == CODEC_ZSTD)
-        return true;
+    *fast = false;
+    if (strcmp(path, "-") == 0 || (flags & TS_INPUT_LOWMEM))
+        return false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    unsigned char m[4];
+    ssize_t n = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        n = read(fd, m, sizeof m);
+    close(fd);
+    /* the conditions under which ts_input_open_flags starts ring_start */
+    enum codec c = n > 0 ? sniff(m, (size_t)n) : CODEC_PLAIN;
+    if (c == CODEC_PLAIN)
+        return false;
 #if HAVE_ISAL
-    return in->codec == CODEC_GZIP;
+    *fast = true;
 #else
-    return false;
+    *fast = c == CODEC_ZSTD;
 #endif
+    return true;
 }
 
 uint64_t ts_input_raw_offset(const struct ts_input *in)

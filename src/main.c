@@ -369,23 +369,18 @@ static int read_raw(const char *path, const struct args *cl, struct engine *e, s
     return status;
 }
 
-/* True when the one raw input is inflated by a thread of its own (stdin
- * is not looked at: it cannot be opened twice). */
-static bool raw_has_thread(const struct args *cl, const bool *is_tss)
+/* True when the one raw input is inflated by zlib in a thread of its own.
+ * That thread is slower than parsing, and a third thread gained nothing on
+ * two processors; ISA-L and zstd inflate faster than lines are parsed, so
+ * then the counting thread stays (10^6 lines: the parsing thread's share
+ * goes from 2.79 G to 2.43 G instructions with it). */
+static bool raw_has_slow_thread(const struct args *cl, const bool *is_tss)
 {
     for (size_t i = 0; i < cl->n_inputs; i++) {
-        if (is_tss[i] || strcmp(cl->inputs[i], "-") == 0)
+        if (is_tss[i])
             continue;
-        struct ts_err err;
-        struct ts_input *in = ts_input_open(cl->inputs[i], &err);
-        /* zlib inflating in its own thread is slower than parsing, and a
-         * third thread gained nothing on two processors; ISA-L and zstd
-         * inflate faster than lines are parsed, so the counting thread
-         * stays (10^6 lines: the parsing thread's share goes from 2.79 G
-         * to 2.43 G instructions with it) */
-        bool t = in != NULL && ts_input_has_thread(in) && !ts_input_inflates_fast(in);
-        ts_input_close(in);
-        return t;
+        bool fast;
+        return ts_input_probe_thread(cl->inputs[i], 0, &fast) && !fast;
     }
     return false;
 }
@@ -676,7 +671,7 @@ int main(int argc, char **argv)
         if (o->sink == NULL)
             fail(EXIT_FAIL, PROG ": out of memory");
     }
-    if (cl.threads == 0 && mp.n_raw == 1 && raw_has_thread(&cl, mp.is_tss))
+    if (cl.threads == 0 && mp.n_raw == 1 && raw_has_slow_thread(&cl, mp.is_tss))
         o->threads = false;
     struct engine *e = engine_new(o, &err);
     if (e == NULL) {
