@@ -532,7 +532,7 @@ struct entry {
 /* The entry's figures by the text report's rules: the bounds of
  * report_count_bounds, scaled and widened under -S by report_scaled_bounds;
  * the share as the text report prints it, one value when exact or known
- * to the printed precision, else the range of report_printed_range. */
+ * to the printed precision, else the range of report_range_text. */
 static void entry_figures(const struct report_opts *o, const struct summary *s,
                           enum summary_col col, const struct ss_entry *e, double total, bool approx,
                           struct entry *out)
@@ -552,12 +552,8 @@ static void entry_figures(const struct report_opts *o, const struct summary *s,
         snprintf(out->share, sizeof out->share, "%.1f%%", out->pct);
         return;
     }
-    double plo, phi;
-    report_printed_range(out->lo, out->hi, total, &plo, &phi);
     char a[24], b[24];
-    snprintf(a, sizeof a, "%.1f", plo);
-    snprintf(b, sizeof b, "%.1f", phi);
-    if (strcmp(a, b) == 0)
+    if (report_range_text(out->lo, out->hi, total, a, b, sizeof a))
         snprintf(out->share, sizeof out->share, "%s%%", a);
     else
         snprintf(out->share, sizeof out->share, "%s&#8211;%s%%", a, b);

@@ -123,17 +123,20 @@ int replay_hold(struct replay *r, unsigned stream, long long idx, struct summary
     return 0;
 }
 
+/* The bytes of a string of the update that are kept (a summary keeps at
+ * most SUMMARY_STR_MAX of a name). */
+static size_t kept_len(const char *p, size_t len)
+{
+    return p == NULL ? 0 : len > SUMMARY_STR_MAX ? SUMMARY_STR_MAX : len;
+}
+
 int replay_late(struct replay *r, unsigned stream, long long idx, const struct summary_update *u,
                 struct ts_err *err)
 {
     if (r->reading || stream >= r->nstreams || !replay_index_ok(idx))
         return ts_err_set(err, TS_EUSAGE, "replay_late after the end or of a bad interval");
     uint8_t rec[sizeof *u + 2 * SUMMARY_STR_MAX];
-    size_t svc = u->service ? u->service_len : 0, st = u->state ? u->state_len : 0;
-    if (svc > SUMMARY_STR_MAX)
-        svc = SUMMARY_STR_MAX;
-    if (st > SUMMARY_STR_MAX)
-        st = SUMMARY_STR_MAX;
+    size_t svc = kept_len(u->service, u->service_len), st = kept_len(u->state, u->state_len);
     memcpy(rec, u, sizeof *u);
     if (svc)
         memcpy(rec + sizeof *u, u->service, svc);
@@ -252,11 +255,7 @@ int replay_next(struct replay *r, struct summary *s, unsigned *stream, long long
         if (len < sizeof u)
             return ts_err_set(err, TS_EIO, "a temporary file in '%s' was changed", ts_tmpdir());
         memcpy(&u, rec, sizeof u);
-        size_t svc = u.service ? u.service_len : 0, stl = u.state ? u.state_len : 0;
-        if (svc > SUMMARY_STR_MAX)
-            svc = SUMMARY_STR_MAX;
-        if (stl > SUMMARY_STR_MAX)
-            stl = SUMMARY_STR_MAX;
+        size_t svc = kept_len(u.service, u.service_len), stl = kept_len(u.state, u.state_len);
         if (len != sizeof u + svc + stl)
             return ts_err_set(err, TS_EIO, "a temporary file in '%s' was changed", ts_tmpdir());
         memset(&keep, 0, sizeof keep);

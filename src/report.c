@@ -149,6 +149,15 @@ void report_printed_range(double lo, double hi, double total, double *plo, doubl
     *phi = ceil(hi / total * 1000.0 - 1e-9) / 10.0;
 }
 
+bool report_range_text(double lo, double hi, double total, char *a, char *b, size_t n)
+{
+    double plo, phi;
+    report_printed_range(lo, hi, total, &plo, &phi);
+    snprintf(a, n, "%.1f", plo);
+    snprintf(b, n, "%.1f", phi);
+    return strcmp(a, b) == 0;
+}
+
 /* The share of e as the report prints it. Exact: "%5.1f%%" of the scaled
  * count, as the original. Approximate: the range of shares the true count
  * can have, "lo-hi%" rounded outward, or one value when the count is
@@ -170,12 +179,8 @@ static void share_text(const struct report_opts *o, const struct summary *s, enu
         snprintf(buf, n, "%5.1f%%", (report_scaled(o, e->count) / total) * 100.0);
         return;
     }
-    double plo, phi;
-    report_printed_range(lo, hi, total, &plo, &phi);
     char a[24], b[24];
-    snprintf(a, sizeof a, "%.1f", plo);
-    snprintf(b, sizeof b, "%.1f", phi);
-    if (strcmp(a, b) == 0)
+    if (report_range_text(lo, hi, total, a, b, sizeof a))
         snprintf(buf, n, "%5s%%", a);
     else
         snprintf(buf, n, "%s-%s%%", a, b);

@@ -58,6 +58,11 @@ void report_scaled_bounds(const struct report_opts *o, uint64_t lo_c, uint64_t h
 /* The printed range of shares of [lo, hi] in total, in percent with one
  * decimal, rounded outward so that it contains the computed one. */
 void report_printed_range(double lo, double hi, double total, double *plo, double *phi);
+/* The same range as the report prints it: in
+ * percent with one decimal, rounded outward so that it contains the
+ * computed one, written to a and b (n bytes each). Returns true when both
+ * ends print the same, so that one value stands for the range. */
+bool report_range_text(double lo, double hi, double total, char *a, char *b, size_t n);
 
 /* "First: ... Last: ..." from the Total's span. */
 int report_first_last(const struct report_opts *o, const struct summary *total);

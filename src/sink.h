@@ -155,12 +155,6 @@ struct sink *sink_alloc(size_t size, const struct sink_ops *ops, const struct si
 /* The sinks. Each returns NULL when memory runs out. */
 struct sink *sink_text_new(const struct sink_params *p);
 struct sink *sink_json_new(const struct sink_params *p);
-struct jw;
-/* One block of the JSON document as an object (key may be NULL inside an
- * array): counters, distinct hosts, every column's top entries with
- * estimate, bounds and exactness, and the parameters behind the bounds. */
-void sink_json_block(const struct report_opts *o, const struct summary *s, const char *title,
-                     struct jw *w, const char *key);
 struct sink *sink_r_new(const struct sink_params *p);
 struct sink *sink_ports_new(const struct sink_params *p);
 /* The page goes to out (borrowed, named name in messages). */

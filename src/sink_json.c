@@ -34,8 +34,8 @@ static void json_capture(struct jw *w, const struct sink_capture *c)
 static void block_fields(const struct report_opts *o, const struct summary *s, const char *title,
                          struct jw *w);
 
-void sink_json_block(const struct report_opts *o, const struct summary *s, const char *title,
-                     struct jw *w, const char *key)
+static void json_block(const struct report_opts *o, const struct summary *s, const char *title,
+                       struct jw *w, const char *key)
 {
     jw_begin_object(w, key);
     block_fields(o, s, title, w);
@@ -215,8 +215,8 @@ static int json_interval(struct sink *k, const struct sink_interval *iv, struct 
 static void json_networks(const struct sink_params *p, const struct sink_report *r, struct jw *w)
 {
     const struct report_opts *o = &p->ro;
-    sink_json_block(o, r->incoming, "Incoming", w, "incoming");
-    sink_json_block(o, r->outgoing, "Outgoing", w, "outgoing");
+    json_block(o, r->incoming, "Incoming", w, "incoming");
+    json_block(o, r->outgoing, "Outgoing", w, "outgoing");
     jw_begin_array(w, "local_networks");
     for (size_t i = 0; r->net_rank != NULL && i < r->nnets; i++) {
         size_t idx = r->net_rank[i];
@@ -227,7 +227,7 @@ static void json_networks(const struct sink_params *p, const struct sink_report 
         jw_u64(w, "rank", i + 1);
         jw_cstring(w, "network", netset_cidr(p->local_nets, idx));
         jw_cstring(w, "description", netset_descr(p->local_nets, idx));
-        sink_json_block(o, r->nets[idx], title, w, "summary");
+        json_block(o, r->nets[idx], title, w, "summary");
         jw_end_object(w);
     }
     jw_end_array(w);
@@ -295,7 +295,7 @@ static int json_finish(struct sink *k, const struct sink_report *r, struct ts_er
     const struct sink_params *p = k->p;
     struct jw *w = &j->jw;
     jw_end_array(w); /* intervals */
-    sink_json_block(&p->ro, r->total, "Total", w, "total");
+    json_block(&p->ro, r->total, "Total", w, "total");
     if (r->incoming != NULL)
         json_networks(p, r, w);
     if (r->unknown_kept)
