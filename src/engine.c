@@ -53,7 +53,7 @@ struct engine {
     /* a live capture's counters: the latest, at the last interval written,
      * and that interval's growth (cap_idx: its index) */
     bool capturing;
-    struct sink_capture cap_now, cap_mark, cap_ivl;
+    struct capture_counts cap_now, cap_mark, cap_ivl;
     long long cap_idx;
 };
 
@@ -76,8 +76,11 @@ static int sinks_begin(struct engine *e)
     return e->out_rc;
 }
 
-/* Writes one interval to every sink (unless one failed before). */
-static void deliver_now(struct engine *e, const struct ivl_closed *c)
+/* Writes one interval to every sink (unless one failed before), with the
+ * capture counters cap (a merge's), or the growth of the live capture's
+ * while it was open, or none. */
+static void deliver_now(struct engine *e, const struct ivl_closed *c,
+                        const struct capture_counts *cap)
 {
     if (sinks_begin(e) != 0)
         return;
@@ -89,7 +92,10 @@ static void deliver_now(struct engine *e, const struct ivl_closed *c)
         .end = (double)c->idx * ilen + ilen,
         .s = c->s,
     };
-    if (e->capturing) {
+    if (cap != NULL) {
+        if (c->stream == 0)
+            si.capture = cap;
+    } else if (e->capturing) {
         /* one growth per interval, shared by its streams */
         if (c->idx != e->cap_idx) {
             e->cap_idx = c->idx;
@@ -104,7 +110,7 @@ static void deliver_now(struct engine *e, const struct ivl_closed *c)
         e->out_rc = sink_interval(e->sinks[i], &si, &e->out_err);
 }
 
-void engine_set_capture(struct engine *e, const struct sink_capture *now)
+void engine_set_capture(struct engine *e, const struct capture_counts *now)
 {
     if (!e->capturing) {
         e->capturing = true;
@@ -119,7 +125,7 @@ void engine_set_capture(struct engine *e, const struct sink_capture *now)
 static void deliver(struct engine *e, const struct ivl_closed *c)
 {
     if (e->store == NULL && e->replay == NULL) {
-        deliver_now(e, c);
+        deliver_now(e, c, NULL);
         return;
     }
     if (e->out_rc == 0)
@@ -130,13 +136,13 @@ static void deliver(struct engine *e, const struct ivl_closed *c)
 }
 
 static int replay_one(void *ctx, unsigned stream, long long idx, const struct summary *s,
-                      struct ts_err *err)
+                      const struct capture_counts *cap, struct ts_err *err)
 {
     struct engine *e = ctx;
     (void)err;
     struct ivl_closed c = {.stream = stream, .idx = idx, .s = (struct summary *)s};
     if (stream < e->n_streams)
-        deliver_now(e, &c);
+        deliver_now(e, &c, cap);
     return e->out_rc;
 }
 
@@ -825,7 +831,7 @@ static int replay_intervals(struct engine *e)
         c.stream = stream;
         c.idx = idx;
         c.s = s;
-        deliver_now(e, &c);
+        deliver_now(e, &c, NULL);
         rc = 0;
     }
     intervals_release(e->iv, s);
@@ -999,6 +1005,12 @@ void engine_merge_pairs(struct engine *e, const struct sf_pairs *p)
         list_nonlocal(e, &sp, e->nonlocal_count + q->count);
     }
     e->nonlocal_count += p->total;
+}
+
+int engine_merge_capture(struct engine *e, double start, const struct capture_counts *c,
+                         struct ts_err *err)
+{
+    return e->store != NULL ? ivl_store_put_capture(e->store, start, c, err) : 0;
 }
 
 void engine_merge_late(struct engine *e, uint64_t late)

@@ -90,7 +90,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err);
 
 /* A live capture's counters so far (they only grow): each interval
  * written from now on is handed the growth since the last one. */
-void engine_set_capture(struct engine *e, const struct sink_capture *now);
+void engine_set_capture(struct engine *e, const struct capture_counts *now);
 
 /* Applies the records waiting in a batch and writes the intervals that
  * closed: for a live capture that goes idle. Returns 0 or a sink's error. */
@@ -130,6 +130,11 @@ int engine_merge_summary(struct engine *e, enum sf_role role, uint64_t index, do
 /* Merges a file's pair list: its unknown-transport pairs after those seen
  * so far, its non-local pairs as records after those counted so far. */
 void engine_merge_pairs(struct engine *e, const struct sf_pairs *p);
+/* Adds a live capture's counters over the interval of Total's stream at
+ * start to that interval (with -i; else they are the caller's, in the
+ * reader's statistics). Returns 0 or a negative code. */
+int engine_merge_capture(struct engine *e, double start, const struct capture_counts *c,
+                         struct ts_err *err);
 /* Adds the records a file counted as late. */
 void engine_merge_late(struct engine *e, uint64_t late);
 

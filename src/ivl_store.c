@@ -17,8 +17,8 @@
  * stream and start; nothing is merged on the way in. The replay reads the
  * entries back in key order and merges the parts of each interval as they
  * come. Memory: the spill's buffer and two summaries, whatever the number
- * of intervals or files. Disk: the encodings of every part, plus 24 bytes
- * an entry.
+ * of intervals or files. Disk: the encodings of every part, plus 48 bytes
+ * an entry. Capture counters are entries without an encoding (len 0).
  */
 #define STORE_SPILL_MEM ((size_t)1 << 20)
 #define START_BIAS (1LL << 58)
@@ -26,8 +26,9 @@
 struct entry {
     double start;
     uint64_t off; /* of its encoding in the file */
-    uint32_t len;
+    uint32_t len; /* 0: capture counters only */
     uint32_t stream;
+    struct capture_counts cap;
 };
 
 struct ivl_store {
@@ -138,6 +139,32 @@ int ivl_store_put(struct ivl_store *st, unsigned stream, double start, struct su
     return spill_put(st->idx, key_of(stream, start), &x, sizeof x, err);
 }
 
+int ivl_store_put_capture(struct ivl_store *st, double start, const struct capture_counts *c,
+                          struct ts_err *err)
+{
+    struct entry x = {.start = start, .stream = 0, .cap = *c};
+    return spill_put(st->idx, key_of(0, start), &x, sizeof x, err);
+}
+
+/* Adds entry x to the interval being rebuilt: its summary into acc (the
+ * first one loaded, the others merged), its counters into cap. */
+static int take(struct ivl_store *st, const struct entry *x, bool *loaded,
+                struct capture_counts *cap, bool *has_cap, struct ts_err *err)
+{
+    if (x->len == 0) {
+        capture_add(cap, &x->cap);
+        *has_cap = true;
+        return 0;
+    }
+    int rc = load(st, x, *loaded ? st->tmp : st->acc, err);
+    if (rc != 0)
+        return rc;
+    if (*loaded && summary_merge(st->acc, st->tmp) != 0)
+        return ts_err_set(err, TS_ENOMEM, "out of memory merging an interval");
+    *loaded = true;
+    return 0;
+}
+
 /* The next entry in key order into *x: 1, 0 at the end, or a negative code. */
 static int next_entry(struct ivl_store *st, struct entry *x, struct ts_err *err)
 {
@@ -166,18 +193,19 @@ int ivl_store_replay(struct ivl_store *st, long long ilen, ivl_store_fn fn, void
     int got = next_entry(st, &x, err);
     while (got == 1) {
         long long idx = (long long)floor(x.start / len);
-        if ((rc = load(st, &x, st->acc, err)) != 0)
+        bool loaded = false, has_cap = false;
+        struct capture_counts cap = {0, 0, 0};
+        if ((rc = take(st, &x, &loaded, &cap, &has_cap, err)) != 0)
             return rc;
         /* the other parts of the same interval follow in key order */
         while ((got = next_entry(st, &y, err)) == 1 && y.stream == x.stream &&
-               (long long)floor(y.start / len) == idx) {
-            if ((rc = load(st, &y, st->tmp, err)) != 0)
+               (long long)floor(y.start / len) == idx)
+            if ((rc = take(st, &y, &loaded, &cap, &has_cap, err)) != 0)
                 return rc;
-            if (summary_merge(st->acc, st->tmp) != 0)
-                return ts_err_set(err, TS_ENOMEM, "out of memory merging an interval");
-        }
+        if (!loaded)
+            summary_clear(st->acc);
         summary_set_span(st->acc, (double)idx * len, (double)idx * len + len);
-        if ((rc = fn(ctx, x.stream, idx, st->acc, err)) != 0)
+        if ((rc = fn(ctx, x.stream, idx, st->acc, has_cap ? &cap : NULL, err)) != 0)
             return rc;
         x = y;
     }

@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "capture.h"
 #include "err.h"
 #include "summary.h"
 
@@ -40,10 +41,17 @@ void ivl_store_free(struct ivl_store *st); /* NULL is a no-op */
 int ivl_store_put(struct ivl_store *st, unsigned stream, double start, struct summary *s,
                   struct ts_err *err);
 
+/* Adds a live capture's counters c to the interval of Total's stream
+ * starting at start (an interval of them all that had no record gets an
+ * empty summary). Returns 0 or a negative code. */
+int ivl_store_put_capture(struct ivl_store *st, double start, const struct capture_counts *c,
+                          struct ts_err *err);
+
 /* The callback of ivl_store_replay: one interval, its number
- * floor(start / ilen), its summary (span set to the interval). */
+ * floor(start / ilen), its summary (span set to the interval), and the
+ * sum of the capture counters put for it (NULL: none were). */
 typedef int (*ivl_store_fn)(void *ctx, unsigned stream, long long idx, const struct summary *s,
-                            struct ts_err *err);
+                            const struct capture_counts *cap, struct ts_err *err);
 
 /* Hands every stored interval to fn, stream by stream, in time order,
  * those of one interval of ilen seconds merged into one. Stops at fn's

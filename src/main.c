@@ -714,6 +714,7 @@ int main(int argc, char **argv)
         .not_decoded_link_types = rt.pst.unsupported_names[0] ? rt.pst.unsupported_names : NULL,
         .file_damaged = rt.damage[0] != '\0' || merged.input_damaged,
         .damage = rt.damage[0] ? rt.damage : NULL,
+        .capture = merged.has_capture ? &merged.capture : NULL,
     };
     ts_err_clear(&err);
     if (engine_finish(e, &ist, &err) != 0) {

@@ -1,18 +1,28 @@
-/* main_live.c - the live run of the command: capture, -Z, signals, stop conditions, report. */
+/* main_live.c - the live run of the command: capture, -Z, signals, stop conditions, report, -w. */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "atomic_out.h"
 #include "main_live.h"
 #include "pcap_live.h"
 #include "privdrop.h"
+#include "summary_file.h"
+#include "tss_in.h"
 
 #define PROG "trace-summary"
 #define COUNTS_EVERY 0.25 /* seconds between two reads of libpcap's counters */
+/* -w PATTERN: an idle interval's file is written this long (seconds of
+ * the clock) after the interval ended, past the reorder window */
+#define IDLE_GRACE 1.0
+#define NAME_MAX_LEN 4096
 
 /* What the signal handlers tell the loop; the loop does the work. */
 static volatile sig_atomic_t stop_signal, report_signal;
@@ -46,50 +56,231 @@ static void catch_signals(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
-static double monotonic(void)
+static double clock_now(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The reader's statistics as the sinks take them. */
-static void input_stats(const struct pcap_live *l, const struct sink_capture *cap,
-                        struct pcap_in_stats *pst, struct sink_input_stats *ist)
+static double monotonic(void)
 {
-    pcap_live_stats(l, pst);
-    memset(ist, 0, sizeof *ist);
-    ist->frames = pst->frames;
-    ist->not_ip = pst->not_ip;
-    ist->not_decoded = pst->unsupported;
-    ist->damaged = pst->damaged;
-    ist->offloaded = pst->offloaded;
-    ist->not_decoded_link_types = pst->unsupported_names;
-    ist->capture = cap;
+    return clock_now(CLOCK_MONOTONIC);
 }
 
+/*
+ * The engine of a live run, and with -w its summary file. Without -i (or
+ * without -w) one engine counts the whole capture; with -i and -w each
+ * interval gets an engine and a file of its own, named by the pattern's
+ * strftime of the interval's start (local time, as tcpdump -G), opened
+ * when its first packet arrives and written whole (atomic_out) when a
+ * packet of a later interval arrives, when the clock passes the
+ * interval's end while the link is idle, or at the end. Each file is the
+ * summary of the packets it counted, the capture's counters over its
+ * span included, so that the files of a day merge into the day: a packet
+ * whose interval's file is already written goes into the next file, which
+ * places it in its own interval (the merge adds intervals of one start).
+ */
 struct live_state {
     const char *iface;
+    const struct args *cl;
+    struct engine_opts *o;
     struct pcap_live *l;
     struct engine *e;
-    struct sink_capture cap;
-    uint64_t drops_told; /* drops a message already reported */
-    double last_counts;  /* when libpcap's counters were last read */
+    struct capture_counts cap; /* libpcap's, since the capture began */
+    uint64_t drops_told;       /* drops a message already reported */
+    double last_counts;        /* when libpcap's counters were last read */
     unsigned ticks;
+    /* -w */
+    bool per_interval;       /* -i and -w: a file per interval */
+    struct atomic_out *wout; /* the file being written, or NULL */
+    struct tss_params *wparams;
+    char name[NAME_MAX_LEN]; /* the file's name */
+    char last[NAME_MAX_LEN]; /* the last one written */
+    long long idx, last_idx; /* the open file's interval, the last written's */
+    size_t written;          /* files written */
+    /* what the capture had counted when the engine began */
+    struct capture_counts cap_mark, cap_span;
+    struct pcap_in_stats st_mark;
 };
+
+/* The reader's statistics since the engine began, as the sinks take them. */
+static void input_stats(struct live_state *s, struct pcap_in_stats *pst,
+                        struct sink_input_stats *ist)
+{
+    pcap_live_stats(s->l, pst);
+    memset(ist, 0, sizeof *ist);
+    ist->frames = pst->frames - s->st_mark.frames;
+    ist->not_ip = pst->not_ip - s->st_mark.not_ip;
+    ist->not_decoded = pst->unsupported - s->st_mark.unsupported;
+    ist->damaged = pst->damaged - s->st_mark.damaged;
+    ist->offloaded = pst->offloaded - s->st_mark.offloaded;
+    ist->not_decoded_link_types = pst->unsupported_names[0] ? pst->unsupported_names : NULL;
+    s->cap_span = capture_since(&s->cap, &s->cap_mark);
+    ist->capture = &s->cap_span;
+}
+
+/* The name of the file of the interval starting at t: the pattern's
+ * strftime in local time. False when it does not fit or is empty. */
+static bool pattern_name(const char *pattern, double t, char *out, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (localtime_r(&tt, &tm) == NULL)
+        return false;
+    /* the pattern is the user's, as tcpdump -w takes it with -G */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    size_t len = strftime(out, n, pattern, &tm);
+#pragma GCC diagnostic pop
+    return len > 0 && len < n;
+}
+
+/* -w PATTERN with -i: every two neighbouring intervals get two names (so
+ * that no file replaces the one before), checked over a year of starts.
+ * Returns NULL or the reason. */
+static const char *check_pattern(const char *pattern, long long ilen, char *why, size_t n)
+{
+    char a[NAME_MAX_LEN], b[NAME_MAX_LEN];
+    double now = floor(clock_now(CLOCK_REALTIME) / (double)ilen) * (double)ilen;
+    for (int i = 0; i < 400; i++) {
+        double t = now + (double)i * 86400.0 + (double)(i % 24) * 3600.0;
+        t = floor(t / (double)ilen) * (double)ilen;
+        if (!pattern_name(pattern, t, a, sizeof a) ||
+            !pattern_name(pattern, t + (double)ilen, b, sizeof b)) {
+            snprintf(why, n, "-w '%s' gives an empty name or one over %d bytes", pattern,
+                     NAME_MAX_LEN - 1);
+            return why;
+        }
+        if (strcmp(a, b) == 0) {
+            snprintf(why, n,
+                     "-w '%s' gives two intervals of -i %lld s one name ('%s'): the pattern "
+                     "needs strftime conversions down to the interval (e.g. %%Y%%m%%d-%%H%%M%%S)",
+                     pattern, ilen, a);
+            return why;
+        }
+    }
+    return NULL;
+}
+
+/* Starts an engine (and with -w its file, for the interval idx). Returns
+ * 0, or 1 with the message printed. */
+static int begin_engine(struct live_state *s, long long idx)
+{
+    struct ts_err err;
+    ts_err_clear(&err);
+    const struct args *cl = s->cl;
+    struct engine_opts *o = s->o;
+    s->cap_span = capture_since(&s->cap, &s->cap_mark);
+    if (cl->write != NULL) {
+        if (s->per_interval) {
+            /* a clock stepped back, or a packet whose file is written:
+             * the next name, never one written before */
+            if (s->written > 0 && idx <= s->last_idx)
+                idx = s->last_idx + 1;
+            if (!pattern_name(cl->write, (double)idx * (double)o->ilen, s->name, sizeof s->name))
+                snprintf(s->name, sizeof s->name, "%s", cl->write); /* checked at start */
+            if (s->written > 0 && strcmp(s->name, s->last) == 0) {
+                /* local time repeating an hour (the end of summer time) */
+                size_t len = strlen(s->name);
+                snprintf(s->name + len, sizeof s->name - len, ".%lld", idx);
+                fprintf(stderr, PROG ": -w: the pattern repeats '%s'; this interval's file is '%s'\n",
+                        s->last, s->name);
+            }
+        } else {
+            snprintf(s->name, sizeof s->name, "%s", cl->write);
+        }
+        s->idx = idx;
+        o->writing = true;
+        if ((s->wout = atomic_out_open(s->name, &err)) == NULL) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            return 1;
+        }
+        if ((s->wparams = tss_params_of_run(o, o->seed)) == NULL ||
+            (o->sink = sink_tss_new(atomic_out_file(s->wout), strcmp(s->name, "-") ? s->name : "-",
+                                    tss_params_get(s->wparams))) == NULL) {
+            fprintf(stderr, PROG ": out of memory\n");
+            return 1;
+        }
+    }
+    if ((s->e = engine_new(o, &err)) == NULL) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return 1;
+    }
+    if (s->wparams != NULL) {
+        struct summary_sizes z[4];
+        engine_sizes(s->e, z);
+        tss_params_set_sizes(s->wparams, z);
+    }
+    engine_set_capture(s->e, &s->cap_span);
+    return 0;
+}
+
+/* Ends the engine: its report, or its file written whole. Returns 0, or
+ * 1 with the message printed. */
+static int end_engine(struct live_state *s)
+{
+    struct ts_err err;
+    ts_err_clear(&err);
+    struct pcap_in_stats pst;
+    struct sink_input_stats ist;
+    input_stats(s, &pst, &ist);
+    /* the next engine counts from here */
+    s->cap_mark = s->cap;
+    s->st_mark = pst;
+    int status = 0;
+    if (engine_finish(s->e, &ist, &err) != 0) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        status = 1;
+    }
+    if (engine_notice(s->e) != NULL)
+        fprintf(stderr, PROG ": %s\n", engine_notice(s->e));
+    engine_free(s->e);
+    s->e = NULL;
+    if (s->wout != NULL) {
+        if (status != 0) {
+            atomic_out_abort(s->wout);
+        } else if (atomic_out_commit(s->wout, &err) != 0) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            status = 1;
+        } else {
+            snprintf(s->last, sizeof s->last, "%s", s->name);
+            s->last_idx = s->idx;
+            s->written++;
+        }
+        s->wout = NULL;
+        sink_free(s->o->sink);
+        s->o->sink = NULL;
+        tss_params_free(s->wparams);
+        s->wparams = NULL;
+    }
+    return status;
+}
+
+/* -w PATTERN: the file of the interval idx is the open one, ending the
+ * one before when idx is later. Returns 0 or 1 (message printed). */
+static int rotate_to(struct live_state *s, long long idx)
+{
+    if (s->e != NULL && idx <= s->idx)
+        return 0;
+    if (s->e != NULL && end_engine(s) != 0)
+        return 1;
+    return begin_engine(s, idx);
+}
 
 /* Reads libpcap's counters into the engine and says on stderr when drops
  * appeared since the last time. */
 static void update_counts(struct live_state *s)
 {
-    struct pcap_live_counts c;
+    struct capture_counts c;
     struct ts_err err;
     ts_err_clear(&err);
     (void)pcap_live_counts(s->l, &c, &err); /* on failure: the last values */
-    s->cap.received = c.received;
-    s->cap.dropped_kernel = c.dropped_kernel;
-    s->cap.dropped_iface = c.dropped_iface;
-    engine_set_capture(s->e, &s->cap);
+    s->cap = c;
+    if (s->e != NULL) {
+        s->cap_span = capture_since(&s->cap, &s->cap_mark);
+        engine_set_capture(s->e, &s->cap_span);
+    }
     uint64_t drops = c.dropped_kernel + c.dropped_iface;
     if (drops > s->drops_told) {
         fprintf(stderr,
@@ -102,12 +293,42 @@ static void update_counts(struct live_state *s)
     }
 }
 
+/* -w PATTERN while idle: writes the open file once the clock is past its
+ * interval's end and the reorder window. Returns 0 or 1 (message printed). */
+static int end_idle_interval(struct live_state *s)
+{
+    if (!s->per_interval || s->e == NULL)
+        return 0;
+    double end = (double)(s->idx + 1) * (double)s->o->ilen + s->o->reorder + IDLE_GRACE;
+    return clock_now(CLOCK_REALTIME) >= end ? end_engine(s) : 0;
+}
+
+/* The report so far (SIGUSR1), on standard error. */
+static void report_so_far(struct live_state *s)
+{
+    update_counts(s);
+    if (s->e == NULL) {
+        fprintf(stderr, PROG ": no packet since '%s' was written\n", s->last);
+        return;
+    }
+    struct pcap_in_stats pst;
+    struct sink_input_stats ist;
+    input_stats(s, &pst, &ist);
+    struct ts_err err;
+    ts_err_clear(&err);
+    if (engine_snapshot(s->e, stderr, &ist, &err) != 0)
+        fprintf(stderr, PROG ": %s\n", err.msg);
+}
+
+#define WRITE_FAILED 1 /* capture's return when a file could not be written */
+
 /* The capture loop. Returns 0 when a stop condition or signal ended it,
- * or the error that did (err set). */
+ * WRITE_FAILED (message printed), or the error that did (err set). */
 static int capture(struct live_state *s, const struct args_live *lo, struct ts_err *err)
 {
     double start = monotonic();
     s->last_counts = start;
+    double ilen = (double)s->o->ilen;
     for (;;) {
         if (stop_signal)
             return 0;
@@ -116,6 +337,8 @@ static int capture(struct live_state *s, const struct args_live *lo, struct ts_e
         if (got < 0)
             return got;
         if (got == 1) {
+            if (s->per_interval && rotate_to(s, (long long)floor(r.ts / ilen)) != 0)
+                return WRITE_FAILED;
             int rc = engine_add(s->e, &r, err);
             if (rc != 0)
                 return rc;
@@ -128,9 +351,11 @@ static int capture(struct live_state *s, const struct args_live *lo, struct ts_e
         }
         if (got == 0) {
             /* idle, or a signal, or the count reached */
-            int rc = engine_flush(s->e, err);
+            int rc = s->e != NULL ? engine_flush(s->e, err) : 0;
             if (rc != 0)
                 return rc;
+            if (end_idle_interval(s) != 0)
+                return WRITE_FAILED;
             struct pcap_in_stats pst;
             pcap_live_stats(s->l, &pst);
             if (lo->count && pst.frames >= lo->count)
@@ -138,14 +363,7 @@ static int capture(struct live_state *s, const struct args_live *lo, struct ts_e
         }
         if (report_signal) {
             report_signal = 0;
-            update_counts(s);
-            struct pcap_in_stats pst;
-            struct sink_input_stats ist;
-            input_stats(s->l, &s->cap, &pst, &ist);
-            struct ts_err e2;
-            ts_err_clear(&e2);
-            if (engine_snapshot(s->e, stderr, &ist, &e2) != 0)
-                fprintf(stderr, PROG ": %s\n", e2.msg);
+            report_so_far(s);
         }
         if (lo->duration > 0) {
             if (now == 0)
@@ -156,9 +374,34 @@ static int capture(struct live_state *s, const struct args_live *lo, struct ts_e
     }
 }
 
+/* What -w takes in a live run: a file, or with -i a pattern whose
+ * neighbouring intervals get two names; no page or R files beside the
+ * files of intervals. Returns 0, or 2 with the message printed. */
+static int check_write(const struct args *cl, const struct engine_opts *o)
+{
+    if (cl->write == NULL || o->ilen <= 0)
+        return 0;
+    char why[TS_ERR_MSG_MAX];
+    const char *bad = NULL;
+    if (strcmp(cl->write, "-") == 0)
+        bad = "-w -: with -i a capture writes a file per interval; give a pattern";
+    else if (cl->html != NULL || o->r_tag != NULL || o->write_ports != NULL)
+        bad = "with -i, -w writes a file per interval: --html, -R and -P would be rewritten "
+              "each time (make them from the files)";
+    else
+        bad = check_pattern(cl->write, o->ilen, why, sizeof why);
+    if (bad == NULL)
+        return 0;
+    fprintf(stderr, "%s\n" PROG ": error: %s\n", args_usage_line, bad);
+    return 2;
+}
+
 int live_run(const struct args *cl, struct engine_opts *o)
 {
     const struct args_live *lo = &cl->live;
+    int st = check_write(cl, o);
+    if (st != 0)
+        return st;
     struct ts_err err;
     ts_err_clear(&err);
     struct pcap_live_opts po = {
@@ -171,6 +414,9 @@ int live_run(const struct args *cl, struct engine_opts *o)
     struct live_state s;
     memset(&s, 0, sizeof s);
     s.iface = lo->iface;
+    s.cl = cl;
+    s.o = o;
+    s.per_interval = cl->write != NULL && o->ilen > 0;
     s.l = pcap_live_open(&po, &err);
     if (s.l == NULL) {
         fprintf(stderr, PROG ": %s\n", err.msg);
@@ -199,36 +445,39 @@ int live_run(const struct args *cl, struct engine_opts *o)
     /* the report so far (SIGUSR1) reads the summaries the reading
      * thread updates itself */
     o->threads = false;
-    s.e = engine_new(o, &err);
-    if (s.e == NULL) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
-        if (html != NULL)
-            fclose(html);
-        pcap_live_close(s.l);
-        return 1;
-    }
-    live_handle = s.l;
-    catch_signals();
-    int rc = capture(&s, lo, &err);
     int status = 0;
-    if (rc != 0) {
-        fprintf(stderr, PROG ": %s%s\n", err.msg,
-                rc == TS_EIO ? "; the capture ends, with the report of what was captured" : "");
-        status = 3;
-    }
-    update_counts(&s);
-    live_handle = NULL;
-    struct pcap_in_stats pst;
-    struct sink_input_stats ist;
-    input_stats(s.l, &s.cap, &pst, &ist);
-    ts_err_clear(&err);
-    if (engine_finish(s.e, &ist, &err) != 0) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
+    if (!s.per_interval && begin_engine(&s, 0) != 0)
         status = 1;
+    if (status == 0) {
+        live_handle = s.l;
+        catch_signals();
+        int rc = capture(&s, lo, &err);
+        if (rc == WRITE_FAILED) {
+            status = 1;
+        } else if (rc != 0) {
+            fprintf(stderr, PROG ": %s%s\n", err.msg,
+                    rc == TS_EIO ? "; the capture ends, with the report of what was captured"
+                                 : "");
+            status = 3;
+        }
+        update_counts(&s);
+        live_handle = NULL;
+        /* -w PATTERN: the open interval's file; a capture that counted
+         * nothing since the last file still says what it received */
+        if (s.per_interval && s.e == NULL &&
+            (s.written == 0 || s.cap.received != s.cap_mark.received ||
+             s.cap.dropped_kernel != s.cap_mark.dropped_kernel ||
+             s.cap.dropped_iface != s.cap_mark.dropped_iface) &&
+            begin_engine(&s, (long long)floor(clock_now(CLOCK_REALTIME) / (double)o->ilen)) != 0)
+            status = 1;
     }
-    if (engine_notice(s.e) != NULL)
-        fprintf(stderr, PROG ": %s\n", engine_notice(s.e));
-    engine_free(s.e);
+    if (s.e != NULL && end_engine(&s) != 0)
+        status = 1;
+    if (s.wout != NULL) /* begin_engine failed half way */
+        atomic_out_abort(s.wout);
+    sink_free(o->sink);
+    o->sink = NULL;
+    tss_params_free(s.wparams);
     pcap_live_close(s.l);
     if (html != NULL && fclose(html) != 0) {
         char sys[128];

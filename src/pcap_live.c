@@ -17,7 +17,7 @@ struct pcap_live {
     char iface[64];
     struct pcap_in_stats st;
     uint64_t limit; /* frames; 0: none */
-    struct pcap_live_counts counts;
+    struct capture_counts counts;
     unsigned last_recv, last_drop, last_ifdrop; /* libpcap's 32-bit values */
 };
 
@@ -163,7 +163,7 @@ static void widen(uint64_t *sum, unsigned *last, unsigned now)
     *last = now;
 }
 
-int pcap_live_counts(struct pcap_live *l, struct pcap_live_counts *c, struct ts_err *err)
+int pcap_live_counts(struct pcap_live *l, struct capture_counts *c, struct ts_err *err)
 {
     struct pcap_stat ps;
     if (pcap_stats(l->pc, &ps) != 0) {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "err.h"
 #include "pcap_in.h"
 #include "record.h"
@@ -59,17 +60,10 @@ void pcap_live_set_limit(struct pcap_live *l, uint64_t n);
  * signal handler of the capturing thread. */
 void pcap_live_break(struct pcap_live *l);
 
-/* libpcap's counters since the capture was activated (pcap_stats). */
-struct pcap_live_counts {
-    uint64_t received;       /* ps_recv: packets the filter passed */
-    uint64_t dropped_kernel; /* ps_drop: no room in the kernel buffer */
-    uint64_t dropped_iface;  /* ps_ifdrop: dropped by the interface or its driver */
-};
-
-/* Fills *c; the counters only grow (libpcap's 32-bit counters are
+/* libpcap's counters since the capture was activated (pcap_stats): fills *c; the counters only grow (libpcap's 32-bit counters are
  * widened across wrap-arounds). Returns 0, or TS_EIO when libpcap cannot
  * read them (then *c keeps the last values). */
-int pcap_live_counts(struct pcap_live *l, struct pcap_live_counts *c, struct ts_err *err);
+int pcap_live_counts(struct pcap_live *l, struct capture_counts *c, struct ts_err *err);
 
 /* The frames read and why some were skipped. */
 void pcap_live_stats(const struct pcap_live *l, struct pcap_in_stats *st);

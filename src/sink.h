@@ -44,17 +44,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture.h"
 #include "err.h"
 #include "netset.h"
 #include "report.h"
 #include "summary.h"
-
-/* libpcap's counters of a live capture (pcap_stats), in total or over an
- * interval: packets the filter passed, and those dropped for want of room
- * in the kernel's buffer or by the interface. For files there are none. */
-struct sink_capture {
-    uint64_t received, dropped_kernel, dropped_iface;
-};
 
 /* What the reader skipped: handed to finish as one struct. */
 struct sink_input_stats {
@@ -65,7 +59,7 @@ struct sink_input_stats {
     const char *not_decoded_link_types;            /* names, or NULL */
     bool file_damaged;                             /* the file itself was cut short or corrupt */
     const char *damage;                            /* the message, or NULL */
-    const struct sink_capture *capture;            /* a live capture's totals, or NULL */
+    const struct capture_counts *capture;            /* a live capture's totals, or NULL */
 };
 
 /* What shaped the run, as the outputs state it. */
@@ -92,7 +86,7 @@ struct sink_interval {
     const struct summary *s;
     /* a live capture's counters while the interval was open (from its
      * first record to when it was written), or NULL */
-    const struct sink_capture *capture;
+    const struct capture_counts *capture;
 };
 
 /* A pair of addresses of a record without a local address: length byte,

@@ -22,7 +22,7 @@ static const char *const json_col_names[COL_COUNT] = {"ports",    "sources",   "
  * entries with estimate, lower and upper bound and exactness, plus the
  * parameters behind the bounds. */
 /* A live capture's counters as an object. */
-static void json_capture(struct jw *w, const struct sink_capture *c)
+static void json_capture(struct jw *w, const struct capture_counts *c)
 {
     jw_begin_object(w, "capture");
     jw_u64(w, "received", c->received);

@@ -19,7 +19,7 @@ static int write_failed(struct sink *k, struct ts_err *err)
 }
 
 /* A live capture's counters, as a line of the report. */
-static void capture_line(const struct sink_capture *c, FILE *out)
+static void capture_line(const struct capture_counts *c, FILE *out)
 {
     fprintf(out, "Capture: %llu packets received, %llu dropped by the kernel, %llu dropped by the "
                  "interface\n",

@@ -42,7 +42,12 @@ static int put(struct sink_tss *t, enum sf_role role, uint64_t index, double sta
 
 static int tss_interval(struct sink *k, const struct sink_interval *iv, struct ts_err *err)
 {
-    return put((struct sink_tss *)k, SF_INTERVAL, iv->stream, iv->start, iv->s, err);
+    struct sink_tss *t = (struct sink_tss *)k;
+    int rc = put(t, SF_INTERVAL, iv->stream, iv->start, iv->s, err);
+    if (rc == 0 && iv->capture != NULL && iv->stream == 0 &&
+        (rc = sf_writer_capture(t->w, iv->start, iv->capture, err)) != 0)
+        return named(t, rc, err);
+    return rc;
 }
 
 static int cmp_seq(const void *a, const void *b)
@@ -127,6 +132,11 @@ static int tss_finish(struct sink *k, const struct sink_report *r, struct ts_err
         run.damaged = st->damaged;
         run.offloaded = st->offloaded;
         run.input_damaged = st->file_damaged;
+        if (st->capture != NULL) {
+            run.has_capture = true;
+            run.capture = *st->capture;
+            run.drops = st->capture->dropped_kernel + st->capture->dropped_iface;
+        }
     }
     rc = sf_writer_finish(t->w, &run, err);
     return rc != 0 ? named(t, rc, err) : 0;

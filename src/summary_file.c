@@ -4,6 +4,7 @@
 #include "summary_file.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@
 #define TAG_SUMM "SUMM"
 #define TAG_PAIR "PAIR"
 #define TAG_END "END "
+/* sections version 1 readers may skip (lower case): a live capture's counters */
+#define TAG_CAPI "capi" /* over one interval */
+#define TAG_CAPT "capt" /* over the file's span, and the number of capi sections */
 
 #define FRAME 8      /* tag, length */
 #define HEADER 12    /* magic, version */
@@ -166,7 +170,7 @@ bool sf_params_same_seed(const struct sf_params *a, const struct sf_params *b)
 struct sf_writer {
     FILE *out;
     struct bb_writer buf; /* the section being written */
-    uint64_t bytes, n_summaries, n_pairs;
+    uint64_t bytes, n_summaries, n_pairs, n_captures;
     bool failed;
 };
 
@@ -254,10 +258,35 @@ int sf_writer_pairs(struct sf_writer *w, const struct sf_pairs *pairs, struct ts
     return section_end(w, err);
 }
 
+static void put_capture(struct bb_writer *b, const struct capture_counts *c)
+{
+    bbw_varint(b, c->received);
+    bbw_varint(b, c->dropped_kernel);
+    bbw_varint(b, c->dropped_iface);
+}
+
+int sf_writer_capture(struct sf_writer *w, double start, const struct capture_counts *c,
+                      struct ts_err *err)
+{
+    section_begin(w, TAG_CAPI);
+    bbw_f64(&w->buf, start);
+    put_capture(&w->buf, c);
+    w->n_captures++;
+    return section_end(w, err);
+}
+
 int sf_writer_finish(struct sf_writer *w, const struct sf_run *run, struct ts_err *err)
 {
-    section_begin(w, TAG_END);
     struct bb_writer *b = &w->buf;
+    if (run->has_capture) {
+        section_begin(w, TAG_CAPT);
+        bbw_varint(b, w->n_captures);
+        put_capture(b, &run->capture);
+        int rc = section_end(w, err);
+        if (rc != 0)
+            return rc;
+    }
+    section_begin(w, TAG_END);
     bbw_varint(b, w->n_summaries);
     bbw_varint(b, w->n_pairs);
     bbw_f64(b, run->first);
@@ -308,7 +337,7 @@ struct sf_reader {
     struct sf_net *nets;
     uint8_t *ports;
     bool same_seed, ended;
-    uint64_t n_summaries, n_pairs;
+    uint64_t n_summaries, n_pairs, n_captures;
     struct summary *summary; /* the last one handed out */
     struct sf_pair *pairs;
     struct sf_run run;
@@ -676,6 +705,46 @@ static int get_pairs(struct sf_reader *r, struct sf_item *it, struct ts_err *err
     return 1;
 }
 
+static bool get_capture(struct bb_reader *b, struct capture_counts *c)
+{
+    c->received = bbr_varint(b);
+    c->dropped_kernel = bbr_varint(b);
+    c->dropped_iface = bbr_varint(b);
+    return bbr_ok(b);
+}
+
+static int get_capture_interval(struct sf_reader *r, struct sf_item *it, struct ts_err *err)
+{
+    struct bb_reader b;
+    bbr_init(&b, r->buf, r->len);
+    double start = bbr_f64(&b);
+    if (r->run.has_capture || !get_capture(&b, &it->capture) || bbr_left(&b) != 0 ||
+        !isfinite(start))
+        return malformed(r, &b, "capture counters of an interval", err);
+    it->kind = SF_ITEM_CAPTURE;
+    it->start = start;
+    r->n_captures++;
+    return 1;
+}
+
+/* The counters over the file's span: once, after every capi section. */
+static int get_capture_total(struct sf_reader *r, struct ts_err *err)
+{
+    struct bb_reader b;
+    bbr_init(&b, r->buf, r->len);
+    uint64_t n = bbr_varint(&b);
+    if (r->run.has_capture || !get_capture(&b, &r->run.capture) || bbr_left(&b) != 0)
+        return malformed(r, &b, "capture counters", err);
+    if (n != r->n_captures)
+        return ts_err_set(err, TS_EDAMAGED,
+                          "damaged summary file: the capture section at offset %llu counts %llu "
+                          "intervals, the file holds %llu",
+                          (unsigned long long)r->sec_at, (unsigned long long)n,
+                          (unsigned long long)r->n_captures);
+    r->run.has_capture = true;
+    return 0;
+}
+
 static int get_end(struct sf_reader *r, struct ts_err *err)
 {
     struct bb_reader b;
@@ -696,6 +765,11 @@ static int get_end(struct sf_reader *r, struct ts_err *err)
     if (!bbr_ok(&b) || dmg > 1 || bbr_left(&b) != 0)
         return malformed(r, &b, "end section", err);
     run->input_damaged = dmg;
+    if (r->n_captures > 0 && !run->has_capture)
+        return ts_err_set(err, TS_EDAMAGED,
+                          "damaged summary file: capture counters of %llu intervals but none "
+                          "in total before the end section at offset %llu",
+                          (unsigned long long)r->n_captures, (unsigned long long)r->sec_at);
     if (ns != r->n_summaries || np != r->n_pairs)
         return ts_err_set(err, TS_EDAMAGED,
                           "damaged summary file: the end section at offset %llu counts %llu "
@@ -735,6 +809,14 @@ int sf_reader_next(struct sf_reader *r, struct sf_item *it, struct ts_err *err)
             return get_pairs(r, it, err);
         if (strcmp(r->tag, TAG_END) == 0)
             return get_end(r, err);
+        if (strcmp(r->tag, TAG_CAPI) == 0)
+            return get_capture_interval(r, it, err);
+        if (strcmp(r->tag, TAG_CAPT) == 0) {
+            int rc2 = get_capture_total(r, err);
+            if (rc2 != 0)
+                return rc2;
+            continue;
+        }
         /* a section a later version added: skipped when its tag starts
          * in lower case (it may be ignored), refused otherwise */
         if (r->tag[0] < 'a' || r->tag[0] > 'z')

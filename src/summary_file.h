@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture.h"
 #include "err.h"
 #include "summary.h"
 
@@ -102,6 +103,8 @@ struct sf_run {
     uint64_t corrupt_lines;                        /* conn.log lines skipped */
     uint64_t frames, not_ip, not_decoded, damaged; /* pcap frames */
     uint64_t drops;                                /* packets the capture dropped */
+    bool has_capture;                              /* a live capture: its counters follow */
+    struct capture_counts capture;                 /* libpcap's, over the file's span */
     uint64_t offloaded; /* packets sized from the frame (TSO, BIG TCP) */
     uint64_t late;                                 /* records after their interval was written */
     bool input_damaged;                            /* an input was cut short or corrupt */
@@ -117,7 +120,12 @@ struct sf_writer *sf_writer_new(FILE *out, const struct sf_params *p, struct ts_
 int sf_writer_summary(struct sf_writer *w, enum sf_role role, uint64_t index, double start,
                       struct summary *s, struct ts_err *err);
 int sf_writer_pairs(struct sf_writer *w, const struct sf_pairs *pairs, struct ts_err *err);
-/* Writes the end section and flushes out. Returns 0 or a negative code. */
+/* Writes a live capture's counters over the interval of Total's stream
+ * starting at start (a "capi" section). Returns 0 or a negative code. */
+int sf_writer_capture(struct sf_writer *w, double start, const struct capture_counts *c,
+                      struct ts_err *err);
+/* Writes the end section (after a "capt" section with run->capture when
+ * run->has_capture) and flushes out. Returns 0 or a negative code. */
 int sf_writer_finish(struct sf_writer *w, const struct sf_run *run, struct ts_err *err);
 /* Bytes written so far. */
 uint64_t sf_writer_bytes(const struct sf_writer *w);
@@ -145,7 +153,11 @@ const struct sf_params *sf_reader_params(const struct sf_reader *r);
 /* True when the file was written under the reader's seed. */
 bool sf_reader_same_seed(const struct sf_reader *r);
 
-enum sf_item_kind { SF_ITEM_SUMMARY, SF_ITEM_PAIRS };
+enum sf_item_kind {
+    SF_ITEM_SUMMARY,
+    SF_ITEM_PAIRS,
+    SF_ITEM_CAPTURE, /* a live capture's counters over the interval at start */
+};
 
 struct sf_item {
     enum sf_item_kind kind;
@@ -155,6 +167,7 @@ struct sf_item {
     struct summary *summary; /* borrowed until the next call; the caller may
                                 merge it, or change it */
     struct sf_pairs pairs;   /* SF_ITEM_PAIRS, borrowed until the next call */
+    struct capture_counts capture; /* SF_ITEM_CAPTURE (with start) */
 };
 
 /* The next summary or pair list: returns 1 and fills *it, 0 at the end

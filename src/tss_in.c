@@ -301,7 +301,10 @@ int tss_merge(struct engine *e, const char *path, uint64_t seed, struct sf_run *
     while ((rc = sf_reader_next(r, &it, err)) > 0) {
         if (it.kind == SF_ITEM_PAIRS)
             engine_merge_pairs(e, &it.pairs);
-        else if ((rc = engine_merge_summary(e, it.role, it.index, it.start, it.summary, err)) != 0)
+        else if (it.kind == SF_ITEM_CAPTURE) {
+            if ((rc = engine_merge_capture(e, it.start, &it.capture, err)) != 0)
+                break;
+        } else if ((rc = engine_merge_summary(e, it.role, it.index, it.start, it.summary, err)) != 0)
             break;
     }
     if (rc == 0) {
@@ -316,6 +319,10 @@ int tss_merge(struct engine *e, const char *path, uint64_t seed, struct sf_run *
         run->not_decoded += s->not_decoded;
         run->damaged += s->damaged;
         run->drops += s->drops;
+        if (s->has_capture) {
+            run->has_capture = true;
+            capture_add(&run->capture, &s->capture);
+        }
         run->offloaded += s->offloaded;
         run->late += s->late;
         run->input_damaged |= s->input_damaged;

@@ -58,14 +58,19 @@ struct seen {
     unsigned stream[8];
     long long idx[8];
     struct summary *copy[8];
+    bool has_cap[8];
+    struct capture_counts cap[8];
 };
 
 static int keep(void *ctx, unsigned stream, long long idx, const struct summary *s,
-                struct ts_err *err)
+                const struct capture_counts *cap, struct ts_err *err)
 {
     (void)err;
     struct seen *v = ctx;
     cr_assert_lt(v->n, 8);
+    v->has_cap[v->n] = cap != NULL;
+    if (cap != NULL)
+        v->cap[v->n] = *cap;
     v->stream[v->n] = stream;
     v->idx[v->n] = idx;
     v->copy[v->n] = summary_new(&sizes, 7);
@@ -128,6 +133,38 @@ Test(ivl_store, a_longer_interval_takes_in_the_shorter_ones)
         cr_expect_eq(summary_counters(v.copy[i])->start, 100 + 20 * (double)i);
         summary_free(v.copy[i]);
     }
+    ivl_store_free(st);
+}
+
+Test(ivl_store, capture_counters_add_up_per_interval_with_or_without_records)
+{
+    struct ts_err err;
+    struct ivl_store *st = ivl_store_new(&sizes, 7, &err);
+    cr_assert_not_null(st);
+    /* [100, 110) has records and counters from two files; [110, 120) only
+     * counters (everything dropped); [120, 130) only records */
+    struct summary *s = summary_new(&sizes, 7);
+    add_range(s, 0, 10);
+    cr_assert_eq(ivl_store_put(st, 0, 100, s, &err), 0);
+    struct capture_counts a = {10, 2, 1}, b = {5, 0, 3}, c = {7, 7, 0};
+    cr_assert_eq(ivl_store_put_capture(st, 100, &a, &err), 0);
+    cr_assert_eq(ivl_store_put_capture(st, 100, &b, &err), 0);
+    cr_assert_eq(ivl_store_put_capture(st, 110, &c, &err), 0);
+    cr_assert_eq(ivl_store_put(st, 0, 120, s, &err), 0);
+    summary_free(s);
+    struct seen v = {0};
+    cr_assert_eq(ivl_store_replay(st, 10, keep, &v, &err), 0, "%s", err.msg);
+    cr_assert_eq(v.n, 3);
+    cr_expect(v.has_cap[0] && v.cap[0].received == 15 && v.cap[0].dropped_kernel == 2 &&
+              v.cap[0].dropped_iface == 4);
+    cr_expect_eq(summary_counters(v.copy[0])->updates, 10);
+    cr_expect(v.has_cap[1] && v.cap[1].received == 7 && v.cap[1].dropped_kernel == 7);
+    cr_expect_eq(summary_counters(v.copy[1])->updates, 0);
+    cr_expect_eq(v.idx[1], 11);
+    cr_expect(!v.has_cap[2]);
+    cr_expect_eq(summary_counters(v.copy[2])->updates, 10);
+    for (size_t i = 0; i < v.n; i++)
+        summary_free(v.copy[i]);
     ivl_store_free(st);
 }
 

@@ -100,6 +100,8 @@ static struct file write_file(const struct sf_params *p, struct summary *keep[3]
         fill(s, 100, 50 + (uint64_t)i);
         summary_set_span(s, 600.0 * i, 600.0 * (i + 1));
         cr_assert_eq(sf_writer_summary(w, SF_INTERVAL, 0, 600.0 * i, s, &err), 0);
+        struct capture_counts c = {100 + (uint64_t)i, (uint64_t)i, 1};
+        cr_assert_eq(sf_writer_capture(w, 600.0 * i, &c, &err), 0);
         summary_free(s);
     }
     struct sf_pair up[2] = {{(const uint8_t *)"fe80::1", (const uint8_t *)"ff02::2", 7, 7, 3},
@@ -108,7 +110,13 @@ static struct file write_file(const struct sf_params *p, struct summary *keep[3]
     cr_assert_eq(sf_writer_pairs(w, &unknown, &err), 0);
     struct sf_pairs nonlocal = {SF_PAIRS_NONLOCAL, 12, 0, 0, NULL};
     cr_assert_eq(sf_writer_pairs(w, &nonlocal, &err), 0);
-    struct sf_run run = {.first = 100, .last = 3500, .corrupt_lines = 2, .late = 5};
+    struct sf_run run = {.first = 100,
+                         .last = 3500,
+                         .corrupt_lines = 2,
+                         .late = 5,
+                         .drops = 6,
+                         .has_capture = true,
+                         .capture = {303, 3, 3}};
     cr_assert_eq(sf_writer_finish(w, &run, &err), 0);
     cr_assert_eq(sf_writer_bytes(w), (uint64_t)ftell(out));
     sf_writer_free(w);
@@ -157,10 +165,19 @@ Test(summary_file, written_run_reads_back_identical)
     cr_assert_str_eq(q->local[1].cidr, "2001:db8::/32");
     cr_assert_str_eq(q->exclude[0].descr, "printers");
     cr_assert_str_eq(q->version, "test 1.0");
-    size_t summaries = 0, lists = 0;
+    size_t summaries = 0, lists = 0, captures = 0;
     struct sf_item it;
     int rc;
     while ((rc = sf_reader_next(r, &it, &err)) == 1) {
+        if (it.kind == SF_ITEM_CAPTURE) {
+            /* after its interval, with its counters */
+            cr_assert_eq(it.start, 600.0 * (double)captures);
+            cr_assert_eq(it.capture.received, 100 + captures);
+            cr_assert_eq(it.capture.dropped_kernel, captures);
+            cr_assert_eq(it.capture.dropped_iface, 1);
+            captures++;
+            continue;
+        }
         if (it.kind == SF_ITEM_PAIRS) {
             if (it.pairs.kind == SF_PAIRS_UNKNOWN) {
                 cr_assert_eq(it.pairs.n, 2);
@@ -191,6 +208,11 @@ Test(summary_file, written_run_reads_back_identical)
     cr_assert_eq(rc, 0, "%s", err.msg);
     cr_assert_eq(summaries, 7);
     cr_assert_eq(lists, 2);
+    cr_assert_eq(captures, 3);
+    const struct sf_run *run = sf_reader_run(r);
+    cr_assert(run->has_capture);
+    cr_assert(run->capture.received == 303 && run->capture.dropped_kernel == 3 &&
+              run->capture.dropped_iface == 3 && run->drops == 6);
     cr_assert_eq(sf_reader_run(r)->late, 5);
     cr_assert_eq(sf_reader_run(r)->last, 3500);
     cr_assert_eq(sf_reader_offset(r), f.len);
@@ -390,6 +412,45 @@ Test(summary_file, trailing_bytes_after_the_end_are_an_error)
     struct ts_err err;
     cr_assert_eq(read_all(g, f.len + 1, SEED, NULL, &err, NULL), TS_EDAMAGED);
     cr_assert(strstr(err.msg, "after the end") != NULL, "%s", err.msg);
+    free(g);
+    free(f.buf);
+}
+
+/* f without its first section tagged tag (a copy, or NULL when none). */
+static char *without_section(const struct file *f, const char *tag, size_t *len)
+{
+    for (size_t at = 12; at + 8 <= f->len;) {
+        const unsigned char *h = (const unsigned char *)f->buf + at;
+        size_t n = (size_t)h[4] | (size_t)h[5] << 8 | (size_t)h[6] << 16 | (size_t)h[7] << 24;
+        size_t whole = 8 + n + 4;
+        if (memcmp(h, tag, 4) == 0) {
+            char *g = malloc(f->len - whole);
+            memcpy(g, f->buf, at);
+            memcpy(g + at, f->buf + at + whole, f->len - at - whole);
+            *len = f->len - whole;
+            return g;
+        }
+        at += whole;
+    }
+    return NULL;
+}
+
+Test(summary_file, a_lost_capture_section_is_an_error)
+{
+    struct sf_params p = params();
+    struct file f = write_file(&p, NULL);
+    struct ts_err err;
+    size_t len;
+    char *g = without_section(&f, "capi", &len);
+    cr_assert_not_null(g);
+    cr_assert_eq(read_all(g, len, SEED, NULL, &err, NULL), TS_EDAMAGED);
+    cr_assert(strstr(err.msg, "counts 3 intervals, the file holds 2") != NULL, "%s", err.msg);
+    free(g);
+    g = without_section(&f, "capt", &len);
+    cr_assert_not_null(g);
+    cr_assert_eq(read_all(g, len, SEED, NULL, &err, NULL), TS_EDAMAGED);
+    cr_assert(strstr(err.msg, "capture counters of 3 intervals but none in total") != NULL, "%s",
+              err.msg);
     free(g);
     free(f.buf);
 }
