@@ -369,6 +369,10 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
         e->plan.net = o->sizes[2];
         e->plan.ivl = o->sizes[3];
         e->plan.interval_tables = o->sizes[3].k_ports > 0 || o->sizes[3].k_addrs > 0;
+        /* the pool as the plan would make it for such intervals (files
+         * written with -w keep interval tables even without -v) */
+        if (e->plan.interval_tables && e->plan.max_open > PLAN_MAX_OPEN_TABLES)
+            e->plan.max_open = PLAN_MAX_OPEN_TABLES;
     }
     const struct plan *pl = &e->plan;
     uint64_t seed = o->seed;

@@ -302,3 +302,35 @@ Test(engine, unknown_transport_lines_are_raw_counts_ties_in_order_of_appearance)
     cr_assert(strstr(buf, "     Total unknown_transport connections: 1.1k\n\n") != NULL);
     free(buf);
 }
+
+Test(engine, a_merge_of_intervals_with_tables_keeps_a_small_pool)
+{
+    /* summary files written with -w keep interval tables without -v: a
+     * merge of them opens as few intervals as a -v run (8), not the 256
+     * of intervals without tables */
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    o.ilen = 60;
+    c.ilen = 60;
+    o.writing = true;
+    struct ts_err err;
+    struct engine *w = engine_new(&o, &err);
+    cr_assert_not_null(w, "%s", err.msg);
+    struct summary_sizes z[4];
+    engine_sizes(w, z);
+    engine_free(w);
+    cr_assert(z[3].k_addrs > 0, "the writer's intervals have no tables");
+    o.writing = false;
+    o.sizes = z;
+    o.merging = true;
+    struct engine *e = engine_new(&o, &err);
+    cr_assert_not_null(e, "%s", err.msg);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    engine_print_plan(e, f);
+    fclose(f);
+    cr_expect(strstr(buf, "open intervals              8 x") != NULL, "%s", buf);
+    free(buf);
+    engine_free(e);
+}
