@@ -103,6 +103,8 @@ static const char help_live[] =
                "  --count=N             stop after N packets\n"
                "  -Z USER, --user=USER  after opening the interface, drop to USER and its\n"
                "                        groups before any output file is opened\n"
+               "  -w PATTERN            with -i: one summary file per interval, named by\n"
+               "                        strftime of its start (e.g. sum-%Y%m%d-%H%M.tss)\n"
                "\n"
                "Counts are exact while every summary fits its budget; estimates are\n"
                "marked in the report. Exit status: 0 complete, 1 could not run, 2 usage\n"
