@@ -464,7 +464,7 @@ int live_run(const struct args *cl, struct engine_opts *o)
         live_handle = NULL;
         /* -w PATTERN: the open interval's file; a capture that counted
          * nothing since the last file still says what it received */
-        if (s.per_interval && s.e == NULL &&
+        if (s.per_interval && s.e == NULL && rc != WRITE_FAILED &&
             (s.written == 0 || s.cap.received != s.cap_mark.received ||
              s.cap.dropped_kernel != s.cap_mark.dropped_kernel ||
              s.cap.dropped_iface != s.cap_mark.dropped_iface) &&
