@@ -65,6 +65,13 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream,
  * stream's first record), or false when no interval can hold it. */
 bool intervals_index(const struct intervals *iv, unsigned stream, double ts, long long *idx);
 
+/* What intervals_add computes of a record, as pure functions (for the
+ * flow cache, which must group records exactly as the intervals do): the
+ * base a stream takes from its first record's ts, and the interval of ts
+ * in a stream of that base, or false when no interval can hold it. */
+long long intervals_base(double ts, double ilen);
+bool intervals_index_at(long long base, double ilen, double ts, long long *idx);
+
 /* A free summary of the pool, or NULL: with every interval closed and
  * released, one to rebuild intervals in (give it back with
  * intervals_release). */
