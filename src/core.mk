@@ -17,6 +17,7 @@ libtscore_a_SOURCES = \
 	src/plan.c src/plan.h \
 	src/intervals.c src/intervals.h \
 	src/pipeline.c src/pipeline.h \
+	src/flow_cache.c src/flow_cache.h \
 	src/sink.c src/sink.h \
 	src/html_out.c src/html_out.h src/sink_html.c \
 	src/sink_text.c src/sink_json.c src/sink_r.c src/sink_tss.c \
