@@ -146,7 +146,7 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struc
     /* a late record counts once, on Total's stream, whichever streams it
      * also belongs to */
     if (st->any_closed && idx <= st->frontier) {
-        iv->late += stream == 0;
+        iv->late += stream == 0 ? u->n : 0; /* the records it stands for */
         return IVL_LATE;
     }
     size_t pos = 0;
@@ -155,7 +155,7 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struc
     if (pos == st->nslots || st->slots[pos].idx != idx) {
         if (st->nslots == iv->max_open && pos == 0) {
             /* older than every open interval while all are in use */
-            iv->late += stream == 0;
+            iv->late += stream == 0 ? u->n : 0; /* the records it stands for */
             return IVL_LATE;
         }
         if (st->nslots == iv->max_open) {

@@ -87,7 +87,8 @@ size_t intervals_take_closed(struct intervals *iv, struct ivl_closed *out, size_
 /* Gives a summary taken with intervals_take_closed back to the pool. */
 void intervals_release(struct intervals *iv, struct summary *s);
 
-/* Records that came after their interval had closed, in all streams. */
+/* Records that came after their interval had closed, in all streams (an
+ * update counts the records it stands for, summary_update.n). */
 uint64_t intervals_late(const struct intervals *iv);
 
 /* The newest open interval of stream, or NULL (for cache hints). */
