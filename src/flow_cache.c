@@ -34,7 +34,8 @@ struct flow_cache {
     uint32_t miss_tag;
     /* adaptivity */
     uint32_t win_left, win_hits;
-    uint64_t off_left;
+    uint64_t pause_windows; /* the next pause, in windows */
+    uint64_t paused;        /* the last pause, in records */
     struct flow_cache_stats st;
 };
 
@@ -66,6 +67,7 @@ struct flow_cache *flow_cache_new(const struct flow_cache_params *p)
         return NULL;
     }
     c->win_left = FLOW_CACHE_WINDOW;
+    c->pause_windows = FLOW_CACHE_OFF_WINDOWS;
     return c;
 }
 
@@ -130,22 +132,23 @@ static bool window_says_off(struct flow_cache *c)
     bool off = c->p.adaptive && c->win_hits * FLOW_CACHE_MIN_HIT_RATE < FLOW_CACHE_WINDOW;
     c->win_left = FLOW_CACHE_WINDOW;
     c->win_hits = 0;
-    if (off) {
-        c->off_left = (uint64_t)FLOW_CACHE_OFF_WINDOWS * FLOW_CACHE_WINDOW;
-        for (int s = 0; s < 3; s++)
-            c->run[s].valid = false; /* the first record back starts a run */
+    if (!off) {
+        c->pause_windows = FLOW_CACHE_OFF_WINDOWS;
+        return false;
     }
-    return off;
+    c->paused = c->pause_windows * FLOW_CACHE_WINDOW;
+    c->st.paused += c->paused;
+    /* off again right after a pause: the next pause is twice as long */
+    if (c->pause_windows < FLOW_CACHE_OFF_WINDOWS_MAX)
+        c->pause_windows *= 2;
+    for (int s = 0; s < 3; s++)
+        c->run[s].valid = false; /* the first record back starts a run */
+    return true;
 }
 
 enum flow_cache_verdict flow_cache_lookup(struct flow_cache *c, const struct ts_record *r,
                                           struct pipe_rec **hit)
 {
-    if (c->off_left > 0) {
-        c->off_left--;
-        c->st.bypassed++;
-        return FC_BYPASS;
-    }
     c->st.lookups++;
     if (window_says_off(c))
         return FC_DRAIN;
@@ -240,6 +243,11 @@ const struct pipe_rec *flow_cache_pop(struct flow_cache *c)
         return &c->ent[i];
     }
     return NULL;
+}
+
+uint64_t flow_cache_pause(const struct flow_cache *c)
+{
+    return c->paused;
 }
 
 size_t flow_cache_resident(const struct flow_cache *c)

@@ -30,8 +30,10 @@
  * Adaptive: on traffic of one packet per connection nothing folds and the
  * lookups would be pure cost. Over each window of FLOW_CACHE_WINDOW
  * lookups the hits are counted; below one in FLOW_CACHE_MIN_HIT_RATE the
- * cache turns off (the caller drains it) for FLOW_CACHE_OFF_WINDOWS
- * windows' worth of records, then tries again, empty.
+ * cache turns off: the caller drains it and passes the next
+ * flow_cache_pause() records by (FLOW_CACHE_OFF_WINDOWS windows' worth,
+ * twice that after each window that turned it off again, at most
+ * FLOW_CACHE_OFF_WINDOWS_MAX), then looks up again, in an empty cache.
  *
  * Guarantee: a folded update changes nothing that does not depend on the
  * order of the updates: every counter, exact table (protocols, ports in
@@ -64,6 +66,7 @@
 #define FLOW_CACHE_WINDOW 4096      /* lookups per hit-rate window */
 #define FLOW_CACHE_MIN_HIT_RATE 16  /* off below 1 hit in this many lookups */
 #define FLOW_CACHE_OFF_WINDOWS 16   /* windows off before the next try */
+#define FLOW_CACHE_OFF_WINDOWS_MAX 256
 
 struct flow_cache_params {
     size_t sets;      /* a power of two, >= 1 */
@@ -78,14 +81,14 @@ enum flow_cache_verdict {
     FC_FOLDED,  /* folded into its resident flow (*hit): nothing to queue */
     FC_MISS,    /* not resident: filter it, then flow_cache_claim */
     FC_NEW_RUN, /* another interval: drain, flow_cache_begin_run, queue it unfolded */
-    FC_BYPASS,  /* the cache is off, or the flow cannot take it: queue it unfolded */
-    FC_DRAIN,   /* the cache has just turned off: drain, then queue it unfolded */
+    FC_BYPASS,  /* the flow cannot take it (a count would overflow): queue it unfolded */
+    FC_DRAIN,   /* the cache has turned off: drain, queue it unfolded, pause */
 };
 
 struct flow_cache_stats {
     uint64_t lookups; /* records looked up (not while off) */
     uint64_t hits;    /* of them folded */
-    uint64_t bypassed;
+    uint64_t paused; /* records passed by while off */
     uint64_t evictions; /* flows evicted by a miss (not by a drain) */
     uint64_t drains;
 };
@@ -115,6 +118,10 @@ struct pipe_rec *flow_cache_claim(struct flow_cache *c, const struct ts_record *
 /* Makes r's interval (at ts, in Total's stream and stream as above) the
  * current run, after the caller drained the cache. */
 void flow_cache_begin_run(struct flow_cache *c, double ts, unsigned stream);
+
+/* After FC_DRAIN: how many records the caller passes by the cache (queues
+ * unfolded without a lookup) before it looks up again. */
+uint64_t flow_cache_pause(const struct flow_cache *c);
 
 /* Takes a resident flow out of the cache (NULL: none left), in table
  * order. */
