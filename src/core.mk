@@ -29,6 +29,11 @@ libtscore_a_SOURCES = \
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
 TESTS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
+check_PROGRAMS += tests/test_flow_cache
+TESTS += tests/test_flow_cache
+tests_test_flow_cache_SOURCES = tests/test_flow_cache.c
+tests_test_flow_cache_CFLAGS = $(TEST_CFLAGS)
+tests_test_flow_cache_LDADD = $(TEST_LIBS)
 tests_test_plan_SOURCES = tests/test_plan.c
 tests_test_plan_CFLAGS = $(TEST_CFLAGS)
 tests_test_plan_LDADD = $(TEST_LIBS)
