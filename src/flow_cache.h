@@ -44,9 +44,10 @@
  * the caller's: the number of the first non-local record of a pair is
  * taken as the record arrives (pipe_rec.first).
  *
- * Memory: sets * 2 * (sizeof(struct pipe_rec) + 5) + sets bytes, fixed at
- * flow_cache_new: 1024 sets (2048 flows) 395 264 bytes, 386 KiB;
- * flow_cache_mem_bytes.
+ * Memory: sets * (2 * (sizeof(struct pipe_rec) + 5) + 1) bytes, fixed at
+ * flow_cache_new (flow_cache_mem_bytes): with 192-byte records, 1024 sets
+ * (2048 flows, the default) 404 480 bytes, 395 KiB; 256 sets with -m
+ * 101 120 bytes. Outside the memory plan, as the pipeline's batches are.
  *
  * Single-threaded (the reading thread). Ownership: the caller owns the
  * cache; entries returned by flow_cache_lookup, flow_cache_claim and
