@@ -17,6 +17,7 @@ libtscore_a_SOURCES = \
 	src/plan.c src/plan.h \
 	src/intervals.c src/intervals.h \
 	src/pipeline.c src/pipeline.h \
+	src/flow_cache.c src/flow_cache.h \
 	src/sink.c src/sink.h src/capture.h \
 	src/html_out.c src/html_out.h src/sink_html.c \
 	src/sink_text.c src/sink_json.c src/sink_r.c src/sink_tss.c \
@@ -28,6 +29,11 @@ libtscore_a_SOURCES = \
 if HAVE_CRITERION
 check_PROGRAMS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
 TESTS += tests/test_plan tests/test_intervals tests/test_engine tests/test_summary
+check_PROGRAMS += tests/test_flow_cache
+TESTS += tests/test_flow_cache
+tests_test_flow_cache_SOURCES = tests/test_flow_cache.c
+tests_test_flow_cache_CFLAGS = $(TEST_CFLAGS)
+tests_test_flow_cache_LDADD = $(TEST_LIBS)
 tests_test_plan_SOURCES = tests/test_plan.c
 tests_test_plan_CFLAGS = $(TEST_CFLAGS)
 tests_test_plan_LDADD = $(TEST_LIBS)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow_cache.h"
+#include "always_inline.h"
 #include "hash.h"
 #include "intervals.h"
 #include "ivl_store.h"
@@ -44,6 +46,12 @@ struct engine {
     size_t n_unknown;
     uint64_t unknown_total, unknown_dropped;
     struct pipe pipe;
+    /* packet traces: the flows folded before they are queued (NULL:
+     * none), and the number of the last record without a local address
+     * as records arrive (pipe_rec.first) */
+    struct flow_cache *fc;
+    uint64_t fc_paused; /* records still to pass by the cache while it is off */
+    uint64_t nonlocal_seq;
     struct sink_params sp;
     struct sink *sinks[MAX_SINKS];
     size_t nsinks;
@@ -312,6 +320,28 @@ static void plan_opts_for(const struct engine_opts *o, struct plan_opts *po)
                       NONLOCAL_MAX * sizeof(struct sink_pair);
 }
 
+/* Packet traces get a flow cache (connection logs do not: a line is a
+ * whole connection, with a service and a state of its own, and lines of
+ * one flow are rare). */
+static int start_flow_cache(struct engine *e)
+{
+    const struct engine_opts *o = &e->o;
+    if (o->conns || o->flow_cache == ENGINE_FLOW_CACHE_OFF)
+        return 0;
+    struct flow_cache_params fp = {
+        .sets = o->flow_cache_sets    ? o->flow_cache_sets
+                : o->save_mem ? FLOW_CACHE_SETS / 4
+                              : FLOW_CACHE_SETS,
+        .ilen = e->iv != NULL ? o->ilen : 0,
+        .dir_streams = e->iv != NULL && e->n_streams == 3,
+        .by_bytes = o->by_bytes,
+        .adaptive = o->flow_cache != ENGINE_FLOW_CACHE_ALWAYS,
+        .seed = o->seed ^ 0x666c6f77u,
+    };
+    e->fc = flow_cache_new(&fp);
+    return e->fc != NULL ? 0 : -1;
+}
+
 static void reader_pass(void *ctx, struct pipe_batch *bt);
 static int apply_batch(void *ctx, struct pipe_batch *bt, struct ts_err *err);
 
@@ -443,7 +473,7 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
         .seed = seed,
         .ports = e->port_mask,
     };
-    if (start_pipe(e) != 0)
+    if (start_pipe(e) != 0 || start_flow_cache(e) != 0)
         goto nomem;
     return e;
 nomem:
@@ -459,6 +489,7 @@ void engine_free(struct engine *e)
     struct ts_err ignored;
     pipe_finish(&e->pipe, true, &ignored);
     pipe_free(&e->pipe);
+    flow_cache_free(e->fc);
     summary_free(e->total);
     summary_free(e->incoming);
     summary_free(e->outgoing);
@@ -545,22 +576,29 @@ static void list_nonlocal(struct engine *e, const struct sink_pair *p, uint64_t 
         return;
     for (size_t i = 0; i < e->n_nonlocal; i++)
         if (memcmp(e->nonlocal[i].a, p->a, sizeof p->a) == 0 &&
-            memcmp(e->nonlocal[i].b, p->b, sizeof p->b) == 0)
+            memcmp(e->nonlocal[i].b, p->b, sizeof p->b) == 0) {
+            /* a flow folded in the cache may come after a later one of
+             * the same pair: the pair's first record is the lowest */
+            if (nr < e->nonlocal[i].first)
+                e->nonlocal[i].first = nr;
             return;
+        }
     e->nonlocal[e->n_nonlocal] = *p;
     e->nonlocal[e->n_nonlocal++].first = nr;
 }
 
-static void add_nonlocal(struct engine *e, const struct summary_update *u)
+/* Counts the u->n records of u, the first of them non-local record number
+ * first (numbered as they arrived). */
+static void add_nonlocal(struct engine *e, const struct summary_update *u, uint64_t first)
 {
-    e->nonlocal_count++;
+    e->nonlocal_count += u->n;
     struct sink_pair p;
     memset(&p, 0, sizeof p);
     p.a[0] = u->src.len;
     memcpy(p.a + 1, u->src.b, u->src.len);
     p.b[0] = u->dst.len;
     memcpy(p.b + 1, u->dst.b, u->dst.len);
-    list_nonlocal(e, &p, e->nonlocal_count);
+    list_nonlocal(e, &p, first);
 }
 
 /* The local network a record counts for, or -1. */
@@ -590,7 +628,7 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
             if (rc == 0 && e->iv != NULL && e->n_streams == 3)
                 rc = interval_add(e, pd->src_net >= 0 ? 2 : 1, u, err);
         } else {
-            add_nonlocal(e, u);
+            add_nonlocal(e, u, pd->first);
         }
     }
     return rc;
@@ -700,6 +738,46 @@ static int apply_batch(void *ctx, struct pipe_batch *bt, struct ts_err *err)
     return rc;
 }
 
+/* The rest of queuing pd, the record just put in the batch being filled:
+ * Total's parts the reader applies as it queues, and the batch handed
+ * over when full. */
+static TS_INLINE int queued(struct engine *e, const struct pipe_rec *pd, struct ts_err *err)
+{
+    struct pipe *q = &e->pipe;
+    if (q->split.inline_parts) {
+        summary_prefetch_ports(e->total, &pd->u);
+        size_t n = q->fill->n;
+        if (n > PIPE_INLINE_LAG)
+            summary_add_parts(e->total, &q->fill->p[n - 1 - PIPE_INLINE_LAG].u, true,
+                              q->split.reader_parts);
+    }
+    if (q->fill->n == q->cap)
+        return pipe_publish(q, err);
+    return 0;
+}
+
+/* Queues a flow the cache folded (packet traces: no strings). */
+static int queue_copy(struct engine *e, const struct pipe_rec *f, struct ts_err *err)
+{
+    struct summary_strings *keep;
+    struct pipe_rec *pd = pipe_slot(&e->pipe, &keep);
+    *pd = *f;
+    return queued(e, pd, err);
+}
+
+/* Queues every flow the cache holds. Returns 0 or the first error. */
+static int drain_flows(struct engine *e, struct ts_err *err)
+{
+    int rc = 0;
+    const struct pipe_rec *f;
+    while ((f = flow_cache_pop(e->fc)) != NULL) {
+        int r = queue_copy(e, f, err);
+        if (rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
 int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
@@ -717,6 +795,23 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
         if (o->chema && (r->proto != 6 || !r->tcp_seq_valid || r->tcp_seq == 0))
             return 0;
     }
+    enum flow_cache_verdict v = FC_BYPASS;
+    if (e->fc != NULL && e->fc_paused > 0) {
+        e->fc_paused--;
+    } else if (e->fc != NULL) {
+        struct pipe_rec *hit;
+        v = flow_cache_lookup(e->fc, r, &hit);
+        if (v == FC_FOLDED) {
+            e->nonlocal_seq += hit->first != 0;
+            return 0;
+        }
+        if (v == FC_DRAIN) {
+            e->fc_paused = flow_cache_pause(e->fc);
+            int rc = drain_flows(e, err);
+            if (rc != 0)
+                return rc;
+        }
+    }
     if (o->tcp_only && r->proto != 6)
         return 0;
     if (o->udp_only && r->proto != 17)
@@ -731,25 +826,37 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
             return 0;
     }
     /* What the summaries need of the record goes into a batch, its keys
-     * hashed here, in the reader's thread. On connection logs the strings
-     * live in the reader's buffer, which the next line reuses: the update
-     * keeps what it counts of them in the batch. */
-    struct pipe *q = &e->pipe;
-    struct summary_strings *keep;
-    struct pipe_rec *pd = pipe_slot(q, &keep);
+     * hashed here, in the reader's thread, or, for a flow the cache folds,
+     * into the cache. On connection logs the strings live in the reader's
+     * buffer, which the next line reuses: the update keeps what it counts
+     * of them in the batch. */
+    struct pipe_rec *pd = NULL;
+    struct summary_strings *keep = NULL;
+    int rc = 0;
+    if (v == FC_MISS || v == FC_NEW_RUN) {
+        unsigned stream = 0; /* the interval stream of its direction, as apply_rec adds it */
+        if (e->n_streams == 3 && (src_net >= 0 || dst_net >= 0))
+            stream = src_net >= 0 ? 2 : 1;
+        if (v == FC_MISS && (pd = flow_cache_claim(e->fc, r, stream)) != NULL) {
+            /* the flow resident there goes on, r's takes its place */
+            if (pd->u.n > 0)
+                rc = queue_copy(e, pd, err);
+        } else {
+            /* another interval: what the cache holds goes first, then r alone */
+            if ((rc = drain_flows(e, err)) != 0)
+                return rc;
+            flow_cache_begin_run(e->fc, r->ts, stream);
+        }
+    }
+    bool folding = pd != NULL;
+    if (!folding)
+        pd = pipe_slot(&e->pipe, &keep);
     pd->src_net = src_net;
     pd->dst_net = dst_net;
+    /* numbered as it arrives, whenever the cache lets it reach the summaries */
+    pd->first = o->local_nets && src_net < 0 && dst_net < 0 ? ++e->nonlocal_seq : 0;
     summary_update_prepare(&pd->u, r, &e->up, keep);
-    if (q->split.inline_parts) {
-        summary_prefetch_ports(e->total, &pd->u);
-        size_t n = q->fill->n;
-        if (n > PIPE_INLINE_LAG)
-            summary_add_parts(e->total, &q->fill->p[n - 1 - PIPE_INLINE_LAG].u, true,
-                              q->split.reader_parts);
-    }
-    if (q->fill->n == q->cap)
-        return pipe_publish(q, err);
-    return 0;
+    return folding ? rc : queued(e, pd, err);
 }
 
 /* ---- the end ---------------------------------------------------------- */
@@ -861,7 +968,9 @@ static int close_intervals(struct engine *e)
 
 int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts_err *err)
 {
-    int rc = pipe_finish(&e->pipe, false, err);
+    int rc = e->fc != NULL ? drain_flows(e, err) : 0;
+    if (rc == 0)
+        rc = pipe_finish(&e->pipe, false, err);
     if (rc != 0)
         return rc;
     if (e->iv != NULL && close_intervals(e) != 0)
@@ -904,7 +1013,9 @@ int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts
 
 int engine_flush(struct engine *e, struct ts_err *err)
 {
-    int rc = pipe_publish(&e->pipe, err);
+    int rc = e->fc != NULL ? drain_flows(e, err) : 0;
+    if (rc == 0)
+        rc = pipe_publish(&e->pipe, err);
     if (rc == 0 && e->pipe.threaded)
         rc = reader_idle(e, err);
     return rc;
@@ -1006,9 +1117,10 @@ void engine_merge_pairs(struct engine *e, const struct sf_pairs *p)
         memcpy(sp.a + 1, q->a, q->alen);
         sp.b[0] = (uint8_t)q->blen;
         memcpy(sp.b + 1, q->b, q->blen);
-        list_nonlocal(e, &sp, e->nonlocal_count + q->count);
+        list_nonlocal(e, &sp, e->nonlocal_seq + q->count);
     }
     e->nonlocal_count += p->total;
+    e->nonlocal_seq += p->total;
 }
 
 int engine_merge_capture(struct engine *e, double start, const struct capture_counts *c,

@@ -27,6 +27,13 @@
 #include "sink.h"
 #include "summary_file.h"
 
+/* The flow cache in front of the summaries, on packet traces. */
+enum engine_flow_cache {
+    ENGINE_FLOW_CACHE_AUTO = 0, /* on, off while it rarely hits */
+    ENGINE_FLOW_CACHE_OFF,
+    ENGINE_FLOW_CACHE_ALWAYS, /* on whatever its hit rate (tests) */
+};
+
 struct engine_opts {
     bool conns;                        /* -c */
     bool by_bytes;                     /* -b */
@@ -58,6 +65,8 @@ struct engine_opts {
     bool memory_given;      /* --memory was given: use all of it */
     bool json;              /* --json: the report as one JSON document */
     bool threads;           /* apply records in a second thread while reading */
+    enum engine_flow_cache flow_cache; /* packets of one flow folded (flow_cache.h) */
+    size_t flow_cache_sets;            /* its sets, a power of two; 0: the default */
     const char *input_name; /* for the JSON document */
     uint64_t seed;
     FILE *out;            /* the report's stream; NULL: stdout */

@@ -106,16 +106,24 @@ static void close_oldest(struct intervals *iv, unsigned stream)
     st->any_closed = true;
 }
 
+long long intervals_base(double ts, double ilen)
+{
+    return (long long)(ts / ilen); /* the original truncated toward 0 */
+}
+
+bool intervals_index_at(long long base, double ilen, double ts, long long *idx)
+{
+    double rel = floor((ts - (double)base * ilen) / ilen);
+    if (!isfinite(rel) || rel > 4e15 || rel < -4e15)
+        return false;
+    *idx = base + (long long)rel;
+    return true;
+}
+
 bool intervals_index(const struct intervals *iv, unsigned stream, double ts, long long *idx)
 {
     const struct stream *st = &iv->st[stream];
-    if (!st->started)
-        return false;
-    double rel = floor((ts - (double)st->base * iv->ilen) / iv->ilen);
-    if (!isfinite(rel) || rel > 4e15 || rel < -4e15)
-        return false;
-    *idx = st->base + (long long)rel;
-    return true;
+    return st->started && intervals_index_at(st->base, iv->ilen, ts, idx);
 }
 
 struct summary *intervals_take_free(struct intervals *iv)
@@ -130,16 +138,15 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struc
     double ts = u->ts;
     if (!st->started) {
         st->started = true;
-        st->base = (long long)(ts / ilen); /* the original truncated toward 0 */
+        st->base = intervals_base(ts, ilen);
     }
-    double rel = floor((ts - (double)st->base * ilen) / ilen);
-    if (!isfinite(rel) || rel > 4e15 || rel < -4e15)
+    long long idx;
+    if (!intervals_index_at(st->base, ilen, ts, &idx))
         return IVL_ADDED; /* no interval can hold it; the totals count it */
-    long long idx = st->base + (long long)rel;
     /* a late record counts once, on Total's stream, whichever streams it
      * also belongs to */
     if (st->any_closed && idx <= st->frontier) {
-        iv->late += stream == 0;
+        iv->late += stream == 0 ? u->n : 0; /* the records it stands for */
         return IVL_LATE;
     }
     size_t pos = 0;
@@ -148,7 +155,7 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream, const struc
     if (pos == st->nslots || st->slots[pos].idx != idx) {
         if (st->nslots == iv->max_open && pos == 0) {
             /* older than every open interval while all are in use */
-            iv->late += stream == 0;
+            iv->late += stream == 0 ? u->n : 0; /* the records it stands for */
             return IVL_LATE;
         }
         if (st->nslots == iv->max_open) {

@@ -65,6 +65,13 @@ enum ivl_result intervals_add(struct intervals *iv, unsigned stream,
  * stream's first record), or false when no interval can hold it. */
 bool intervals_index(const struct intervals *iv, unsigned stream, double ts, long long *idx);
 
+/* What intervals_add computes of a record, as pure functions (for the
+ * flow cache, which must group records exactly as the intervals do): the
+ * base a stream takes from its first record's ts, and the interval of ts
+ * in a stream of that base, or false when no interval can hold it. */
+long long intervals_base(double ts, double ilen);
+bool intervals_index_at(long long base, double ilen, double ts, long long *idx);
+
 /* A free summary of the pool, or NULL: with every interval closed and
  * released, one to rebuild intervals in (give it back with
  * intervals_release). */
@@ -80,7 +87,8 @@ size_t intervals_take_closed(struct intervals *iv, struct ivl_closed *out, size_
 /* Gives a summary taken with intervals_take_closed back to the pool. */
 void intervals_release(struct intervals *iv, struct summary *s);
 
-/* Records that came after their interval had closed, in all streams. */
+/* Records that came after their interval had closed, in all streams (an
+ * update counts the records it stands for, summary_update.n). */
 uint64_t intervals_late(const struct intervals *iv);
 
 /* The newest open interval of stream, or NULL (for cache hints). */

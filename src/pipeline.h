@@ -18,9 +18,9 @@
  * for a summary to come back, and the reader hands them back whenever it
  * publishes a batch or waits (ops.reader_idle).
  *
- * Memory: PIPE_BATCHES * cap pending records of about 184 bytes, with 128
+ * Memory: PIPE_BATCHES * cap pending records of 192 bytes, with 128
  * bytes of strings on connection logs and a 16-byte eviction slot per
- * deferred part (at most 312 KiB; with -m a quarter), plus two rings of
+ * deferred part (at most 320 KiB; with -m a quarter), plus two rings of
  * the interval pool's size; fixed at pipe_init.
  *
  * Threads never write output: the counting thread only updates summaries.
@@ -46,13 +46,17 @@
 /* With pipe_split.defer the reader hands Total's evictions over with each batch. */
 _Static_assert(PIPE_BATCH_RECS <= SUMMARY_EV_DEFER, "a batch's evictions fit the deferred buffer");
 
-/* A record as it waits in a batch: what the summaries read of it and its
- * local networks (-1: none). The reading thread writes it, the counting
- * thread reads it, so it holds no more than that; a connection's service
- * and state wait beside it, in an array of their own. */
+/* A record as it waits in a batch: what the summaries read of it, its
+ * local networks (-1: none) and, for a record with no local address, its
+ * number among those (1-based, counted as it arrived; 0 otherwise). The
+ * reading thread writes it, the counting thread reads it, so it holds no
+ * more than that; a connection's service and state wait beside it, in an
+ * array of their own. (A flow cache keeps the same struct for the flows
+ * it folds: flow_cache.h.) */
 struct pipe_rec {
     struct summary_update u;
     int src_net, dst_net;
+    uint64_t first;
 };
 
 struct pipe_batch {

@@ -315,6 +315,7 @@ void summary_update_prepare(struct summary_update *u, const struct ts_record *r,
     u->dport = r->dport;
     u->proto = r->proto;
     u->frag = r->frag;
+    u->n = 1;
     u->weight = p->by_bytes ? r->bytes : 1;
     u->conns = conns;
     u->sport_key[0] = (uint8_t)(r->sport >> 8);
@@ -436,8 +437,8 @@ static TS_INLINE void add_parts(struct summary *s, const struct summary_update *
     }
     if (!(parts & SUMMARY_PART_REST))
         return;
-    s->c.updates++;
-    s->c.pkts++;
+    s->c.updates += u->n;
+    s->c.pkts += u->n;
     s->c.bytes += u->bytes;
     s->c.payload += u->payload;
     s->c.frags += u->frag;

@@ -81,11 +81,17 @@ struct summary_update {
     /* what the summaries read of the record, copied: an update is handed
      * between threads, so it is kept small (about three cache lines) */
     struct ts_addr src, dst;
+    /* the records it stands for: 1, or more when a flow cache
+     * (flow_cache.h) folded packets of one flow, whose bytes, payload,
+     * fragments and weights are then sums, ts the earliest start and end
+     * the latest end */
+    uint32_t n;
     double ts, end;
     uint64_t bytes, payload;
     uint16_t sport, dport;
-    uint8_t proto, frag;
-    uint64_t weight; /* 1, or the record's bytes with -b */
+    uint8_t proto;
+    uint16_t frag;   /* fragments */
+    uint64_t weight; /* 1, or the record's bytes with -b (summed when folded) */
     bool conns;      /* connection record: no source port, has service/state */
     bool count_sport, count_dport;
     bool strs16; /* service and state lie in a struct summary_strings */

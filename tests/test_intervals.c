@@ -17,6 +17,7 @@ static struct summary_update at(double ts)
     u.src.len = u.dst.len = 4;
     u.proto = 6;
     u.weight = 1;
+    u.n = 1; /* one record */
     u.bytes = 100;
     return u;
 }
