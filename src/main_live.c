@@ -148,13 +148,13 @@ static const char *check_pattern(const char *pattern, long long ilen, char *why,
         t = floor(t / (double)ilen) * (double)ilen;
         if (!pattern_name(pattern, t, a, sizeof a) ||
             !pattern_name(pattern, t + (double)ilen, b, sizeof b)) {
-            snprintf(why, n, "-w '%s' gives an empty name or one over %d bytes", pattern,
+            snprintf(why, n, "-w '%.120s' gives an empty name or one over %d bytes", pattern,
                      NAME_MAX_LEN - 1);
             return why;
         }
         if (strcmp(a, b) == 0) {
             snprintf(why, n,
-                     "-w '%s' gives two intervals of -i %lld s one name ('%s'): the pattern "
+                     "-w '%.120s' gives two intervals of -i %lld s one name ('%.120s'): the pattern "
                      "needs strftime conversions down to the interval (e.g. %%Y%%m%%d-%%H%%M%%S)",
                      pattern, ilen, a);
             return why;
