@@ -708,14 +708,8 @@ static void reader_pass(void *ctx, struct pipe_batch *bt)
 {
     struct engine *e = ctx;
     const struct pipe_split *sp = &e->pipe.split;
-    if (sp->inline_parts) {
-        /* the records engine_add left for later */
-        size_t n = bt->n;
-        for (size_t i = n > PIPE_INLINE_LAG ? n - PIPE_INLINE_LAG : 0; i < n; i++)
-            summary_add_parts(e->total, &bt->p[i].u, true, sp->reader_parts);
-    } else if (sp->reader_parts != 0) {
+    if (sp->reader_parts != 0)
         (void)pipe_walk(e, bt, reader_hint, reader_one, NULL);
-    }
     for (int i = 0; i < 2; i++)
         if (sp->defer & deferred_part[i])
             bt->nev[i] = summary_take_evictions(e->total, deferred_part[i], bt->ev[i]);
@@ -738,19 +732,11 @@ static int apply_batch(void *ctx, struct pipe_batch *bt, struct ts_err *err)
     return rc;
 }
 
-/* The rest of queuing pd, the record just put in the batch being filled:
- * Total's parts the reader applies as it queues, and the batch handed
- * over when full. */
-static TS_INLINE int queued(struct engine *e, const struct pipe_rec *pd, struct ts_err *err)
+/* The rest of queuing a record just put in the batch being filled: the
+ * batch handed over when full. */
+static TS_INLINE int queued(struct engine *e, struct ts_err *err)
 {
     struct pipe *q = &e->pipe;
-    if (q->split.inline_parts) {
-        summary_prefetch_ports(e->total, &pd->u);
-        size_t n = q->fill->n;
-        if (n > PIPE_INLINE_LAG)
-            summary_add_parts(e->total, &q->fill->p[n - 1 - PIPE_INLINE_LAG].u, true,
-                              q->split.reader_parts);
-    }
     if (q->fill->n == q->cap)
         return pipe_publish(q, err);
     return 0;
@@ -762,7 +748,7 @@ static int queue_copy(struct engine *e, const struct pipe_rec *f, struct ts_err 
     struct summary_strings *keep;
     struct pipe_rec *pd = pipe_slot(&e->pipe, &keep);
     *pd = *f;
-    return queued(e, pd, err);
+    return queued(e, err);
 }
 
 /* Queues every flow the cache holds. Returns 0 or the first error. */
@@ -856,7 +842,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     /* numbered as it arrives, whenever the cache lets it reach the summaries */
     pd->first = o->local_nets && src_net < 0 && dst_net < 0 ? ++e->nonlocal_seq : 0;
     summary_update_prepare(&pd->u, r, &e->up, keep);
-    return folding ? rc : queued(e, pd, err);
+    return folding ? rc : queued(e, err);
 }
 
 /* ---- the end ---------------------------------------------------------- */

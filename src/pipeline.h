@@ -42,7 +42,6 @@
 #define PIPE_BATCH_RECS 256
 #define PIPE_BATCHES 4
 #define PIPE_PREFETCH_STEP 4 /* records between the stages of cache hints */
-#define PIPE_INLINE_LAG 8 /* records between a hint and the update, see pipe_split.inline_parts */
 /* With pipe_split.defer the reader hands Total's evictions over with each batch. */
 _Static_assert(PIPE_BATCH_RECS <= SUMMARY_EV_DEFER, "a batch's evictions fit the deferred buffer");
 
@@ -75,11 +74,6 @@ struct pipe_split {
     /* Parts of Total that the reader updates itself (SUMMARY_PART_*); 0
      * without a thread. */
     unsigned reader_parts;
-    /* The reader applies its parts as it queues the records, each record
-     * PIPE_INLINE_LAG records after its cache hint, in order (no second
-     * walk over the batch, which cost about 120 instructions per packet):
-     * on packet traces, where its parts hold no table of hosts. */
-    bool inline_parts;
     /* Parts of Total (SUMMARY_PART_SRC, _DST) whose Space-Saving sketch the
      * reader updates and whose Count-Min the counting thread feeds. */
     unsigned defer;
