@@ -22,7 +22,7 @@ tests_fuzz_replay_pcap_file_LDADD = libtspcap.a libtsconn.a libtscore.a $(PCAP_L
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_pcap_file
 tests_fuzz_fuzz_pcap_file_SOURCES = tests/fuzz/fuzz_pcap_file.c src/decode.c src/pcap_in.c \
-	src/pcap_rd.c src/pcap_ng.c src/pcap_fast.c src/pcap_lib.c src/input.c src/err.c
+	src/pcap_rd.c src/pcap_ng.c src/pcap_fast.c src/pcap_lib.c src/pcap_filter.c src/input.c src/err.c
 tests_fuzz_fuzz_pcap_file_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_pcap_file_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_pcap_file_LDADD = $(PCAP_LIBS) $(ZLIB_LIBS)
