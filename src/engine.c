@@ -50,6 +50,7 @@ struct engine {
      * none), and the number of the last record without a local address
      * as records arrive (pipe_rec.first) */
     struct flow_cache *fc;
+    size_t fc_sets; /* its sets, for the memory plan */
     uint64_t fc_paused; /* records still to pass by the cache while it is off */
     uint64_t nonlocal_seq;
     struct sink_params sp;
@@ -339,6 +340,7 @@ static int start_flow_cache(struct engine *e)
         .seed = o->seed ^ 0x666c6f77u,
     };
     e->fc = flow_cache_new(&fp);
+    e->fc_sets = fp.sets;
     return e->fc != NULL ? 0 : -1;
 }
 
@@ -517,6 +519,11 @@ uint64_t engine_late_records(const struct engine *e)
 void engine_print_plan(const struct engine *e, FILE *out)
 {
     (void)plan_write(&e->plan, &e->popts, out);
+    if (e->fc != NULL)
+        fprintf(out,
+                "flow cache (packet traces): %zu flows, %zu bytes, outside the budget like the "
+                "record batches\n",
+                2 * e->fc_sets, flow_cache_mem_bytes(e->fc_sets));
 }
 
 /* ---- adding records --------------------------------------------------- */

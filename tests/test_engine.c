@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "flow_cache.h"
 #include "sink.h"
 
 /* A sink that keeps what it was handed. */
@@ -333,4 +334,30 @@ Test(engine, a_merge_of_intervals_with_tables_keeps_a_small_pool)
     cr_expect(strstr(buf, "open intervals              8 x") != NULL, "%s", buf);
     free(buf);
     engine_free(e);
+}
+
+Test(engine, the_memory_plan_states_the_flow_cache_on_packet_traces_only)
+{
+    struct capture c;
+    struct engine_opts o = opts(&c);
+    struct ts_err err;
+    for (int conns = 0; conns < 2; conns++) {
+        o.conns = conns;
+        struct engine *e = engine_new(&o, &err);
+        cr_assert_not_null(e, "%s", err.msg);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        engine_print_plan(e, f);
+        fclose(f);
+        char want[128];
+        snprintf(want, sizeof want, "flow cache (packet traces): 2048 flows, %zu bytes",
+                 flow_cache_mem_bytes(1024));
+        if (conns)
+            cr_expect(strstr(buf, "flow cache") == NULL, "%s", buf);
+        else
+            cr_expect(strstr(buf, want) != NULL, "%s", buf);
+        free(buf);
+        engine_free(e);
+    }
 }
