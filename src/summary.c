@@ -546,11 +546,6 @@ void summary_prefetch(const struct summary *s, const struct summary_update *u, i
         ports_hint(s, u, stage);
 }
 
-void summary_prefetch_ports(const struct summary *s, const struct summary_update *u)
-{
-    ports_hint(s, u, 1);
-}
-
 /* The three stages for address table t, u[k] getting stage k + 1: of its
  * destination's hash with dst, else of its source's. */
 static inline void addr_stages(const struct ss *t, const struct summary_update *const u[3],

@@ -56,9 +56,6 @@ void summary_put_evictions(struct summary *s, unsigned part, const struct cms_up
  * it for the records several updates ahead, so that cache misses overlap. */
 void summary_prefetch(const struct summary *s, const struct summary_update *u, int stage,
                       unsigned parts);
-/* Stage 1 of summary_prefetch for the ports only: all that plain port
- * counters need. */
-void summary_prefetch_ports(const struct summary *s, const struct summary_update *u);
 /* The three stages at once for three updates: u[0] gets stage 1, u[1]
  * stage 2, u[2] stage 3; NULL entries none. One call instead of three
  * when the same summary takes every record (Total, an interval). */
