@@ -23,7 +23,7 @@ libtscore_a_SOURCES = \
 	src/sink_text.c src/sink_json.c src/sink_r.c src/sink_tss.c \
 	src/ivl_store.c src/ivl_store.h \
 	src/atomic_out.c src/atomic_out.h \
-	src/tss_in.c src/tss_in.h \
+	src/tss_in.c src/tss_in.h src/tss_out.c src/tss_out.h \
 	src/engine.c src/engine.h
 
 if HAVE_CRITERION

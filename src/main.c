@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "atomic_out.h"
 #include "engine.h"
 #include "err.h"
 #include "hash.h"
@@ -34,6 +33,7 @@
 #include "resolve.h"
 #include "sampler.h"
 #include "tss_in.h"
+#include "tss_out.h"
 
 #define PROG "trace-summary"
 #define EXIT_OK 0
@@ -523,15 +523,12 @@ static size_t merge_files(const struct args *cl, struct merge_plan *mp, struct e
     return made;
 }
 
-/* Drops a run that read nothing: the engine, the summary file being
- * written (removed) and its sink. Returns EXIT_FAIL. */
-static int give_up(struct engine *e, struct sink *k, struct atomic_out *wout,
-                   struct tss_params *wparams, struct merge_plan *mp)
+/* Drops a run that read nothing: the engine and the summary file being
+ * written (removed). Returns EXIT_FAIL. */
+static int give_up(struct engine *e, struct tss_out *w, struct merge_plan *mp)
 {
     engine_free(e);
-    sink_free(k);
-    atomic_out_abort(wout);
-    tss_params_free(wparams);
+    tss_out_abort(w);
     merge_plan_free(mp);
     return EXIT_FAIL;
 }
@@ -655,34 +652,22 @@ int main(int argc, char **argv)
         free(ports);
         return mrc;
     }
-    struct atomic_out *wout = NULL;
-    struct tss_params *wparams = NULL;
+    struct tss_out *wout = NULL;
     if (cl.write) {
         o->writing = true;
-        if ((wout = atomic_out_open(cl.write, &err)) == NULL)
+        if ((wout = tss_out_open(cl.write, o, mp.first, &err)) == NULL)
             fail(EXIT_FAIL, PROG ": %s", err.msg);
-        wparams = tss_params_of_run(o, o->seed);
-        if (wparams == NULL)
-            fail(EXIT_FAIL, PROG ": out of memory");
-        if (mp.first != NULL)
-            tss_params_copy_exclude(wparams, mp.first);
-        o->sink = sink_tss_new(atomic_out_file(wout), strcmp(cl.write, "-") ? cl.write : "-",
-                               tss_params_get(wparams));
-        if (o->sink == NULL)
-            fail(EXIT_FAIL, PROG ": out of memory");
+        o->sink = tss_out_sink(wout);
     }
     if (cl.threads == 0 && mp.n_raw == 1 && raw_has_slow_thread(&cl, mp.is_tss))
         o->threads = false;
     struct engine *e = engine_new(o, &err);
     if (e == NULL) {
-        atomic_out_abort(wout);
+        tss_out_abort(wout);
         fail(EXIT_FAIL, PROG ": %s", err.msg);
     }
-    if (wparams != NULL) {
-        struct summary_sizes z[4];
-        engine_sizes(e, z);
-        tss_params_set_sizes(wparams, z);
-    }
+    if (wout != NULL)
+        tss_out_set_sizes(wout, e);
     int status = EXIT_OK;
     struct sf_run merged = {0};
     size_t made = merge_files(&cl, &mp, e, &merged, &status);
@@ -695,14 +680,14 @@ int main(int argc, char **argv)
             continue;
         int r = read_raw(cl.inputs[i], &cl, e, &smp, &rt, &err);
         if (r == EXIT_FAIL && cl.n_inputs == 1)
-            return give_up(e, o->sink, wout, wparams, &mp);
+            return give_up(e, wout, &mp);
         if (r == EXIT_OK)
             made++;
         else if (status == EXIT_OK || r == EXIT_DAMAGED)
             status = EXIT_DAMAGED;
     }
     if (made == 0 && rt.failed + mp.n_bad == cl.n_inputs)
-        return give_up(e, o->sink, wout, wparams, &mp);
+        return give_up(e, wout, &mp);
     struct sink_input_stats ist = {
         .conns = o->conns,
         .corrupt_lines = rt.corrupt + merged.corrupt_lines,
@@ -723,10 +708,11 @@ int main(int argc, char **argv)
     }
     if (engine_notice(e) != NULL)
         fprintf(stderr, PROG ": %s\n", engine_notice(e));
+    engine_free(e); /* before the summary file's sink goes */
     if (wout != NULL) {
         if (status == EXIT_FAIL) {
-            atomic_out_abort(wout);
-        } else if (atomic_out_commit(wout, &err) != 0) {
+            tss_out_abort(wout);
+        } else if (tss_out_commit(wout, &err) != 0) {
             fprintf(stderr, PROG ": %s\n", err.msg);
             status = EXIT_FAIL;
         }
@@ -735,9 +721,6 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": %llu directions exceeded the bandwidth limit in all\n",
                 (unsigned long long)rt.bandwidth);
     merge_plan_free(&mp);
-    engine_free(e);
-    sink_free(o->sink); /* the summary file's, or NULL */
-    tss_params_free(wparams);
     resolver_free(res);
     netset_free(local);
     netset_free(excl);
