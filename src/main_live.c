@@ -10,12 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "atomic_out.h"
 #include "main_live.h"
 #include "pcap_live.h"
 #include "privdrop.h"
-#include "summary_file.h"
-#include "tss_in.h"
+#include "tss_out.h"
 
 #define PROG "trace-summary"
 #define COUNTS_EVERY 0.25 /* seconds between two reads of libpcap's counters */
@@ -93,8 +91,7 @@ struct live_state {
     unsigned ticks;
     /* -w */
     bool per_interval;       /* -i and -w: a file per interval */
-    struct atomic_out *wout; /* the file being written, or NULL */
-    struct tss_params *wparams;
+    struct tss_out *wout;    /* the file being written, or NULL */
     char name[NAME_MAX_LEN]; /* the file's name */
     char last[NAME_MAX_LEN]; /* the last one written */
     long long idx, last_idx; /* the open file's interval, the last written's */
@@ -103,6 +100,14 @@ struct live_state {
     struct capture_counts cap_mark, cap_span;
     struct pcap_in_stats st_mark;
 };
+
+/* The capture's counters since the engine began (kept in s, for the
+ * engine and the sinks to borrow). */
+static const struct capture_counts *span(struct live_state *s)
+{
+    s->cap_span = capture_since(&s->cap, &s->cap_mark);
+    return &s->cap_span;
+}
 
 /* The reader's statistics since the engine began, as the sinks take them. */
 static void input_stats(struct live_state *s, struct pcap_in_stats *pst,
@@ -116,8 +121,7 @@ static void input_stats(struct live_state *s, struct pcap_in_stats *pst,
     ist->damaged = pst->damaged - s->st_mark.damaged;
     ist->offloaded = pst->offloaded - s->st_mark.offloaded;
     ist->not_decoded_link_types = pst->unsupported_names[0] ? pst->unsupported_names : NULL;
-    s->cap_span = capture_since(&s->cap, &s->cap_mark);
-    ist->capture = &s->cap_span;
+    ist->capture = span(s);
 }
 
 /* The name of the file of the interval starting at t: the pattern's
@@ -171,7 +175,6 @@ static int begin_engine(struct live_state *s, long long idx)
     ts_err_clear(&err);
     const struct args *cl = s->cl;
     struct engine_opts *o = s->o;
-    s->cap_span = capture_since(&s->cap, &s->cap_mark);
     if (cl->write != NULL) {
         if (s->per_interval) {
             /* a clock stepped back, or a packet whose file is written:
@@ -192,27 +195,19 @@ static int begin_engine(struct live_state *s, long long idx)
         }
         s->idx = idx;
         o->writing = true;
-        if ((s->wout = atomic_out_open(s->name, &err)) == NULL) {
+        if ((s->wout = tss_out_open(s->name, o, NULL, &err)) == NULL) {
             fprintf(stderr, PROG ": %s\n", err.msg);
             return 1;
         }
-        if ((s->wparams = tss_params_of_run(o, o->seed)) == NULL ||
-            (o->sink = sink_tss_new(atomic_out_file(s->wout), strcmp(s->name, "-") ? s->name : "-",
-                                    tss_params_get(s->wparams))) == NULL) {
-            fprintf(stderr, PROG ": out of memory\n");
-            return 1;
-        }
+        o->sink = tss_out_sink(s->wout);
     }
     if ((s->e = engine_new(o, &err)) == NULL) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         return 1;
     }
-    if (s->wparams != NULL) {
-        struct summary_sizes z[4];
-        engine_sizes(s->e, z);
-        tss_params_set_sizes(s->wparams, z);
-    }
-    engine_set_capture(s->e, &s->cap_span);
+    if (s->wout != NULL)
+        tss_out_set_sizes(s->wout, s->e);
+    engine_set_capture(s->e, span(s));
     return 0;
 }
 
@@ -239,8 +234,8 @@ static int end_engine(struct live_state *s)
     s->e = NULL;
     if (s->wout != NULL) {
         if (status != 0) {
-            atomic_out_abort(s->wout);
-        } else if (atomic_out_commit(s->wout, &err) != 0) {
+            tss_out_abort(s->wout);
+        } else if (tss_out_commit(s->wout, &err) != 0) {
             fprintf(stderr, PROG ": %s\n", err.msg);
             status = 1;
         } else {
@@ -249,10 +244,7 @@ static int end_engine(struct live_state *s)
             s->written++;
         }
         s->wout = NULL;
-        sink_free(s->o->sink);
         s->o->sink = NULL;
-        tss_params_free(s->wparams);
-        s->wparams = NULL;
     }
     return status;
 }
@@ -278,8 +270,7 @@ static void update_counts(struct live_state *s)
     (void)pcap_live_counts(s->l, &c, &err); /* on failure: the last values */
     s->cap = c;
     if (s->e != NULL) {
-        s->cap_span = capture_since(&s->cap, &s->cap_mark);
-        engine_set_capture(s->e, &s->cap_span);
+        engine_set_capture(s->e, span(s));
     }
     uint64_t drops = c.dropped_kernel + c.dropped_iface;
     if (drops > s->drops_told) {
@@ -464,20 +455,17 @@ int live_run(const struct args *cl, struct engine_opts *o)
         live_handle = NULL;
         /* -w PATTERN: the open interval's file; a capture that counted
          * nothing since the last file still says what it received */
-        if (s.per_interval && s.e == NULL && rc != WRITE_FAILED &&
-            (s.written == 0 || s.cap.received != s.cap_mark.received ||
-             s.cap.dropped_kernel != s.cap_mark.dropped_kernel ||
-             s.cap.dropped_iface != s.cap_mark.dropped_iface) &&
+        const struct capture_counts *since = span(&s);
+        bool untold = s.written == 0 || since->received || since->dropped_kernel ||
+                      since->dropped_iface;
+        if (s.per_interval && s.e == NULL && rc != WRITE_FAILED && untold &&
             begin_engine(&s, (long long)floor(clock_now(CLOCK_REALTIME) / (double)o->ilen)) != 0)
             status = 1;
     }
     if (s.e != NULL && end_engine(&s) != 0)
         status = 1;
-    if (s.wout != NULL) /* begin_engine failed half way */
-        atomic_out_abort(s.wout);
-    sink_free(o->sink);
+    tss_out_abort(s.wout); /* begin_engine failed half way, or NULL */
     o->sink = NULL;
-    tss_params_free(s.wparams);
     pcap_live_close(s.l);
     if (html != NULL && fclose(html) != 0) {
         char sys[128];
