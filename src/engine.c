@@ -614,6 +614,13 @@ static inline int record_net(const struct pipe_rec *pd)
     return pd->src_net >= 0 ? pd->src_net : pd->dst_net;
 }
 
+/* The interval stream of a record's direction (one with a local address):
+ * Outgoing's when its source is local, else Incoming's. */
+static inline unsigned dir_stream(int src_net)
+{
+    return src_net >= 0 ? 2 : 1;
+}
+
 /* Applies a queued record to every summary it belongs to (the counting
  * thread's share). */
 static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
@@ -633,7 +640,7 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
             summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
             /* Incoming and Outgoing intervals are for the R files and the page */
             if (rc == 0 && e->iv != NULL && e->n_streams == 3)
-                rc = interval_add(e, pd->src_net >= 0 ? 2 : 1, u, err);
+                rc = interval_add(e, dir_stream(pd->src_net), u, err);
         } else {
             add_nonlocal(e, u, pd->first);
         }
@@ -829,7 +836,7 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
     if (v == FC_MISS || v == FC_NEW_RUN) {
         unsigned stream = 0; /* the interval stream of its direction, as apply_rec adds it */
         if (e->n_streams == 3 && (src_net >= 0 || dst_net >= 0))
-            stream = src_net >= 0 ? 2 : 1;
+            stream = dir_stream(src_net);
         if (v == FC_MISS && (pd = flow_cache_claim(e->fc, r, stream)) != NULL) {
             /* the flow resident there goes on, r's takes its place */
             if (pd->u.n > 0)
