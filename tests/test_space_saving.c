@@ -1233,3 +1233,58 @@ Test(space_saving, decode_rejects_truncation_and_survives_bit_flips)
     ss_free(s);
     ss_free(d);
 }
+
+/* The report order, written out as the format defines it: larger count
+ * first, then the larger key by memcmp over the shorter length, then the
+ * longer key. */
+static int report_order(const struct ss_entry *a, const struct ss_entry *b)
+{
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int r = n > 0 ? memcmp(a->key, b->key, n) : 0;
+    if (r != 0)
+        return r > 0 ? -1 : 1;
+    return a->len == b->len ? 0 : a->len > b->len ? -1 : 1;
+}
+
+/* Whole tables and top-n selections come out in the report order for keys
+ * of mixed lengths (prefixes of one another among them), many tied counts,
+ * and keys longer than 16 bytes (which take another sort). */
+Test(space_saving, order_mixed_lengths_and_ties)
+{
+    static const size_t lens[] = {2, 4, 16, 5, 16, 20, 32};
+    for (size_t round = 0; round < 12; round++) {
+        size_t maxlen = round % 3 == 2 ? 32 : 16;
+        size_t k = round < 4 ? 64 : round < 8 ? 1500 : 5000;
+        struct ss *s = ss_new(k, maxlen);
+        cr_assert(s != NULL);
+        uint64_t st = 0x1234 + round;
+        for (size_t i = 0; i < 4 * k; i++) {
+            uint8_t key[32] = {0};
+            size_t len = lens[rng_below(&st, maxlen == 16 ? 5 : 7)];
+            /* few distinct first bytes, so that many keys share prefixes */
+            for (size_t j = 0; j < len; j++)
+                key[j] = (uint8_t)(j < 3 ? rng_below(&st, 3) : rng_below(&st, 256));
+            uint64_t w = round % 2 ? 1 : 1 + rng_below(&st, 3);
+            ss_add(s, key, len, hash64(key, len, 7), w);
+        }
+        size_t size = ss_size(s);
+        struct ss_entry *all = calloc(size + 1, sizeof *all);
+        struct ss_entry *top = calloc(size + 1, sizeof *top);
+        cr_assert(all != NULL && top != NULL);
+        cr_assert_eq(ss_top(s, all, size), size);
+        for (size_t i = 1; i < size; i++)
+            if (report_order(&all[i - 1], &all[i]) >= 0)
+                cr_assert_fail("round %zu: entries %zu and %zu out of order", round, i - 1, i);
+        size_t n = size / 3 + 1;
+        cr_assert_eq(ss_top(s, top, n), n);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(top[i].len == all[i].len && top[i].count == all[i].count &&
+                          memcmp(top[i].key, all[i].key, top[i].len) == 0,
+                      "round %zu: top-%zu differs from the whole table at %zu", round, n, i);
+        free(all);
+        free(top);
+        ss_free(s);
+    }
+}
