@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pcap_lib.h"
+#include "summary_file.h"
 
 struct pcap_lib {
     struct pcap_rd *rd;
@@ -69,6 +70,9 @@ static const char *format_hint(const uint8_t m[4])
 {
     if (memcmp(m, "snoo", 4) == 0)
         return "; this is a Solaris snoop capture: convert it, e.g. editcap -F pcap";
+    if (memcmp(m, SF_MAGIC, 4) == 0)
+        return "; it is a summary file, which is read from a named file, not from standard "
+               "input or a pipe";
     for (int i = 0; i < 4; i++)
         if (!(m[i] >= 0x20 && m[i] < 0x7f) && m[i] != '\t' && m[i] != '\n' && m[i] != '\r')
             return "";

@@ -782,6 +782,10 @@ static int get_end(struct sf_reader *r, struct ts_err *err)
         return ts_err_set(err, TS_EDAMAGED,
                           "damaged summary file: bytes after the end section at offset %llu",
                           (unsigned long long)(r->offset - 1));
+    /* the end of the stream, not an error reading it (a compressed file's
+     * checksum is checked there) */
+    if (ferror(r->in))
+        return ts_err_errno(err, TS_EIO, errno, "cannot read");
     r->ended = true;
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "hash.h"
+#include "input.h"
 #include "reader.h"
 #include "spill.h"
 
@@ -20,18 +21,83 @@ struct tss_params {
     uint8_t *ports;
 };
 
+/* A summary file's bytes, decompressed when they are gzip or zstd (as
+ * archives keep them), as a stdio stream for the file's reader. The
+ * stream owns the input. */
+struct tss_src {
+    struct ts_input *in;
+    struct ts_err err; /* the input's first error, for the message */
+};
+
+static ssize_t src_read(void *c, char *buf, size_t n)
+{
+    struct tss_src *s = c;
+    struct ts_err e;
+    ts_err_clear(&e);
+    ssize_t got = ts_input_read(s->in, buf, n, &e);
+    if (got >= 0)
+        return got;
+    if (s->err.code == TS_OK)
+        s->err = e;
+    errno = EIO;
+    return -1;
+}
+
+static int src_close(void *c)
+{
+    struct tss_src *s = c;
+    ts_input_close(s->in);
+    free(s);
+    return 0;
+}
+
+/* Opens path through the decoders (small buffers, no decode thread: a
+ * summary file is a few MB at most). *src: the stream's state, for its
+ * error. */
+static FILE *src_open(const char *path, struct tss_src **src, struct ts_err *err)
+{
+    struct tss_src *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        ts_err_set(err, TS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    ts_err_clear(&s->err);
+    s->in = ts_input_open_flags(path, TS_INPUT_LOWMEM, err);
+    if (s->in == NULL) {
+        free(s);
+        return NULL;
+    }
+    cookie_io_functions_t io = {.read = src_read, .close = src_close};
+    FILE *f = fopencookie(s, "rb", io);
+    if (f == NULL) {
+        ts_input_close(s->in);
+        free(s);
+        ts_err_set(err, TS_ENOMEM, "'%s': cannot create a stream", path);
+        return NULL;
+    }
+    *src = s;
+    return f;
+}
+
 bool tss_is_summary_file(const char *path)
 {
     /* a pipe or a device would lose the bytes looked at */
     struct stat st;
     if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    struct ts_err e;
+    struct ts_input *in = ts_input_open_flags(path, TS_INPUT_LOWMEM, &e);
+    if (in == NULL)
         return false;
     unsigned char head[SF_MAGIC_LEN];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
+    size_t n = 0;
+    while (n < sizeof head) {
+        ssize_t got = ts_input_read(in, head + n, sizeof head - n, &e);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    ts_input_close(in);
     const struct reader_format *fm = reader_identify(head, n);
     return fm != NULL && fm->kind == READER_SUMMARY;
 }
@@ -201,25 +267,29 @@ void tss_params_copy_exclude(struct tss_params *dst, const struct tss_params *sr
     dst->p.n_exclude = src->p.n_exclude;
 }
 
-/* Names the file in the reader's message. */
-static int named(const char *path, int rc, struct ts_err *err)
+/* Names the file in the reader's message; a read error of a compressed
+ * file is told by its decoder (a cut or corrupt stream: damaged). */
+static int named(const char *path, const struct tss_src *src, int rc, struct ts_err *err)
 {
+    if (rc == TS_EIO && src != NULL && src->err.code != TS_OK) {
+        *err = src->err; /* names the file already */
+        return err->code;
+    }
     char msg[TS_ERR_MSG_MAX];
     snprintf(msg, sizeof msg, "%s", err->msg);
     return ts_err_set(err, rc, "'%s': %s", path, msg);
 }
 
-static struct sf_reader *open_file(const char *path, uint64_t seed, FILE **f, struct ts_err *err)
+static struct sf_reader *open_file(const char *path, uint64_t seed, FILE **f,
+                                   struct tss_src **src, struct ts_err *err)
 {
-    *f = fopen(path, "rb");
-    if (*f == NULL) {
-        ts_err_errno(err, TS_EIO, errno, "'%s'", path);
+    *f = src_open(path, src, err);
+    if (*f == NULL)
         return NULL;
-    }
     struct sf_reader *r = sf_reader_new(*f, seed, NULL, err);
     if (r == NULL) {
+        named(path, *src, err->code, err);
         fclose(*f);
-        named(path, err->code, err);
     }
     return r;
 }
@@ -227,7 +297,8 @@ static struct sf_reader *open_file(const char *path, uint64_t seed, FILE **f, st
 int tss_check(const char *path, uint64_t seed, struct tss_params **out, struct ts_err *err)
 {
     FILE *f;
-    struct sf_reader *r = open_file(path, seed, &f, err);
+    struct tss_src *src;
+    struct sf_reader *r = open_file(path, seed, &f, &src, err);
     if (r == NULL)
         return err->code;
     struct sf_item it;
@@ -237,7 +308,7 @@ int tss_check(const char *path, uint64_t seed, struct tss_params **out, struct t
     if (rc == 0 && (*out = params_copy(sf_reader_params(r))) == NULL)
         rc = ts_err_set(err, TS_ENOMEM, "out of memory");
     else if (rc < 0)
-        named(path, rc, err);
+        rc = named(path, src, rc, err);
     sf_reader_free(r);
     fclose(f);
     return rc;
@@ -292,7 +363,8 @@ int tss_merge(struct engine *e, const char *path, uint64_t seed, struct sf_run *
               struct ts_err *err)
 {
     FILE *f;
-    struct sf_reader *r = open_file(path, seed, &f, err);
+    struct tss_src *src;
+    struct sf_reader *r = open_file(path, seed, &f, &src, err);
     if (r == NULL)
         return err->code;
     *lost = !sf_reader_same_seed(r);
@@ -328,7 +400,7 @@ int tss_merge(struct engine *e, const char *path, uint64_t seed, struct sf_run *
         run->input_damaged |= s->input_damaged;
         engine_merge_late(e, s->late);
     } else {
-        named(path, rc, err);
+        rc = named(path, src, rc, err);
     }
     sf_reader_free(r);
     fclose(f);

@@ -21,10 +21,11 @@
 #include "netset.h"
 #include "summary_file.h"
 
-/* True when the file at path (as written, not decompressed) is a summary
- * file; false for "-", for what is not a regular file (its first bytes
- * would be lost to the reader) and for what cannot be opened (its reader
- * says why). */
+/* True when the file at path is a summary file, plain or compressed with
+ * gzip or zstd (judged from its first decompressed bytes); false for "-",
+ * for what is not a regular file (its first bytes would be lost to the
+ * reader) and for what cannot be opened (its reader says why). Summary
+ * files are read twice (checked, then merged), hence named files only. */
 bool tss_is_summary_file(const char *path);
 
 struct tss_params;
