@@ -369,7 +369,7 @@ static int start_pipe(struct engine *e)
     };
     size_t cap = o->save_mem ? PIPE_BATCH_RECS / 4 : PIPE_BATCH_RECS;
     size_t ring = e->iv ? intervals_pool_size(e->iv) : 1;
-    if (pipe_init(&e->pipe, o->threads, cap, o->conns, ring, &split, &ops) != 0)
+    if (pipe_init(&e->pipe, o->threads, o->decoder_thread, cap, o->conns, ring, &split, &ops) != 0)
         return -1;
     /* the reader's evictions from Total's sources go to the counting
      * thread with each batch, which feeds them to their Count-Min; a part

@@ -65,6 +65,7 @@ struct engine_opts {
     bool memory_given;      /* --memory was given: use all of it */
     bool json;              /* --json: the report as one JSON document */
     bool threads;           /* apply records in a second thread while reading */
+    bool decoder_thread;    /* an input is decompressed in a thread of its own */
     enum engine_flow_cache flow_cache; /* packets of one flow folded (flow_cache.h) */
     size_t flow_cache_sets;            /* its sets, a power of two; 0: the default */
     const char *input_name; /* for the JSON document */

@@ -385,6 +385,18 @@ static bool raw_has_slow_thread(const struct args *cl, const bool *is_tss)
     return false;
 }
 
+/* True when a raw input is decompressed in a thread of its own, which
+ * then shares the processors with the pipeline's two. */
+static bool raw_has_decoder_thread(const struct args *cl, const bool *is_tss)
+{
+    for (size_t i = 0; i < cl->n_inputs; i++) {
+        bool fast;
+        if (!is_tss[i] && ts_input_probe_thread(cl->inputs[i], 0, &fast))
+            return true;
+    }
+    return false;
+}
+
 struct merge_plan {
     bool *is_tss, *bad; /* by input */
     size_t n_raw, n_bad;
@@ -661,6 +673,7 @@ int main(int argc, char **argv)
     }
     if (cl.threads == 0 && mp.n_raw == 1 && raw_has_slow_thread(&cl, mp.is_tss))
         o->threads = false;
+    o->decoder_thread = o->threads && mp.n_raw > 0 && raw_has_decoder_thread(&cl, mp.is_tss);
     struct engine *e = engine_new(o, &err);
     if (e == NULL) {
         tss_out_abort(wout);

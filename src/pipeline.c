@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPIN_ROUNDS 1000 /* polls before a waiting side sleeps */
 
 /* The parts whose evictions a batch carries, by index of pipe_batch.ev. */
 static const unsigned deferred_part[2] = {SUMMARY_PART_SRC, SUMMARY_PART_DST};
@@ -104,7 +103,7 @@ static bool wait_over(struct pipe *q, enum wait_for w, size_t seen)
  * side's flag raised (sequentially consistent, so no wake-up is lost). */
 static void pipe_wait(struct pipe *q, enum wait_for w, size_t seen)
 {
-    for (int i = 0; i < SPIN_ROUNDS; i++) {
+    for (unsigned i = 0; i < q->spin; i++) {
         if (wait_over(q, w, seen))
             return;
         if (i % 64 == 63)
@@ -201,11 +200,12 @@ static void *consumer(void *arg)
     return NULL;
 }
 
-int pipe_init(struct pipe *q, bool threaded, size_t cap, bool strings, size_t ring_cap,
-              const struct pipe_split *split, const struct pipe_ops *ops)
+int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool strings,
+              size_t ring_cap, const struct pipe_split *split, const struct pipe_ops *ops)
 {
     memset(q, 0, sizeof *q);
     q->ops = *ops;
+    q->spin = shared_cores ? PIPE_SPIN_SHARED : PIPE_SPIN_OWN;
     q->nb = threaded ? PIPE_BATCHES : 1;
     q->cap = cap;
     q->b = calloc(q->nb, sizeof *q->b);

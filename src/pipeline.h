@@ -39,6 +39,16 @@
 #include "summary.h"
 #include "summary_parts.h"
 
+/* Polls before a waiting side sleeps (every 64th poll yields, so that one
+ * core still lets the other side run). With 1000 polls the faster side
+ * slept between batches and the slower one paid a futex wake-up for each:
+ * 894 context switches over 10^6 flow-structured packets, 12 with 20000
+ * polls (about a millisecond, some forty batches), and 94.6 -> 90.1 ms
+ * (default trace 126.6 -> 120.6 ms; 20 runs, a busy machine). When a
+ * decoder thread shares the two cores (gzip or zstd input), the polls take
+ * its time: a .zst log went 272 -> 293 ms with 20000, so then 1000. */
+#define PIPE_SPIN_OWN 20000u
+#define PIPE_SPIN_SHARED 1000u
 #define PIPE_BATCH_RECS 256
 #define PIPE_BATCHES 4
 #define PIPE_PREFETCH_STEP 4 /* records between the stages of cache hints */
@@ -124,6 +134,7 @@ struct pipe {
     size_t nb;
     struct pipe_batch *fill; /* the batch the producer is filling, or NULL */
     bool threaded;
+    unsigned spin; /* polls before a wait sleeps */
     struct pipe_split split;
     struct pipe_ops ops;
     pthread_t tid;
@@ -141,13 +152,14 @@ struct pipe {
     struct ts_err err;
 };
 
-/* Sets q up: a counting thread when threaded (and one can be started),
+/* Sets q up: a counting thread when threaded (and one can be started;
+ * shared_cores: another busy thread, a decoder, shares the processors),
  * batches of cap records (with strings for connection logs), split
  * applied when the thread runs, rings for ring_cap closed intervals.
  * Called before anything is queued; summaries the split defers are set
  * up by the caller (pipe_defer_lists). Returns 0 or -1 out of memory. */
-int pipe_init(struct pipe *q, bool threaded, size_t cap, bool strings, size_t ring_cap,
-              const struct pipe_split *split, const struct pipe_ops *ops);
+int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool strings,
+              size_t ring_cap, const struct pipe_split *split, const struct pipe_ops *ops);
 /* Frees the memory of q (after pipe_finish). */
 void pipe_free(struct pipe *q);
 /* Gives every batch an eviction list for the parts in parts (a
