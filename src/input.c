@@ -725,6 +725,11 @@ bool ts_input_probe_thread(const char *path, unsigned flags, bool *fast)
     *fast = false;
     if (strcmp(path, "-") == 0 || (flags & TS_INPUT_LOWMEM))
         return false;
+    /* not opened unless regular: opening a named pipe and closing it again
+     * would make its writer fail */
+    struct stat pst;
+    if (stat(path, &pst) != 0 || !S_ISREG(pst.st_mode))
+        return false;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;

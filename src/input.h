@@ -45,7 +45,7 @@ bool ts_input_has_thread(const struct ts_input *in);
  * first bytes only (no decoder is made, no thread started): true when it
  * would decode ahead in a thread of its own, with *fast set when that
  * decoder outpaces parsing (zstd, or gzip through ISA-L; not zlib). False
- * for stdin, pipes and files that cannot be read. Cost: an open and a
+ * for stdin, pipes (never opened) and files that cannot be read. Cost: an open and a
  * read of 4 bytes. */
 bool ts_input_probe_thread(const char *path, unsigned flags, bool *fast);
 uint64_t ts_input_raw_offset(const struct ts_input *in); /* bytes read from the file */
