@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "main_live.h"
+#include "name_pattern.h"
 #include "pcap_live.h"
 #include "privdrop.h"
 #include "tss_out.h"
@@ -124,49 +125,6 @@ static void input_stats(struct live_state *s, struct pcap_in_stats *pst,
     ist->capture = span(s);
 }
 
-/* The name of the file of the interval starting at t: the pattern's
- * strftime in local time. False when it does not fit or is empty. */
-static bool pattern_name(const char *pattern, double t, char *out, size_t n)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (localtime_r(&tt, &tm) == NULL)
-        return false;
-    /* the pattern is the user's, as tcpdump -w takes it with -G */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    size_t len = strftime(out, n, pattern, &tm);
-#pragma GCC diagnostic pop
-    return len > 0 && len < n;
-}
-
-/* -w PATTERN with -i: every two neighbouring intervals get two names (so
- * that no file replaces the one before), checked over a year of starts.
- * Returns NULL or the reason. */
-static const char *check_pattern(const char *pattern, long long ilen, char *why, size_t n)
-{
-    char a[NAME_MAX_LEN], b[NAME_MAX_LEN];
-    double now = floor(clock_now(CLOCK_REALTIME) / (double)ilen) * (double)ilen;
-    for (int i = 0; i < 400; i++) {
-        double t = now + (double)i * 86400.0 + (double)(i % 24) * 3600.0;
-        t = floor(t / (double)ilen) * (double)ilen;
-        if (!pattern_name(pattern, t, a, sizeof a) ||
-            !pattern_name(pattern, t + (double)ilen, b, sizeof b)) {
-            snprintf(why, n, "-w '%.120s' gives an empty name or one over %d bytes", pattern,
-                     NAME_MAX_LEN - 1);
-            return why;
-        }
-        if (strcmp(a, b) == 0) {
-            snprintf(why, n,
-                     "-w '%.120s' gives two intervals of -i %lld s one name ('%.120s'): the pattern "
-                     "needs strftime conversions down to the interval (e.g. %%Y%%m%%d-%%H%%M%%S)",
-                     pattern, ilen, a);
-            return why;
-        }
-    }
-    return NULL;
-}
-
 /* Starts an engine (and with -w its file, for the interval idx). Returns
  * 0, or 1 with the message printed. */
 static int begin_engine(struct live_state *s, long long idx)
@@ -181,7 +139,8 @@ static int begin_engine(struct live_state *s, long long idx)
              * the next name, never one written before */
             if (s->written > 0 && idx <= s->last_idx)
                 idx = s->last_idx + 1;
-            if (!pattern_name(cl->write, (double)idx * (double)o->ilen, s->name, sizeof s->name))
+            if (!name_pattern_format(cl->write, (double)idx * (double)o->ilen, s->name,
+                                     sizeof s->name))
                 snprintf(s->name, sizeof s->name, "%s", cl->write); /* checked at start */
             if (s->written > 0 && strcmp(s->name, s->last) == 0) {
                 /* local time repeating an hour (the end of summer time) */
@@ -380,7 +339,7 @@ static int check_write(const struct args *cl, const struct engine_opts *o)
         bad = "with -i, -w writes a file per interval: --html, -R and -P would be rewritten "
               "each time (make them from the files)";
     else
-        bad = check_pattern(cl->write, o->ilen, why, sizeof why);
+        bad = name_pattern_check(cl->write, o->ilen, clock_now(CLOCK_REALTIME), why, sizeof why);
     if (bad == NULL)
         return 0;
     fprintf(stderr, "%s\n" PROG ": error: %s\n", args_usage_line, bad);
