@@ -128,9 +128,9 @@ void engine_set_capture(struct engine *e, const struct capture_counts *now)
     e->cap_now = *now;
 }
 
-/* A closed interval: to the sinks when streaming; while merging to the
- * store; else kept for the replay at the end (a late record may still
- * amend it). */
+/* A closed interval of the raw records: to the sinks when streaming, else
+ * kept for the replay at the end (a late record may still amend it); with
+ * --stream while merging, to the store. */
 static void deliver(struct engine *e, const struct ivl_closed *c)
 {
     if (e->store == NULL && e->replay == NULL) {
@@ -138,10 +138,10 @@ static void deliver(struct engine *e, const struct ivl_closed *c)
         return;
     }
     if (e->out_rc == 0)
-        e->out_rc = e->store != NULL
-                        ? ivl_store_put(e->store, c->stream, (double)c->idx * (double)e->o.ilen,
-                                        c->s, &e->out_err)
-                        : replay_hold(e->replay, c->stream, c->idx, c->s, &e->out_err);
+        e->out_rc = e->replay != NULL
+                        ? replay_hold(e->replay, c->stream, c->idx, c->s, &e->out_err)
+                        : ivl_store_put(e->store, c->stream, (double)c->idx * (double)e->o.ilen,
+                                        c->s, &e->out_err);
 }
 
 static int replay_one(void *ctx, unsigned stream, long long idx, const struct summary *s,
@@ -425,7 +425,9 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
             engine_free(e);
             return NULL;
         }
-        if (!o->merging && !o->stream) {
+        /* raw records read while merging get their late records placed
+         * too: the replay's intervals then go into the store */
+        if (!o->stream) {
             e->replay = replay_new((unsigned)e->n_streams, o->ilen,
                                    o->save_mem ? REPLAY_SPILL_MEM_SMALL : REPLAY_SPILL_MEM, err);
             if (e->replay == NULL) {
@@ -942,7 +944,11 @@ static int replay_intervals(struct engine *e)
         c.stream = stream;
         c.idx = idx;
         c.s = s;
-        deliver_now(e, &c, NULL);
+        if (e->store != NULL)
+            e->out_rc = ivl_store_put(e->store, stream, (double)idx * (double)e->o.ilen, s,
+                                      &e->out_err);
+        else
+            deliver_now(e, &c, NULL);
         rc = 0;
     }
     intervals_release(e->iv, s);
