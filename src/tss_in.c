@@ -51,9 +51,9 @@ static int src_close(void *c)
     return 0;
 }
 
-/* Opens path through the decoders (small buffers, no decode thread: a
- * summary file is a few MB at most). *src: the stream's state, for its
- * error. */
+/* Opens path through the decoders (small buffers, no decode thread: the
+ * file is read through once per pass, and the merge, not the inflating,
+ * takes the time). *src: the stream's state, for its error. */
 static FILE *src_open(const char *path, struct tss_src **src, struct ts_err *err)
 {
     struct tss_src *s = calloc(1, sizeof *s);
