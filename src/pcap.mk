@@ -2,7 +2,7 @@
 noinst_LIBRARIES += libtspcap.a
 libtspcap_a_SOURCES = \
 	src/decode.c src/decode.h src/pkt_cursor.h \
-	src/pcap_in.c src/pcap_in.h \
+	src/pcap_in.c src/pcap_in.h src/trace_magic.h \
 	src/pcap_rd.c src/pcap_rd.h \
 	src/pcap_ng.c src/pcap_ng.h \
 	src/pcap_fast.c src/pcap_fast.h \

@@ -2,7 +2,8 @@
  * pcap_in.c - packet records from a trace: the reader chosen by the magic bytes, then the decoder.
  *
  * The first four bytes of the (decompressed) stream choose the reader from
- * the table below (libpcap savefile.c's check_headers[]):
+ * the table below (libpcap savefile.c's check_headers[]; the bytes are in
+ * trace_magic.h, which the table of input formats in reader.c shares):
  *
  *   0a 0d 0d 0a                    pcapng            pcap_ng.c
  *   a1 b2 c3 d4, a1 b2 3c 4d,      classic pcap      pcap_fast.c (libpcap
@@ -26,16 +27,17 @@
 #include "pcap_lib.h"
 #include "pcap_ng.h"
 #include "pcap_rd.h"
+#include "trace_magic.h"
 
 static const struct {
-    uint8_t magic[4];
+    const char *magic; /* TRACE_MAGIC_LEN bytes */
     pcap_reader_open_fn *open;
 } check_headers[] = {
-    {{0x0a, 0x0d, 0x0d, 0x0a}, pcap_ng_open},   /* pcapng section header */
-    {{0xa1, 0xb2, 0xc3, 0xd4}, pcap_fast_open}, /* pcap, big-endian, us */
-    {{0xd4, 0xc3, 0xb2, 0xa1}, pcap_fast_open}, /* pcap, little-endian, us */
-    {{0xa1, 0xb2, 0x3c, 0x4d}, pcap_fast_open}, /* pcap, big-endian, ns */
-    {{0x4d, 0x3c, 0xb2, 0xa1}, pcap_fast_open}, /* pcap, little-endian, ns */
+    {TRACE_MAGIC_PCAPNG, pcap_ng_open},
+    {TRACE_MAGIC_PCAP_BE_US, pcap_fast_open},
+    {TRACE_MAGIC_PCAP_LE_US, pcap_fast_open},
+    {TRACE_MAGIC_PCAP_BE_NS, pcap_fast_open},
+    {TRACE_MAGIC_PCAP_LE_NS, pcap_fast_open},
 };
 /* anything else: pcap_lib_open */
 
@@ -75,7 +77,7 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
     p->rd.offset = 4;
     pcap_reader_open_fn *open = pcap_lib_open;
     for (size_t i = 0; i < sizeof check_headers / sizeof check_headers[0]; i++)
-        if (memcmp(p->rd.magic, check_headers[i].magic, 4) == 0) {
+        if (memcmp(p->rd.magic, check_headers[i].magic, TRACE_MAGIC_LEN) == 0) {
             open = check_headers[i].open;
             break;
         }

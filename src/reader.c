@@ -7,6 +7,7 @@
 #include "reader.h"
 #include "reader_family.h"
 #include "summary_file.h"
+#include "trace_magic.h"
 
 #define MAGIC(s) (const unsigned char *)(s), sizeof(s) - 1
 
@@ -14,15 +15,15 @@
  * after the kind's other entries and names the family of the kind. */
 static const struct reader_format table[] = {
     {"trace-summary summary file", READER_SUMMARY, MAGIC(SF_MAGIC), false, NULL},
-    {"pcap, little-endian, microseconds", READER_TRACE, MAGIC("\xd4\xc3\xb2\xa1"), false,
+    {"pcap, little-endian, microseconds", READER_TRACE, MAGIC(TRACE_MAGIC_PCAP_LE_US), false,
      &reader_family_pcap},
-    {"pcap, big-endian, microseconds", READER_TRACE, MAGIC("\xa1\xb2\xc3\xd4"), false,
+    {"pcap, big-endian, microseconds", READER_TRACE, MAGIC(TRACE_MAGIC_PCAP_BE_US), false,
      &reader_family_pcap},
-    {"pcap, little-endian, nanoseconds", READER_TRACE, MAGIC("\x4d\x3c\xb2\xa1"), false,
+    {"pcap, little-endian, nanoseconds", READER_TRACE, MAGIC(TRACE_MAGIC_PCAP_LE_NS), false,
      &reader_family_pcap},
-    {"pcap, big-endian, nanoseconds", READER_TRACE, MAGIC("\xa1\xb2\x3c\x4d"), false,
+    {"pcap, big-endian, nanoseconds", READER_TRACE, MAGIC(TRACE_MAGIC_PCAP_BE_NS), false,
      &reader_family_pcap},
-    {"pcapng", READER_TRACE, MAGIC("\x0a\x0d\x0d\x0a"), false, &reader_family_pcap},
+    {"pcapng", READER_TRACE, MAGIC(TRACE_MAGIC_PCAPNG), false, &reader_family_pcap},
     {"other trace formats libpcap reads", READER_TRACE, NULL, 0, false, &reader_family_pcap},
     {"Zeek TSV connection log with header", READER_CONN, MAGIC("#separator"), false,
      &reader_family_conn},
