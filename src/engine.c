@@ -945,8 +945,8 @@ static int replay_intervals(struct engine *e)
         c.idx = idx;
         c.s = s;
         if (e->store != NULL)
-            e->out_rc = ivl_store_put(e->store, stream, (double)idx * (double)e->o.ilen, s,
-                                      &e->out_err);
+            e->out_rc =
+                ivl_store_put(e->store, stream, (double)idx * (double)e->o.ilen, s, &e->out_err);
         else
             deliver_now(e, &c, NULL);
         rc = 0;

@@ -49,8 +49,7 @@ static int pair_same(const char *pattern, double t, long long ilen, char *a, cha
  * pattern missing a conversion is caught whatever the clock says now
  * (starts a whole number of hours apart all kept the minute of now, and
  * let %H pass with -i 60 during the last minute of an hour). */
-const char *name_pattern_check(const char *pattern, long long ilen, double now, char *why,
-                               size_t n)
+const char *name_pattern_check(const char *pattern, long long ilen, double now, char *why, size_t n)
 {
     char a[NAME_MAX_LEN], b[NAME_MAX_LEN];
     if (ilen <= 0) {
@@ -67,10 +66,11 @@ const char *name_pattern_check(const char *pattern, long long ilen, double now, 
             return why;
         }
         if (r > 0) {
-            snprintf(why, n,
-                     "-w '%.120s' gives two intervals of -i %lld s one name ('%.120s'): the pattern "
-                     "needs strftime conversions down to the interval (e.g. %%Y%%m%%d-%%H%%M%%S)",
-                     pattern, ilen, a);
+            snprintf(
+                why, n,
+                "-w '%.120s' gives two intervals of -i %lld s one name ('%.120s'): the pattern "
+                "needs strftime conversions down to the interval (e.g. %%Y%%m%%d-%%H%%M%%S)",
+                pattern, ilen, a);
             return why;
         }
     }

@@ -33,11 +33,11 @@ static const struct {
     const char *magic; /* TRACE_MAGIC_LEN bytes */
     pcap_reader_open_fn *open;
 } check_headers[] = {
-    {TRACE_MAGIC_PCAPNG, pcap_ng_open},
-    {TRACE_MAGIC_PCAP_BE_US, pcap_fast_open},
-    {TRACE_MAGIC_PCAP_LE_US, pcap_fast_open},
-    {TRACE_MAGIC_PCAP_BE_NS, pcap_fast_open},
-    {TRACE_MAGIC_PCAP_LE_NS, pcap_fast_open},
+    {TRACE_MAGIC_PCAPNG, pcap_ng_open},       /* pcapng section header */
+    {TRACE_MAGIC_PCAP_BE_US, pcap_fast_open}, /* pcap, big-endian, us */
+    {TRACE_MAGIC_PCAP_LE_US, pcap_fast_open}, /* pcap, little-endian, us */
+    {TRACE_MAGIC_PCAP_BE_NS, pcap_fast_open}, /* pcap, big-endian, ns */
+    {TRACE_MAGIC_PCAP_LE_NS, pcap_fast_open}, /* pcap, little-endian, ns */
 };
 /* anything else: pcap_lib_open */
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The parts whose evictions a batch carries, by index of pipe_batch.ev. */
 static const unsigned deferred_part[2] = {SUMMARY_PART_SRC, SUMMARY_PART_DST};
 

@@ -280,8 +280,8 @@ static int named(const char *path, const struct tss_src *src, int rc, struct ts_
     return ts_err_set(err, rc, "'%s': %s", path, msg);
 }
 
-static struct sf_reader *open_file(const char *path, uint64_t seed, FILE **f,
-                                   struct tss_src **src, struct ts_err *err)
+static struct sf_reader *open_file(const char *path, uint64_t seed, FILE **f, struct tss_src **src,
+                                   struct ts_err *err)
 {
     *f = src_open(path, src, err);
     if (*f == NULL)

@@ -27,8 +27,8 @@ static void set_tz(const char *tz)
 /* starts at awkward moments: the last second of a minute, of an hour, of a
  * day, of a month, and a plain one */
 static const double starts[] = {
-    BASE + 12 * 3600 + 17 * 60 + 5, BASE + 59, BASE + 3599,
-    BASE + 3540 + 30, BASE + 86399, BASE + 27 * 86400 + 86399,
+    BASE + 12 * 3600 + 17 * 60 + 5, BASE + 59, BASE + 3599, BASE + 3540 + 30, BASE + 86399,
+    BASE + 27 * 86400 + 86399,
 };
 
 struct row {
@@ -38,20 +38,13 @@ struct row {
 };
 
 static const struct row rows[] = {
-    {"sum-%Y%m%d-%H.tss", 60, false},
-    {"sum-%Y%m%d-%H%M.tss", 60, true},
-    {"sum-%M.tss", 3600, false},
-    {"sum-%H.tss", 3600, true},
-    {"sum.tss", 86400, false},
-    {"sum-%F.tss", 86400, true},
-    {"s-%H%M.tss", 1, false},
-    {"s-%H%M%S.tss", 1, true},
-    {"s-%Y%m.tss", 86400, false},
-    {"s-%Y%m%d.tss", 3600, false},
-    {"s-%Y%m%d-%H%M%S.tss", 300, true},
-    {"s-%s.tss", 10, true},
-    {"s-%Y-%W.tss", 86400, false},
-    {"s-%Y-%W.tss", 7 * 86400, true},
+    {"sum-%Y%m%d-%H.tss", 60, false},   {"sum-%Y%m%d-%H%M.tss", 60, true},
+    {"sum-%M.tss", 3600, false},        {"sum-%H.tss", 3600, true},
+    {"sum.tss", 86400, false},          {"sum-%F.tss", 86400, true},
+    {"s-%H%M.tss", 1, false},           {"s-%H%M%S.tss", 1, true},
+    {"s-%Y%m.tss", 86400, false},       {"s-%Y%m%d.tss", 3600, false},
+    {"s-%Y%m%d-%H%M%S.tss", 300, true}, {"s-%s.tss", 10, true},
+    {"s-%Y-%W.tss", 86400, false},      {"s-%Y-%W.tss", 7 * 86400, true},
 };
 
 Test(name_pattern, refused_whatever_the_start)
@@ -60,14 +53,14 @@ Test(name_pattern, refused_whatever_the_start)
     char why[512];
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         for (size_t j = 0; j < sizeof starts / sizeof starts[0]; j++) {
-            const char *r = name_pattern_check(rows[i].pattern, rows[i].ilen, starts[j], why,
-                                               sizeof why);
+            const char *r =
+                name_pattern_check(rows[i].pattern, rows[i].ilen, starts[j], why, sizeof why);
             if (rows[i].ok)
                 cr_expect_null(r, "'%s' -i %lld at %.0f: refused: %s", rows[i].pattern,
                                rows[i].ilen, starts[j], r);
             else
-                cr_expect_not_null(r, "'%s' -i %lld at %.0f: taken", rows[i].pattern,
-                                   rows[i].ilen, starts[j]);
+                cr_expect_not_null(r, "'%s' -i %lld at %.0f: taken", rows[i].pattern, rows[i].ilen,
+                                   starts[j]);
         }
 }
 
