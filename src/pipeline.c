@@ -102,15 +102,19 @@ static bool wait_over(struct pipe *q, enum wait_for w, size_t seen)
  * side's flag raised (sequentially consistent, so no wake-up is lost). */
 static void pipe_wait(struct pipe *q, enum wait_for w, size_t seen)
 {
-    for (unsigned i = 0; i < q->spin; i++) {
-        if (wait_over(q, w, seen))
+    bool consumer = w == WAIT_DATA || w == WAIT_FREE;
+    unsigned *spin = consumer ? &q->spin_cons : &q->spin_prod;
+    for (unsigned i = 0; i < *spin; i++) {
+        if (wait_over(q, w, seen)) {
+            *spin = *spin < q->spin_max / 2 ? 2 * *spin : q->spin_max;
             return;
+        }
         if (i % 64 == 63)
             sched_yield(); /* a single core: let the other side run */
         else
             cpu_relax();
     }
-    bool consumer = w == WAIT_DATA || w == WAIT_FREE;
+    *spin = *spin / 2 > PIPE_SPIN_MIN ? *spin / 2 : PIPE_SPIN_MIN;
     atomic_bool *sleeping = consumer ? &q->cons_sleeping : &q->prod_sleeping;
     pthread_cond_t *cv = consumer ? &q->cv_data : &q->cv_space;
     pthread_mutex_lock(&q->mu);
@@ -204,7 +208,8 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
 {
     memset(q, 0, sizeof *q);
     q->ops = *ops;
-    q->spin = shared_cores ? PIPE_SPIN_SHARED : PIPE_SPIN_OWN;
+    q->spin_max = shared_cores ? PIPE_SPIN_MIN : PIPE_SPIN_OWN;
+    q->spin_cons = q->spin_prod = q->spin_max;
     q->nb = threaded ? PIPE_BATCHES : 1;
     q->cap = cap;
     q->b = calloc(q->nb, sizeof *q->b);
