@@ -46,13 +46,13 @@
  * that waits a moment between batches keeps polling, one that waits long
  * (a slow JSON parser's partner) soon sleeps at once, as before. With a
  * fixed 1000 polls the faster side slept between batches and the slower
- * one paid a futex wake-up for each: 894 context switches over 10^6
- * flow-structured packets, 13 with 6000 polls, and 94.6 -> 90.1 ms
- * (default trace 126.6 -> 120.6 ms). A fixed 20000 (300 us) also caught
- * the JSON parser's batches and burnt 0.65 s of CPU per 10^6 lines for
- * nothing. When a decoder thread shares the two cores (gzip or zstd
- * input), polling takes its time (a .zst log 272 -> 293 ms with 20000), so
- * then the polls stay at PIPE_SPIN_MIN. */
+ * one paid a futex wake-up for each: 805 context switches over 10^6
+ * flow-structured packets, 31 with these polls, and 97.8 -> 93.7 ms
+ * (default trace 848 -> 367, 124.9 -> 111.3 ms). A fixed 20000 (300
+ * us) also caught the JSON parser's batches and burnt 0.65 s of CPU per
+ * 10^6 lines for nothing. When a decoder thread shares the two cores
+ * (gzip or zstd input), polling takes its time (a .zst log 272 -> 293 ms
+ * with 20000), so then the polls stay at PIPE_SPIN_MIN. */
 #define PIPE_SPIN_OWN 6000u
 #define PIPE_SPIN_MIN 1000u
 #define PIPE_BATCH_RECS 256
