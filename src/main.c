@@ -369,32 +369,30 @@ static int read_raw(const char *path, const struct args *cl, struct engine *e, s
     return status;
 }
 
-/* True when the one raw input is inflated by zlib in a thread of its own.
- * That thread is slower than parsing, and a third thread gained nothing on
- * two processors; ISA-L and zstd inflate faster than lines are parsed, so
- * then the counting thread stays (10^6 lines: the parsing thread's share
- * goes from 2.79 G to 2.43 G instructions with it). */
-static bool raw_has_slow_thread(const struct args *cl, const bool *is_tss)
+/* What the raw inputs' decoders do to the threads, from one probe of each
+ * (its first bytes):
+ *   *decoder  a raw input is decompressed in a thread of its own, which
+ *             then shares the processors with the pipeline's two;
+ *   *slow     the first raw input is inflated by zlib in that thread. It is
+ *             slower than parsing, and a third thread gained nothing on two
+ *             processors; ISA-L and zstd inflate faster than lines are
+ *             parsed, so then the counting thread stays (10^6 lines: the
+ *             parsing thread's share goes from 2.79 G to 2.43 G
+ *             instructions with it). */
+static void probe_decoders(const struct args *cl, const bool *is_tss, bool *decoder, bool *slow)
 {
+    *decoder = *slow = false;
+    bool first = true;
     for (size_t i = 0; i < cl->n_inputs; i++) {
         if (is_tss[i])
             continue;
         bool fast;
-        return ts_input_probe_thread(cl->inputs[i], 0, &fast) && !fast;
+        bool threaded = ts_input_probe_thread(cl->inputs[i], 0, &fast);
+        if (first)
+            *slow = threaded && !fast;
+        first = false;
+        *decoder |= threaded;
     }
-    return false;
-}
-
-/* True when a raw input is decompressed in a thread of its own, which
- * then shares the processors with the pipeline's two. */
-static bool raw_has_decoder_thread(const struct args *cl, const bool *is_tss)
-{
-    for (size_t i = 0; i < cl->n_inputs; i++) {
-        bool fast;
-        if (!is_tss[i] && ts_input_probe_thread(cl->inputs[i], 0, &fast))
-            return true;
-    }
-    return false;
 }
 
 struct merge_plan {
@@ -671,9 +669,12 @@ int main(int argc, char **argv)
             fail(EXIT_FAIL, PROG ": %s", err.msg);
         o->sink = tss_out_sink(wout);
     }
-    if (cl.threads == 0 && mp.n_raw == 1 && raw_has_slow_thread(&cl, mp.is_tss))
+    bool decoder = false, slow_decoder = false;
+    if (o->threads)
+        probe_decoders(&cl, mp.is_tss, &decoder, &slow_decoder);
+    if (cl.threads == 0 && mp.n_raw == 1 && slow_decoder)
         o->threads = false;
-    o->decoder_thread = o->threads && mp.n_raw > 0 && raw_has_decoder_thread(&cl, mp.is_tss);
+    o->decoder_thread = o->threads && decoder;
     struct engine *e = engine_new(o, &err);
     if (e == NULL) {
         tss_out_abort(wout);
