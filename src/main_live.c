@@ -21,7 +21,6 @@
 /* -w PATTERN: an idle interval's file is written this long (seconds of
  * the clock) after the interval ended, past the reorder window */
 #define IDLE_GRACE 1.0
-#define NAME_MAX_LEN 4096
 
 /* What the signal handlers tell the loop; the loop does the work. */
 static volatile sig_atomic_t stop_signal, report_signal;
@@ -93,8 +92,8 @@ struct live_state {
     /* -w */
     bool per_interval;       /* -i and -w: a file per interval */
     struct tss_out *wout;    /* the file being written, or NULL */
-    char name[NAME_MAX_LEN]; /* the file's name */
-    char last[NAME_MAX_LEN]; /* the last one written */
+    char name[NAME_PATTERN_MAX]; /* the file's name */
+    char last[NAME_PATTERN_MAX]; /* the last one written */
     long long idx, last_idx; /* the open file's interval, the last written's */
     size_t written;          /* files written */
     /* what the capture had counted when the engine began */

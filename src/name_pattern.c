@@ -8,8 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#define NAME_MAX_LEN 4096
-
 static bool format_at(const char *pattern, double t, char *out, size_t n, long *gmtoff)
 {
     time_t tt = (time_t)t;
@@ -51,7 +49,7 @@ static int pair_same(const char *pattern, double t, long long ilen, char *a, cha
  * let %H pass with -i 60 during the last minute of an hour). */
 const char *name_pattern_check(const char *pattern, long long ilen, double now, char *why, size_t n)
 {
-    char a[NAME_MAX_LEN], b[NAME_MAX_LEN];
+    char a[NAME_PATTERN_MAX], b[NAME_PATTERN_MAX];
     if (ilen <= 0) {
         snprintf(why, n, "-w '%.120s': no interval length", pattern);
         return why;
@@ -62,7 +60,7 @@ const char *name_pattern_check(const char *pattern, long long ilen, double now, 
         int r = pair_same(pattern, t, ilen, a, b, sizeof a);
         if (r < 0) {
             snprintf(why, n, "-w '%.120s' gives an empty name or one over %d bytes", pattern,
-                     NAME_MAX_LEN - 1);
+                     NAME_PATTERN_MAX - 1);
             return why;
         }
         if (r > 0) {

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The longest name, with its NUL: a buffer this size takes any name that
+ * name_pattern_check let pass. */
+#define NAME_PATTERN_MAX 4096
+
 /* The name of the interval that starts at t (seconds since the epoch):
  * pattern through strftime in local time, into out[n]. False when the
  * name is empty or does not fit. */
