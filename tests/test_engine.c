@@ -304,6 +304,17 @@ Test(engine, unknown_transport_lines_are_raw_counts_ties_in_order_of_appearance)
     free(buf);
 }
 
+/* What engine_print_plan writes, as a string (the caller frees). */
+static char *plan_text(const struct engine *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    engine_print_plan(e, f);
+    fclose(f);
+    return buf;
+}
 Test(engine, a_merge_of_intervals_with_tables_keeps_a_small_pool)
 {
     /* summary files written with -w keep interval tables without -v: a
@@ -326,11 +337,7 @@ Test(engine, a_merge_of_intervals_with_tables_keeps_a_small_pool)
     o.merging = true;
     struct engine *e = engine_new(&o, &err);
     cr_assert_not_null(e, "%s", err.msg);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    engine_print_plan(e, f);
-    fclose(f);
+    char *buf = plan_text(e);
     cr_expect(strstr(buf, "open intervals              8 x") != NULL, "%s", buf);
     free(buf);
     engine_free(e);
@@ -345,11 +352,7 @@ Test(engine, the_memory_plan_states_the_flow_cache_on_packet_traces_only)
         o.conns = conns;
         struct engine *e = engine_new(&o, &err);
         cr_assert_not_null(e, "%s", err.msg);
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        engine_print_plan(e, f);
-        fclose(f);
+        char *buf = plan_text(e);
         char want[128];
         snprintf(want, sizeof want, "flow cache (packet traces): 2048 flows, %zu bytes",
                  flow_cache_mem_bytes(1024));

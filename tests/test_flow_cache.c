@@ -390,6 +390,26 @@ static void same_report(const struct run_opts *ro)
     free(autom);
 }
 
+/* The stream through two engines, the cache off into a and always on
+ * into b (b's exact counts, if any, set by the caller first). */
+static void run_off_on(const struct run_opts *ro, struct capture *a, struct capture *b,
+                       uint64_t *exact_src)
+{
+    memset(a, 0, sizeof *a);
+    run(ro, ENGINE_FLOW_CACHE_OFF, a, NULL, NULL);
+    run(ro, ENGINE_FLOW_CACHE_ALWAYS, b, NULL, exact_src);
+}
+
+/* The same intervals, with the same packet counts, in a and b. */
+static void same_intervals(const struct capture *a, const struct capture *b)
+{
+    cr_assert_eq(a->nivl, b->nivl);
+    for (size_t i = 0; i < a->nivl; i++) {
+        cr_assert_eq(a->ivl_idx[i], b->ivl_idx[i]);
+        cr_assert_eq(a->ivl_pkts[i], b->ivl_pkts[i], "interval %lld", a->ivl_idx[i]);
+    }
+}
+
 Test(flow_cache, reports_are_the_uncached_ones_where_no_table_evicts)
 {
     struct run_opts base = {.hosts = 300, .window = 16, .records = 20000, .dt = 0.05, .seed = 1};
@@ -426,21 +446,15 @@ Test(flow_cache, counters_hold_and_bounds_contain_the_truth_where_tables_evict)
         ro.threads = threads;
         uint64_t *exact = calloc(1 << 16, sizeof *exact);
         struct capture a, b;
-        memset(&a, 0, sizeof a);
         memset(&b, 0, sizeof b);
-        run(&ro, ENGINE_FLOW_CACHE_OFF, &a, NULL, NULL);
         b.exact_src = exact;
         b.nhosts = 1 << 16;
-        run(&ro, ENGINE_FLOW_CACHE_ALWAYS, &b, NULL, exact);
+        run_off_on(&ro, &a, &b, exact);
         cr_assert_gt(b.checked, 0);
         cr_assert_eq(memcmp(&a.total, &b.total, sizeof a.total), 0);
         cr_assert_eq(memcmp(&a.in, &b.in, sizeof a.in), 0);
         cr_assert_eq(memcmp(&a.out, &b.out, sizeof a.out), 0);
-        cr_assert_eq(a.nivl, b.nivl);
-        for (size_t i = 0; i < a.nivl; i++) {
-            cr_assert_eq(a.ivl_idx[i], b.ivl_idx[i]);
-            cr_assert_eq(a.ivl_pkts[i], b.ivl_pkts[i], "interval %lld", a.ivl_idx[i]);
-        }
+        same_intervals(&a, &b);
         free(exact);
     }
 }
@@ -455,16 +469,10 @@ Test(flow_cache, intervals_and_late_records_are_the_uncached_ones)
     for (int stream = 0; stream < 2; stream++) {
         ro.stream = stream;
         struct capture a, b;
-        memset(&a, 0, sizeof a);
         memset(&b, 0, sizeof b);
-        run(&ro, ENGINE_FLOW_CACHE_OFF, &a, NULL, NULL);
-        run(&ro, ENGINE_FLOW_CACHE_ALWAYS, &b, NULL, NULL);
+        run_off_on(&ro, &a, &b, NULL);
         cr_assert_gt(a.nivl, 100);
-        cr_assert_eq(a.nivl, b.nivl);
-        for (size_t i = 0; i < a.nivl; i++) {
-            cr_assert_eq(a.ivl_idx[i], b.ivl_idx[i]);
-            cr_assert_eq(a.ivl_pkts[i], b.ivl_pkts[i], "interval %lld", a.ivl_idx[i]);
-        }
+        same_intervals(&a, &b);
         cr_assert_eq(a.late, b.late);
         if (stream)
             cr_assert_gt(a.late, 0, "some records came too late");
@@ -486,10 +494,8 @@ Test(flow_cache, non_local_pairs_keep_the_number_of_their_first_record)
     for (int threads = 0; threads < 2; threads++) {
         ro.threads = threads;
         struct capture a, b;
-        memset(&a, 0, sizeof a);
         memset(&b, 0, sizeof b);
-        run(&ro, ENGINE_FLOW_CACHE_OFF, &a, NULL, NULL);
-        run(&ro, ENGINE_FLOW_CACHE_ALWAYS, &b, NULL, NULL);
+        run_off_on(&ro, &a, &b, NULL);
         cr_assert_gt(a.npairs, 10);
         cr_assert_eq(a.nonlocal, b.nonlocal);
         cr_assert_eq(a.npairs, b.npairs);
