@@ -710,6 +710,20 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
     return got;
 }
 
+ssize_t ts_input_read_full(struct ts_input *in, void *buf, size_t n, struct ts_err *err)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = ts_input_read(in, (unsigned char *)buf + got, n - got, err);
+        if (k < 0)
+            return k;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
 const char *ts_input_name(const struct ts_input *in)
 {
     return in->name;

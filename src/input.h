@@ -38,6 +38,11 @@ struct ts_input *ts_input_open_flags(const char *path, unsigned flags, struct ts
  * stay valid, and the error repeats on every later read. */
 ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *err);
 
+/* ts_input_read until n bytes came or the input ended: returns how many
+ * (n unless it ended first), or the negative code of an error before
+ * that (what came before it is in buf). */
+ssize_t ts_input_read_full(struct ts_input *in, void *buf, size_t n, struct ts_err *err);
+
 const char *ts_input_name(const struct ts_input *in); /* "-" for stdin */
 /* True when a thread of its own decodes the input ahead of the reader. */
 bool ts_input_has_thread(const struct ts_input *in);

@@ -60,15 +60,9 @@ struct pcap_in *pcap_in_open(struct ts_input *in, struct ts_err *err)
     p->rd.name = ts_input_name(in);
     ts_err_clear(&p->rd.ioerr);
 
-    size_t got = 0;
-    while (got < 4) {
-        ssize_t n = ts_input_read(in, p->rd.magic + got, 4 - got, err);
-        if (n < 0)
-            goto fail;
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
+    ssize_t got = ts_input_read_full(in, p->rd.magic, 4, err);
+    if (got < 0)
+        goto fail;
     if (got < 4) {
         ts_err_set(err, TS_EFORMAT, "'%s': not a pcap or pcapng trace (%s)", p->rd.name,
                    got == 0 ? "empty file" : "too short");

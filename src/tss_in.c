@@ -90,15 +90,9 @@ bool tss_is_summary_file(const char *path)
     if (in == NULL)
         return false;
     unsigned char head[SF_MAGIC_LEN];
-    size_t n = 0;
-    while (n < sizeof head) {
-        ssize_t got = ts_input_read(in, head + n, sizeof head - n, &e);
-        if (got <= 0)
-            break;
-        n += (size_t)got;
-    }
+    ssize_t n = ts_input_read_full(in, head, sizeof head, &e);
     ts_input_close(in);
-    const struct reader_format *fm = reader_identify(head, n);
+    const struct reader_format *fm = n > 0 ? reader_identify(head, (size_t)n) : NULL;
     return fm != NULL && fm->kind == READER_SUMMARY;
 }
 
