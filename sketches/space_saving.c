@@ -18,7 +18,8 @@
  *   c = cA(x) + cB(x), e = eA(x) + eB(x), where a side that does not monitor
  *   x contributes its minimum count mA (or mB) to both c and e if it has ever
  *   evicted, and 0 if it has not (then its absence means a true count of 0);
- *   then keep the k largest counts (ties: larger key first).
+ *   then keep the k largest counts (ties at the smallest count kept: the
+ *   keys dst already monitored first; see ss_merge_drop).
  *
  *   Merged candidates beyond the k kept are dropped; a dropped one of count
  *   above 0 makes the result inexact, and ss_merge_drop hands each dropped
@@ -1044,11 +1045,6 @@ size_t ss_entries(const struct ss *s, struct ss_entry *out, size_t n)
     return n;
 }
 
-struct ss_cand {
-    struct ss_entry e;
-    uint32_t tag; /* the same in every sketch of the same k */
-};
-
 /* The index tag of every monitored key, by slot; NULL if allocation
  * fails. */
 static uint32_t *slot_tags(const struct ss *s)
@@ -1062,17 +1058,50 @@ static uint32_t *slot_tags(const struct ss *s)
     return t;
 }
 
-static int cand_qsort(const void *pa, const void *pb)
-{
-    const struct ss_cand *a = pa, *b = pb;
-    return rank_cmp(&b->e, &a->e);
-}
-
 int ss_merge(struct ss *dst, const struct ss *src)
 {
     return ss_merge_drop(dst, src, NULL, NULL);
 }
 
+/* Hands dst's counter at heap position hp (the root) over to a key of
+ * src's that ranks above it: the old key goes to dropped_fn, the new one
+ * takes its slot with count c and error e. */
+static void merge_replace(struct ss *dst, size_t hp, const uint8_t *key, size_t len, uint32_t tag,
+                          uint64_t c, uint64_t e, ss_drop_fn dropped_fn, void *ctx)
+{
+    size_t slot = dst->heap[hp].slot;
+    if (dropped_fn != NULL) {
+        const struct ss_slot *r = slot_rec(dst, slot);
+        struct ss_evicted ev = {slot_key(dst, slot), r->len, dst->heap[hp].count - r->error};
+        dropped_fn(ctx, &ev);
+    }
+    uint32_t old_tag;
+    (void)index_remove_slot(dst, slot, dst->heap[hp].home, &old_tag);
+    bool found;
+    size_t pos = index_find(dst, key, len, tag, false, &found);
+    slot_set(dst, slot, key, len, e, false);
+    dst->index[pos].tag = tag;
+    dst->index[pos].slot1 = (uint32_t)(slot + 1);
+    dst->heap[hp].count = c;
+    dst->heap[hp].home = tag & (uint32_t)dst->mask;
+    sift_down(dst, hp);
+}
+
+/*
+ * In place, in two passes, with no second table:
+ *   1. every counter of dst adds src's count and error for its key (or
+ *      src's minimum, if src has evicted), and marks that entry of src;
+ *      then the heap is rebuilt on the new counts;
+ *   2. every unmarked entry of src, with dst's minimum added, takes a
+ *      free counter, or replaces dst's minimum counter if its count is
+ *      larger, or else is dropped.
+ * Pass 2 keeps the k largest candidates: the minimum only rises, so every
+ * candidate dropped (or replaced) had a count at most the final minimum,
+ * and no kept one lies below it. Among candidates tied at that minimum the
+ * ones already in dst stay. Cost: one lookup in src per counter of dst and
+ * O(log k) per replacement; allocates the index tags of both sides and a
+ * bit per entry of src (k/8 + 8k bytes).
+ */
 int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, void *ctx)
 {
     if (dst->k != src->k || dst->max_len != src->max_len)
@@ -1083,81 +1112,73 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
     }
     uint64_t m_dst = dst->evicted ? ss_min_count(dst) : 0;
     uint64_t m_src = src->evicted ? ss_min_count(src) : 0;
-
-    struct ss_cand *cand = malloc((dst->size + src->size) * sizeof *cand);
-    struct ss *r = ss_new_filtered(dst->k, dst->max_len, dst->filter_cells);
     uint32_t *t_dst = slot_tags(dst);
     uint32_t *t_src = slot_tags(src);
-    if (cand == NULL || r == NULL || t_dst == NULL || t_src == NULL) {
-        free(cand);
-        ss_free(r);
+    uint64_t *marked = calloc((src->size + 63) / 64, sizeof *marked);
+    if (t_dst == NULL || t_src == NULL || marked == NULL) {
         free(t_dst);
         free(t_src);
+        free(marked);
         return -1;
     }
-    size_t n = 0;
+    size_t n_src = src->size; /* dst == src: only the keys both had */
     for (size_t slot = 0; slot < dst->size; slot++) {
-        struct ss_cand *c = &cand[n++];
-        struct ss_entry other;
-        entry_of(dst, slot, &c->e);
-        c->tag = t_dst[slot];
-        if (query_tag(src, c->e.key, c->e.len, c->tag, &other)) {
-            c->e.count += other.count;
-            c->e.error += other.error;
-        } else {
-            c->e.count += m_src;
-            c->e.error += m_src;
-        }
-    }
-    for (size_t slot = 0; slot < src->size; slot++) {
-        struct ss_cand *c = &cand[n];
-        entry_of(src, slot, &c->e);
-        c->tag = t_src[slot];
-        if (query_tag(dst, c->e.key, c->e.len, c->tag, NULL))
-            continue;
-        c->e.count += m_dst;
-        c->e.error += m_dst;
-        n++;
-    }
-    /* A dropped candidate of count 0 loses nothing (its true count is 0,
-     * and a full sketch of one pass would not have monitored it either):
-     * only a count above 0 makes the result inexact. */
-    bool dropped = false;
-    if (n > r->k) {
-        if (!rank_sort_records(cand, n, sizeof *cand))
-            qsort(cand, n, sizeof *cand, cand_qsort);
-        dropped = cand[r->k].e.count > 0;
-        for (size_t i = r->k; i < n && dropped_fn != NULL; i++) {
-            const struct ss_entry *e = &cand[i].e;
-            struct ss_evicted ev = {e->key, e->len, e->count - e->error};
-            dropped_fn(ctx, &ev);
-        }
-        n = r->k;
-    }
-    for (size_t slot = 0; slot < n; slot++) {
-        const struct ss_cand *c = &cand[slot];
+        struct ss_slot *r = slot_rec(dst, slot);
+        uint64_t *count = &dst->heap[r->heap_pos].count;
         bool found;
-        size_t pos = index_find(r, c->e.key, c->e.len, c->tag, false, &found);
-        slot_set(r, slot, c->e.key, c->e.len, c->e.error, false);
-        r->index[pos].tag = c->tag;
-        r->index[pos].slot1 = (uint32_t)(slot + 1);
-        r->heap[slot] = (struct ss_node){c->e.count, (uint32_t)slot, c->tag & (uint32_t)r->mask};
-        slot_rec(r, slot)->heap_pos = (uint32_t)slot;
+        size_t pos = index_find(src, slot_key(dst, slot), r->len, t_dst[slot], false, &found);
+        if (found) {
+            size_t other = src->index[pos].slot1 - 1;
+            const struct ss_slot *o = slot_rec(src, other);
+            *count += src->heap[o->heap_pos].count;
+            r->error += o->error;
+            marked[other / 64] |= (uint64_t)1 << (other % 64);
+        } else {
+            *count += m_src;
+            r->error += m_src;
+        }
     }
-    r->size = n;
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(r, i);
-    r->total = dst->total + src->total;
-    r->evicted = dst->evicted || src->evicted || dropped;
-    filter_fill(r);
-    free(cand);
+    for (size_t i = dst->size / SS_ARITY + 1; i-- > 0;)
+        if (i < dst->size)
+            sift_down(dst, i);
+    bool dropped = false;
+    for (size_t other = 0; other < n_src; other++) {
+        if (marked[other / 64] & ((uint64_t)1 << (other % 64)))
+            continue;
+        const struct ss_slot *o = slot_rec(src, other);
+        const uint8_t *key = slot_key(src, other);
+        uint64_t c = src->heap[o->heap_pos].count + m_dst;
+        uint64_t e = o->error + m_dst;
+        if (dst->size < dst->k) {
+            bool found;
+            size_t pos = index_find(dst, key, o->len, t_src[other], false, &found);
+            size_t slot = dst->size++;
+            slot_set(dst, slot, key, o->len, e, false);
+            dst->index[pos].tag = t_src[other];
+            dst->index[pos].slot1 = (uint32_t)(slot + 1);
+            heap_place(dst, slot,
+                       (struct ss_node){c, (uint32_t)slot, t_src[other] & (uint32_t)dst->mask});
+            sift_up(dst, slot);
+        } else if (c > dst->heap[0].count) {
+            dropped = dropped || dst->heap[0].count > 0;
+            merge_replace(dst, 0, key, o->len, t_src[other], c, e, dropped_fn, ctx);
+        } else {
+            /* a dropped candidate of count 0 loses nothing: its true
+             * count is 0, and one pass would not have monitored it */
+            dropped = dropped || c > 0;
+            if (dropped_fn != NULL) {
+                struct ss_evicted ev = {key, o->len, c - e};
+                dropped_fn(ctx, &ev);
+            }
+        }
+    }
+    dst->total += src->total;
+    dst->evicted = dst->evicted || src->evicted || dropped;
+    dst->next_victim = SIZE_MAX;
+    filter_fill(dst);
     free(t_dst);
     free(t_src);
-
-    struct ss tmp = *dst;
-    *dst = *r;
-    *r = tmp;
-    ss_free(r);
+    free(marked);
     return 0;
 }
 

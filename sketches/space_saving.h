@@ -72,23 +72,27 @@ bool ss_add_evict16(struct ss *s, const void *key, size_t len, uint64_t hash, ui
 /* Merges src into dst (Cafaro et al.); both must have the same k and
  * max_key_len and use the same hash seed. A key missing from one side gets
  * that side's min count added to its count and error if that side has
- * evicted (0 otherwise); the k largest counts are kept (ties: larger key).
+ * evicted (0 otherwise); the k largest counts are kept (ties at the
+ * smallest count kept: dst's keys first, then src's in its slot order).
  * Afterwards ss_total(dst) is the sum of both totals and the counts sum to
  * at most that; dst has evicted if either side had or keys of count above
  * 0 were dropped (so two exact sketches whose keys fit in k merge exact,
  * with the counts of one pass). Every bound of space_saving.c holds after
  * any tree of merges, N the merged total.
  * src is unchanged (dst == src is allowed). Returns 0, or -1 on mismatch or
- * allocation failure (dst unchanged). Cost: O(k log k), allocates O(k). */
+ * allocation failure (dst unchanged). Cost: one lookup per key of each
+ * side, O(log k) per key of src that replaces one of dst; in place,
+ * allocating 8.125 bytes per key of the two sides for the time of the
+ * call. */
 int ss_merge(struct ss *dst, const struct ss *src);
 
 /* Called for each candidate a merge drops: the key (borrowed for the
  * call) and its exact part, count - error. */
 typedef void (*ss_drop_fn)(void *ctx, const struct ss_evicted *dropped);
 
-/* ss_merge that hands every dropped candidate to dropped (may be NULL),
- * before it returns, in rank order. A dropped candidate of count 0 does
- * not make dst inexact. */
+/* ss_merge that hands every dropped candidate to dropped (may be NULL)
+ * before it returns. A dropped candidate of count 0 does not make dst
+ * inexact. */
 int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped, void *ctx);
 
 struct bb_writer;

@@ -24,6 +24,7 @@
 #define UNKNOWN_MAX 1024  /* pairs kept for the unknown-transport table */
 #define MAX_SINKS 3       /* -P, the report (text, JSON or R), the HTML page */
 #define CLOSED_BATCH 16   /* closed intervals moved at once */
+#define FOLD_PROBE 65536  /* packets before the split follows the flow cache */
 
 struct engine {
     struct engine_opts o;
@@ -32,6 +33,14 @@ struct engine {
     struct summary_update_params up;
     uint8_t *port_mask; /* the ports that count, or NULL for all */
     struct summary *total, *incoming, *outgoing;
+    /* With -l (when no report so far can be asked for and nothing is
+     * merged in): every record counts in one of Total, Incoming and
+     * Outgoing only, by its direction, and engine_finish merges Incoming
+     * and Outgoing into Total. The same memory as counting Total too, one
+     * large summary fewer for each record, and the same report wherever
+     * nothing evicted (see home_of). */
+    bool total_by_merge;
+    struct summary *home[PIPE_HOMES]; /* Total, Incoming, Outgoing (home_index) */
     struct summary **nets;
     size_t nnets;
     struct intervals *iv; /* NULL without -i */
@@ -52,6 +61,10 @@ struct engine {
     struct flow_cache *fc;
     size_t fc_sets; /* its sets, for the memory plan */
     uint64_t fc_paused; /* records still to pass by the cache while it is off */
+    /* the first FOLD_PROBE packets and how many the cache folded: then the
+     * split between the threads may change once (pipe_resplit) */
+    uint64_t fold_seen, fold_hits;
+    bool fold_probing;
     uint64_t nonlocal_seq;
     struct sink_params sp;
     struct sink *sinks[MAX_SINKS];
@@ -341,6 +354,8 @@ static int start_flow_cache(struct engine *e)
     };
     e->fc = flow_cache_new(&fp);
     e->fc_sets = fp.sets;
+    e->fold_probing = e->pipe.threaded && e->pipe.split.defer == 0 &&
+                      e->pipe.split.reader_parts_folded != e->pipe.split.reader_parts;
     return e->fc != NULL ? 0 : -1;
 }
 
@@ -371,15 +386,18 @@ static int start_pipe(struct engine *e)
     size_t ring = e->iv ? intervals_pool_size(e->iv) : 1;
     if (pipe_init(&e->pipe, o->threads, o->decoder_thread, cap, o->conns, ring, &split, &ops) != 0)
         return -1;
-    /* the reader's evictions from Total's sources go to the counting
-     * thread with each batch, which feeds them to their Count-Min; a part
-     * left without the memory is fed by the reader itself */
+    /* the reader's evictions from the sources of Total (and of Incoming
+     * and Outgoing when they take its place) go to the counting thread
+     * with each batch, which feeds them to their Count-Min */
     unsigned defer = 0;
+    size_t homes = e->total_by_merge ? PIPE_HOMES : 1;
     if (e->pipe.threaded)
-        for (unsigned part = SUMMARY_PART_SRC; part <= SUMMARY_PART_DST; part <<= 1)
-            if ((want_defer & part) && summary_defer_evictions(e->total, part) == 0)
-                defer |= part;
-    if (defer != 0 && pipe_defer_lists(&e->pipe, defer) != 0)
+        defer = want_defer & (SUMMARY_PART_SRC | SUMMARY_PART_DST);
+    for (unsigned part = SUMMARY_PART_SRC; part <= SUMMARY_PART_DST; part <<= 1)
+        for (size_t h = 0; (defer & part) && h < homes; h++)
+            if (summary_defer_evictions(e->home[h], part) != 0)
+                return -1;
+    if (defer != 0 && pipe_defer_lists(&e->pipe, defer, homes) != 0)
         return -1;
     e->pipe.split.defer = defer;
     return 0;
@@ -439,6 +457,7 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
     e->total = summary_new(&pl->main, seed);
     if (e->total == NULL)
         goto nomem;
+    e->home[0] = e->home[1] = e->home[2] = e->total;
     prefault(e, e->total);
     bool hash_ports = summary_ports_sketched(e->total);
     if (o->local_nets) {
@@ -454,6 +473,7 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
             goto nomem;
         prefault(e, e->incoming);
         prefault(e, e->outgoing);
+        e->total_by_merge = !o->merging && !o->report_so_far;
         hash_ports |= summary_ports_sketched(e->incoming) || summary_ports_sketched(e->outgoing);
         for (size_t i = 0; i < e->nnets; i++) {
             e->nets[i] = summary_new(&pl->net, seed);
@@ -462,6 +482,10 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
             prefault(e, e->nets[i]);
             hash_ports |= summary_ports_sketched(e->nets[i]);
         }
+    }
+    if (e->total_by_merge) {
+        e->home[1] = e->incoming;
+        e->home[2] = e->outgoing;
     }
     if (o->conns) {
         e->unknown = calloc(UNKNOWN_MAX, sizeof *e->unknown);
@@ -623,6 +647,26 @@ static inline unsigned dir_stream(int src_net)
     return src_net >= 0 ? 2 : 1;
 }
 
+/* Which of e->home a record counts in first: Total, or with
+ * total_by_merge Incoming (1) or Outgoing (2) for a record with a local
+ * address (the one dir_stream names).
+ *
+ * Why Total may wait for the end: every record with a local address
+ * counts in exactly one of Incoming and Outgoing, every other one in Total
+ * alone, and the three have equal sizes and seed. summary_merge
+ * (summary.h) of the three equals one pass over all records, in every
+ * query and to the byte, while no column evicted in the parts or in the
+ * merge; and a part never evicts where Total would not have: a part holds
+ * at most the distinct keys Total holds, in as many counters. Where Total
+ * evicts, the merged bounds hold with N the merged total (space_saving.h),
+ * and every key above N/k is still listed. */
+static inline size_t home_index(const struct engine *e, const struct pipe_rec *pd)
+{
+    if (!e->total_by_merge || record_net(pd) < 0)
+        return 0;
+    return dir_stream(pd->src_net);
+}
+
 /* Applies a queued record to every summary it belongs to (the counting
  * thread's share). */
 static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
@@ -630,7 +674,8 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
     struct engine *e = ctx;
     const struct engine_opts *o = &e->o;
     struct summary_update *u = &pd->u;
-    summary_add_parts(e->total, u, true, SUMMARY_PART_ALL & ~e->pipe.split.reader_parts);
+    summary_add_parts(e->home[home_index(e, pd)], u, true,
+                      SUMMARY_PART_ALL & ~e->pipe.split.reader_parts);
     int rc = 0;
     if (e->iv != NULL)
         rc = interval_add(e, 0, u, err);
@@ -639,7 +684,8 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
         if (net >= 0) {
             if (!e->pipe.split.reader_nets)
                 summary_add(e->nets[net], u, true);
-            summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
+            if (!e->total_by_merge)
+                summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
             /* Incoming and Outgoing intervals are for the R files and the page */
             if (rc == 0 && e->iv != NULL && e->n_streams == 3)
                 rc = interval_add(e, dir_stream(pd->src_net), u, err);
@@ -657,6 +703,20 @@ static inline void updates_of(const struct pipe_rec *const p[3], const struct su
         u[k] = p[k] != NULL ? &p[k]->u : NULL;
 }
 
+/* Cache hints for the parts of three queued records' first summaries
+ * (home_index), in the stages apply_hint describes. */
+static void prefetch_homes(const struct engine *e, const struct pipe_rec *const p[3],
+                           const struct summary_update *const u[3], unsigned parts)
+{
+    if (!e->total_by_merge) {
+        summary_prefetch_stages(e->total, u, parts);
+        return;
+    }
+    for (int k = 0; k < 3; k++)
+        if (p[k] != NULL)
+            summary_prefetch(e->home[home_index(e, p[k])], u[k], k + 1, parts);
+}
+
 /* Cache hints for three queued records: p[0] gets stage 1 (the index cells
  * of its keys start loading), p[1] stage 2 (the counters those cells point
  * to, loaded some records ago), p[2] stage 3 (the heap counts of those
@@ -668,15 +728,16 @@ static void apply_hint(void *ctx, const struct pipe_rec *const p[3])
     updates_of(p, u);
     unsigned total_parts = SUMMARY_PART_ALL & ~e->pipe.split.reader_parts;
     if (total_parts)
-        summary_prefetch_stages(e->total, u, total_parts);
+        prefetch_homes(e, p, u, total_parts);
     if (e->o.local_nets) {
         /* the direction and the network differ from record to record */
         for (int k = 0; k < 3; k++) {
             int net = p[k] != NULL ? record_net(p[k]) : -1;
             if (net < 0)
                 continue;
-            summary_prefetch(p[k]->src_net >= 0 ? e->outgoing : e->incoming, u[k], k + 1,
-                             SUMMARY_PART_ALL);
+            if (!e->total_by_merge)
+                summary_prefetch(p[k]->src_net >= 0 ? e->outgoing : e->incoming, u[k], k + 1,
+                                 SUMMARY_PART_ALL);
             if (!e->pipe.split.reader_nets)
                 summary_prefetch(e->nets[net], u[k], k + 1, SUMMARY_PART_ALL);
         }
@@ -695,7 +756,8 @@ static void reader_hint(void *ctx, const struct pipe_rec *const p[3])
     struct engine *e = ctx;
     const struct summary_update *u[3];
     updates_of(p, u);
-    summary_prefetch_stages(e->total, u, e->pipe.split.reader_parts);
+    if (e->pipe.split.reader_parts != 0)
+        prefetch_homes(e, p, u, e->pipe.split.reader_parts);
     if (!e->pipe.split.reader_nets)
         return;
     for (int k = 0; k < 3; k++) {
@@ -709,7 +771,8 @@ static int reader_one(void *ctx, struct pipe_rec *pd, struct ts_err *err)
 {
     struct engine *e = ctx;
     (void)err;
-    summary_add_parts(e->total, &pd->u, true, e->pipe.split.reader_parts);
+    if (e->pipe.split.reader_parts != 0)
+        summary_add_parts(e->home[home_index(e, pd)], &pd->u, true, e->pipe.split.reader_parts);
     int net = record_net(pd);
     if (e->pipe.split.reader_nets && net >= 0)
         summary_add(e->nets[net], &pd->u, true);
@@ -724,21 +787,25 @@ static void reader_pass(void *ctx, struct pipe_batch *bt)
 {
     struct engine *e = ctx;
     const struct pipe_split *sp = &e->pipe.split;
-    if (sp->reader_parts != 0)
+    if (sp->reader_parts != 0 || sp->reader_nets)
         (void)pipe_walk(e, bt, reader_hint, reader_one, NULL);
-    for (int i = 0; i < 2; i++)
-        if (sp->defer & deferred_part[i])
-            bt->nev[i] = summary_take_evictions(e->total, deferred_part[i], bt->ev[i]);
+    size_t homes = e->total_by_merge ? PIPE_HOMES : 1;
+    for (size_t h = 0; h < homes; h++)
+        for (int i = 0; i < 2; i++)
+            if (sp->defer & deferred_part[i])
+                bt->nev[h][i] = summary_take_evictions(e->home[h], deferred_part[i], bt->ev[h][i]);
 }
 
 /* Applies a batch (the counting thread's share of every record). */
 static int apply_batch(void *ctx, struct pipe_batch *bt, struct ts_err *err)
 {
     struct engine *e = ctx;
-    for (int i = 0; i < 2; i++) {
-        if (bt->nev[i] > 0) {
-            summary_put_evictions(e->total, deferred_part[i], bt->ev[i], bt->nev[i]);
-            bt->nev[i] = 0;
+    for (size_t h = 0; h < PIPE_HOMES; h++) {
+        for (int i = 0; i < 2; i++) {
+            if (bt->nev[h][i] > 0) {
+                summary_put_evictions(e->home[h], deferred_part[i], bt->ev[h][i], bt->nev[h][i]);
+                bt->nev[h][i] = 0;
+            }
         }
     }
     int rc = pipe_walk(e, bt, apply_hint, apply_rec, err);
@@ -780,6 +847,21 @@ static int drain_flows(struct engine *e, struct ts_err *err)
     return rc;
 }
 
+/* Counts a packet the flow cache saw during the probe. At its end, if the
+ * cache folded at least half of the packets, the reader hands the
+ * summaries over to the counting thread (pipe_split.reader_parts_folded).
+ * Which thread updates a part changes no result. */
+static int fold_probe(struct engine *e, bool folded, struct ts_err *err)
+{
+    e->fold_hits += folded;
+    if (++e->fold_seen < FOLD_PROBE)
+        return 0;
+    e->fold_probing = false;
+    if (2 * e->fold_hits < e->fold_seen)
+        return 0;
+    return pipe_resplit(&e->pipe, e->pipe.split.reader_parts_folded, err);
+}
+
 int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
 {
     const struct engine_opts *o = &e->o;
@@ -798,11 +880,14 @@ int engine_add(struct engine *e, const struct ts_record *r, struct ts_err *err)
             return 0;
     }
     enum flow_cache_verdict v = FC_BYPASS;
+    int rc0;
     if (e->fc != NULL && e->fc_paused > 0) {
         e->fc_paused--;
     } else if (e->fc != NULL) {
         struct pipe_rec *hit;
         v = flow_cache_lookup(e->fc, r, &hit);
+        if (e->fold_probing && (rc0 = fold_probe(e, v == FC_FOLDED, err)) != 0)
+            return rc0;
         if (v == FC_FOLDED) {
             e->nonlocal_seq += hit->first != 0;
             return 0;
@@ -972,11 +1057,23 @@ static int close_intervals(struct engine *e)
     return replay_intervals(e);
 }
 
+/* Total from its part and Incoming's and Outgoing's (total_by_merge), once
+ * every record is in. Returns 0, or TS_ENOMEM for the merge's scratch. */
+static int merge_total(struct engine *e, struct ts_err *err)
+{
+    e->total_by_merge = false;
+    if (summary_merge(e->total, e->incoming) != 0 || summary_merge(e->total, e->outgoing) != 0)
+        return ts_err_set(err, TS_ENOMEM, "out of memory merging Incoming and Outgoing into Total");
+    return 0;
+}
+
 int engine_finish(struct engine *e, const struct sink_input_stats *st, struct ts_err *err)
 {
     int rc = e->fc != NULL ? drain_flows(e, err) : 0;
     if (rc == 0)
         rc = pipe_finish(&e->pipe, false, err);
+    if (rc == 0 && e->total_by_merge)
+        rc = merge_total(e, err);
     if (rc != 0)
         return rc;
     if (e->iv != NULL && close_intervals(e) != 0)

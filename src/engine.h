@@ -83,6 +83,7 @@ struct engine_opts {
      * source, are collected and written at engine_finish. */
     const struct summary_sizes *sizes; /* 4 of them, or NULL */
     bool merging;
+    bool report_so_far; /* engine_snapshot may be asked for Total at any time (live capture) */
     bool writing; /* -w: keep what a later report may ask for (every non-local pair the
                      list holds, whatever -n; interval tables as -v keeps them, and
                      Incoming and Outgoing intervals with -l, for -R) */

@@ -394,6 +394,7 @@ int live_run(const struct args *cl, struct engine_opts *o)
     /* the report so far (SIGUSR1) reads the summaries the reading
      * thread updates itself */
     o->threads = false;
+    o->report_so_far = true;
     int status = 0;
     if (!s.per_interval && begin_engine(&s, 0) != 0)
         status = 1;

@@ -15,27 +15,39 @@ void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
     memset(out, 0, sizeof *out);
     if (l->save_mem)
         return; /* with -m there is little to share */
-    /* The reader also updates the local networks' summaries, and of Total
-     * all but the destinations: packet traces with -l and interval tables,
-     * where the counting thread also has the intervals and decoding leaves
-     * the reader the lighter side (without intervals the other thread
-     * would wait). */
+    /* The reader also updates the local networks' summaries: packet
+     * traces with -l and interval tables, where the counting thread also
+     * has the intervals and decoding leaves the reader the lighter side
+     * (without intervals the other thread would wait). With -l each
+     * record counts in one of Total, Incoming and Outgoing ("its
+     * summary" below; engine.c, home_index). */
     out->reader_nets = !l->conns && l->nets && l->interval_tables;
-    /* The reader takes a share of Total so that both threads stay busy:
-     * all of it when more summaries (networks, interval tables) wait for
-     * the other thread, but for the destinations when it also has the
-     * networks; otherwise none. (Total's sources on the reader instead
-     * left the other thread idle a third of its time, and the walk over
-     * each batch for them cost about 120 instructions per packet.) */
+    /* The reader takes a share of the record's summary so that both
+     * threads stay busy: all of it when more summaries (networks, interval
+     * tables) wait for the other thread, the rest (counters, ports,
+     * protocols) when it also has the networks or parses connection lines
+     * with -l, otherwise none. */
     if (out->reader_nets) {
-        /* With the networks and all of Total the reader was still the
-         * slower side (perf: 56% of the samples, the other thread waiting
-         * a tenth of its time); the destinations, and the sources'
-         * Count-Min, go to the counting thread. 15 alternating runs of -l
-         * (10 nets) -i 1m -v over 10^6 packets: 451 / 529 -> 388 / 486 ms
-         * (fastest / median). */
-        out->reader_parts = SUMMARY_PART_REST | SUMMARY_PART_SRC | SUMMARY_PART_DISTINCT;
-        out->defer = SUMMARY_PART_SRC;
+        /* Each record counts in one of Total, Incoming and Outgoing (see
+         * engine.c, home_index) and the networks: with the networks and
+         * the rest of its summary (counters, ports, protocols) the reader
+         * is about as busy as the counting thread with the host tables and
+         * the intervals. 15 alternating runs of -l (10 nets) -i 1m -v over
+         * 10^6 packets: 421 ms with the sources and the distinct hosts on
+         * the reader too (the split before each record had one summary of
+         * its direction: 409 ms), 390 ms. Once the flow cache folds most
+         * packets the reader's decoding outweighs the summaries: it keeps
+         * the networks only (flow-structured trace: 223 -> 179 ms). */
+        out->reader_parts = SUMMARY_PART_REST;
+        out->reader_parts_folded = 0;
+    } else if (l->conns && l->local_nets && !l->interval_tables) {
+        /* Connection logs with -l and no interval tables: the counting
+         * thread had the networks, Incoming and Outgoing while the reader
+         * parsed and kept Total; with one summary of the three for each
+         * line it takes the host tables and the distinct hosts as well.
+         * 10^6 lines, 10 nets: 331 ms before, 420 ms with all of the
+         * line's summary on the reader, 322 ms. */
+        out->reader_parts = SUMMARY_PART_REST;
     } else if (l->local_nets || l->interval_tables) {
         /* Intervals without tables (-i without -v or -R) are counters
          * only: with all of Total the reader was the slower side by far
@@ -53,6 +65,8 @@ void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
          * had the counters, ports, services and states). */
         out->reader_parts = 0;
     }
+    if (!out->reader_nets)
+        out->reader_parts_folded = out->reader_parts;
 }
 
 static void cpu_relax(void)
@@ -264,23 +278,44 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
     return 0;
 }
 
-int pipe_defer_lists(struct pipe *q, unsigned parts)
+int pipe_defer_lists(struct pipe *q, unsigned parts, size_t homes)
 {
     size_t lists = (parts & SUMMARY_PART_SRC ? 1 : 0) + (parts & SUMMARY_PART_DST ? 1 : 0);
     if (lists == 0)
         return 0;
+    if (homes > PIPE_HOMES)
+        homes = PIPE_HOMES;
+    lists *= homes;
     q->evs = calloc(lists * q->nb * q->cap, sizeof *q->evs);
     if (q->evs == NULL)
         return -1;
     size_t k = 0; /* lists handed out */
-    for (int i = 0; i < 2; i++) {
-        if (!(parts & deferred_part[i]))
-            continue;
-        for (size_t j = 0; j < q->nb; j++)
-            q->b[j].ev[i] = q->evs + (k * q->nb + j) * q->cap;
-        k++;
+    for (size_t h = 0; h < homes; h++) {
+        for (int i = 0; i < 2; i++) {
+            if (!(parts & deferred_part[i]))
+                continue;
+            for (size_t j = 0; j < q->nb; j++)
+                q->b[j].ev[h][i] = q->evs + (k * q->nb + j) * q->cap;
+            k++;
+        }
     }
     return 0;
+}
+
+int pipe_resplit(struct pipe *q, unsigned reader_parts, struct ts_err *err)
+{
+    if (!q->threaded || q->split.defer != 0 || q->split.reader_parts == reader_parts)
+        return 0;
+    int rc = pipe_publish(q, err);
+    size_t t;
+    while (rc == 0 && (t = atomic_load(&q->tail)) != atomic_load(&q->head)) {
+        pipe_wait(q, WAIT_SPACE, t);
+        if (q->ops.reader_idle && !ring_empty(&q->closed))
+            rc = q->ops.reader_idle(q->ops.ctx, err);
+    }
+    if (rc == 0)
+        q->split.reader_parts = reader_parts;
+    return rc;
 }
 
 void pipe_free(struct pipe *q)

@@ -58,7 +58,10 @@
 #define PIPE_BATCH_RECS 256
 #define PIPE_BATCHES 4
 #define PIPE_PREFETCH_STEP 4 /* records between the stages of cache hints */
-/* With pipe_split.defer the reader hands Total's evictions over with each batch. */
+/* With pipe_split.defer the reader hands the evictions of Total (and of
+ * Incoming and Outgoing, which take the place of Total while it counts only
+ * the records without a local address) over with each batch. */
+#define PIPE_HOMES 3
 _Static_assert(PIPE_BATCH_RECS <= SUMMARY_EV_DEFER, "a batch's evictions fit the deferred buffer");
 
 /* A record as it waits in a batch: what the summaries read of it, its
@@ -78,11 +81,12 @@ struct pipe_batch {
     size_t n;
     struct pipe_rec *p;        /* cap records */
     struct summary_strings *s; /* their strings (connection logs), or NULL */
-    /* What Total's sources [0] and destinations [1] evicted while the
-     * reader updated them (the parts in pipe_split.defer): the counting
-     * thread feeds it to their Count-Min. */
-    struct cms_update *ev[2];
-    size_t nev[2];
+    /* What the sources [.][0] and destinations [.][1] of each summary
+     * records go to first (pipe_split: Total, and with -l Incoming and
+     * Outgoing) evicted while the reader updated them (the parts in
+     * pipe_split.defer): the counting thread feeds it to their Count-Min. */
+    struct cms_update *ev[PIPE_HOMES][2];
+    size_t nev[PIPE_HOMES][2];
 };
 
 /* Who does what of Total (and the networks) with a counting thread. */
@@ -95,6 +99,10 @@ struct pipe_split {
     unsigned defer;
     /* The reader also updates the local networks' summaries. */
     bool reader_nets;
+    /* reader_parts once the flow cache folds most packets into fewer
+     * records (pipe_resplit); reader_parts itself for loads with one
+     * split. Only splits without defer change. */
+    unsigned reader_parts_folded;
 };
 
 /* What the split depends on. */
@@ -170,8 +178,17 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
 /* Frees the memory of q (after pipe_finish). */
 void pipe_free(struct pipe *q);
 /* Gives every batch an eviction list for the parts in parts (a
- * SUMMARY_PART_SRC / _DST mask the caller could defer); returns 0 or -1. */
-int pipe_defer_lists(struct pipe *q, unsigned parts);
+ * SUMMARY_PART_SRC / _DST mask the caller could defer) of each of the
+ * first homes (at most PIPE_HOMES) summaries records go to; returns 0 or
+ * -1. */
+int pipe_defer_lists(struct pipe *q, unsigned parts, size_t homes);
+
+/* Hands the batch being filled over, waits until the counting thread has
+ * applied every batch (handing closed intervals on meanwhile), then gives
+ * the reader reader_parts from the next batch on: no part is ever updated
+ * by both threads at once. A no-op without a thread, with deferred
+ * evictions, or when nothing changes. Returns 0 or the first error. */
+int pipe_resplit(struct pipe *q, unsigned reader_parts, struct ts_err *err);
 
 /* A free slot for the next record (waits for one with a thread); *keep is
  * where its strings go (NULL without strings). */

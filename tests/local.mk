@@ -1,8 +1,8 @@
 ## Unit tests (Criterion) live in the fragment of the module they test.
 ## CLI golden tests: tests/golden/TESTLIST run by tests/golden.test.
 TESTS += tests/golden.test tests/accuracy.test tests/pcap_report.test tests/resolve_deadline.test \
-	tests/cache_hints.test tests/merge.test
-EXTRA_DIST += tests/merge.test tests/cache_hints.test tests/golden.test tests/accuracy.test tests/accuracy_check.py tests/pcap_report.test tests/pcap_report_check.py tests/resolve_deadline.test tests/golden/TESTLIST tests/golden/TESTLIST.malformed tests/golden/expected tests/golden/inputs tests/golden/nets-all.txt
+	tests/cache_hints.test tests/merge.test tests/threads.test
+EXTRA_DIST += tests/merge.test tests/threads.test tests/cache_hints.test tests/golden.test tests/accuracy.test tests/accuracy_check.py tests/pcap_report.test tests/pcap_report_check.py tests/resolve_deadline.test tests/golden/TESTLIST tests/golden/TESTLIST.malformed tests/golden/expected tests/golden/inputs tests/golden/nets-all.txt
 AM_TESTS_ENVIRONMENT = srcdir='$(srcdir)'; export srcdir; top_builddir='$(top_builddir)'; export top_builddir;
 
 ## `make demo`: summarise samples that the project generates itself.
