@@ -1288,3 +1288,78 @@ Test(space_saving, order_mixed_lengths_and_ties)
         ss_free(s);
     }
 }
+
+/* The merged candidates, worked out from both sides' entries as the
+ * header defines them: a key's counts and errors add, a side without it
+ * adding its minimum if it has evicted. */
+struct cand {
+    uint8_t key[4];
+    uint64_t count, error;
+};
+
+static size_t merge_candidates(const struct ss *a, const struct ss *b, struct cand *out)
+{
+    struct ss_entry ea[256], eb[256];
+    size_t na = ss_entries(a, ea, 256), nb = ss_entries(b, eb, 256), n = 0;
+    uint64_t ma = ss_has_evicted(a) ? ss_min_count(a) : 0;
+    uint64_t mb = ss_has_evicted(b) ? ss_min_count(b) : 0;
+    for (size_t i = 0; i < na; i++) {
+        struct ss_entry o;
+        struct cand *c = &out[n++];
+        memcpy(c->key, ea[i].key, 4);
+        bool both = ss_query(b, ea[i].key, 4, hash64(ea[i].key, 4, SEED), &o);
+        c->count = ea[i].count + (both ? o.count : mb);
+        c->error = ea[i].error + (both ? o.error : mb);
+    }
+    for (size_t i = 0; i < nb; i++) {
+        if (ss_query(a, eb[i].key, 4, hash64(eb[i].key, 4, SEED), NULL))
+            continue;
+        struct cand *c = &out[n++];
+        memcpy(c->key, eb[i].key, 4);
+        c->count = eb[i].count + ma;
+        c->error = eb[i].error + ma;
+    }
+    return n;
+}
+
+/* In-place merges of full tables keep k of the candidates, with their
+ * merged counts and errors, and no candidate left out counts more than
+ * any kept. */
+Test(space_saving, merge_keeps_the_largest_candidates)
+{
+    for (uint64_t seed = 1; seed <= 30; seed++) {
+        struct ss *a = ss_new(200, 4), *b = ss_new(200, 4);
+        struct stream x =
+            seed % 2 ? stream_zipf(6000, 50000, 1.1, seed) : stream_uniform(6000, 900, seed);
+        feed(a, NULL, &x, 0, 2000 + 100 * seed);
+        feed(b, NULL, &x, 2000 + 100 * seed, x.n);
+        struct cand c[512];
+        size_t nc = merge_candidates(a, b, c);
+        cr_assert_gt(nc, 200, "seed %llu: the merge must drop", (unsigned long long)seed);
+        cr_assert_eq(ss_merge(a, b), 0);
+        struct ss_entry kept[200];
+        size_t nk = ss_entries(a, kept, 200);
+        cr_assert_eq(nk, 200);
+        uint64_t kept_min = UINT64_MAX;
+        for (size_t i = 0; i < nk; i++) {
+            size_t j = 0;
+            while (j < nc && memcmp(c[j].key, kept[i].key, 4) != 0)
+                j++;
+            cr_assert_lt(j, nc, "a kept key that was no candidate");
+            cr_assert_eq(kept[i].count, c[j].count);
+            cr_assert_eq(kept[i].error, c[j].error);
+            c[j].count = UINT64_MAX; /* marks it kept */
+            if (kept[i].count < kept_min)
+                kept_min = kept[i].count;
+        }
+        for (size_t j = 0; j < nc; j++)
+            if (c[j].count != UINT64_MAX)
+                cr_assert_leq(c[j].count, kept_min, "seed %llu: a dropped candidate counts more",
+                              (unsigned long long)seed);
+        cr_assert_eq(ss_min_count(a), kept_min);
+        cr_assert(ss_has_evicted(a));
+        stream_free(&x);
+        ss_free(a);
+        ss_free(b);
+    }
+}
