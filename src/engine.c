@@ -40,7 +40,7 @@ struct engine {
      * large summary fewer for each record, and the same report wherever
      * nothing evicted (see home_of). */
     bool total_by_merge;
-    struct summary *home[PIPE_HOMES]; /* Total, Incoming, Outgoing (home_index) */
+    struct summary *home[3]; /* Total, Incoming, Outgoing (home_index) */
     struct summary **nets;
     size_t nnets;
     struct intervals *iv; /* NULL without -i */
@@ -354,8 +354,8 @@ static int start_flow_cache(struct engine *e)
     };
     e->fc = flow_cache_new(&fp);
     e->fc_sets = fp.sets;
-    e->fold_probing = e->pipe.threaded && e->pipe.split.defer == 0 &&
-                      e->pipe.split.reader_parts_folded != e->pipe.split.reader_parts;
+    e->fold_probing =
+        e->pipe.threaded && e->pipe.split.reader_parts_folded != e->pipe.split.reader_parts;
     return e->fc != NULL ? 0 : -1;
 }
 
@@ -374,8 +374,6 @@ static int start_pipe(struct engine *e)
     };
     struct pipe_split split;
     pipe_split_for(&load, &split);
-    unsigned want_defer = split.defer;
-    split.defer = 0;
     struct pipe_ops ops = {
         .reader_pass = reader_pass,
         .apply = apply_batch,
@@ -384,23 +382,7 @@ static int start_pipe(struct engine *e)
     };
     size_t cap = o->save_mem ? PIPE_BATCH_RECS / 4 : PIPE_BATCH_RECS;
     size_t ring = e->iv ? intervals_pool_size(e->iv) : 1;
-    if (pipe_init(&e->pipe, o->threads, o->decoder_thread, cap, o->conns, ring, &split, &ops) != 0)
-        return -1;
-    /* the reader's evictions from the sources of Total (and of Incoming
-     * and Outgoing when they take its place) go to the counting thread
-     * with each batch, which feeds them to their Count-Min */
-    unsigned defer = 0;
-    size_t homes = e->total_by_merge ? PIPE_HOMES : 1;
-    if (e->pipe.threaded)
-        defer = want_defer & (SUMMARY_PART_SRC | SUMMARY_PART_DST);
-    for (unsigned part = SUMMARY_PART_SRC; part <= SUMMARY_PART_DST; part <<= 1)
-        for (size_t h = 0; (defer & part) && h < homes; h++)
-            if (summary_defer_evictions(e->home[h], part) != 0)
-                return -1;
-    if (defer != 0 && pipe_defer_lists(&e->pipe, defer, homes) != 0)
-        return -1;
-    e->pipe.split.defer = defer;
-    return 0;
+    return pipe_init(&e->pipe, o->threads, o->decoder_thread, cap, o->conns, ring, &split, &ops);
 }
 
 struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
@@ -779,9 +761,6 @@ static int reader_one(void *ctx, struct pipe_rec *pd, struct ts_err *err)
     return 0;
 }
 
-/* The parts whose evictions a batch carries, by index of pipe_batch.ev. */
-static const unsigned deferred_part[2] = {SUMMARY_PART_SRC, SUMMARY_PART_DST};
-
 /* The reader's share of a full batch, before it is handed over. */
 static void reader_pass(void *ctx, struct pipe_batch *bt)
 {
@@ -789,25 +768,12 @@ static void reader_pass(void *ctx, struct pipe_batch *bt)
     const struct pipe_split *sp = &e->pipe.split;
     if (sp->reader_parts != 0 || sp->reader_nets)
         (void)pipe_walk(e, bt, reader_hint, reader_one, NULL);
-    size_t homes = e->total_by_merge ? PIPE_HOMES : 1;
-    for (size_t h = 0; h < homes; h++)
-        for (int i = 0; i < 2; i++)
-            if (sp->defer & deferred_part[i])
-                bt->nev[h][i] = summary_take_evictions(e->home[h], deferred_part[i], bt->ev[h][i]);
 }
 
 /* Applies a batch (the counting thread's share of every record). */
 static int apply_batch(void *ctx, struct pipe_batch *bt, struct ts_err *err)
 {
     struct engine *e = ctx;
-    for (size_t h = 0; h < PIPE_HOMES; h++) {
-        for (int i = 0; i < 2; i++) {
-            if (bt->nev[h][i] > 0) {
-                summary_put_evictions(e->home[h], deferred_part[i], bt->ev[h][i], bt->nev[h][i]);
-                bt->nev[h][i] = 0;
-            }
-        }
-    }
     int rc = pipe_walk(e, bt, apply_hint, apply_rec, err);
     bt->n = 0;
     if (rc == 0 && e->iv != NULL && (rc = settle_intervals(e, false)) != 0)

@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The parts whose evictions a batch carries, by index of pipe_batch.ev. */
-static const unsigned deferred_part[2] = {SUMMARY_PART_SRC, SUMMARY_PART_DST};
-
 void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
 {
     memset(out, 0, sizeof *out);
@@ -278,33 +275,9 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
     return 0;
 }
 
-int pipe_defer_lists(struct pipe *q, unsigned parts, size_t homes)
-{
-    size_t lists = (parts & SUMMARY_PART_SRC ? 1 : 0) + (parts & SUMMARY_PART_DST ? 1 : 0);
-    if (lists == 0)
-        return 0;
-    if (homes > PIPE_HOMES)
-        homes = PIPE_HOMES;
-    lists *= homes;
-    q->evs = calloc(lists * q->nb * q->cap, sizeof *q->evs);
-    if (q->evs == NULL)
-        return -1;
-    size_t k = 0; /* lists handed out */
-    for (size_t h = 0; h < homes; h++) {
-        for (int i = 0; i < 2; i++) {
-            if (!(parts & deferred_part[i]))
-                continue;
-            for (size_t j = 0; j < q->nb; j++)
-                q->b[j].ev[h][i] = q->evs + (k * q->nb + j) * q->cap;
-            k++;
-        }
-    }
-    return 0;
-}
-
 int pipe_resplit(struct pipe *q, unsigned reader_parts, struct ts_err *err)
 {
-    if (!q->threaded || q->split.defer != 0 || q->split.reader_parts == reader_parts)
+    if (!q->threaded || q->split.reader_parts == reader_parts)
         return 0;
     int rc = pipe_publish(q, err);
     size_t t;
@@ -323,7 +296,6 @@ void pipe_free(struct pipe *q)
     free(q->b);
     free(q->recs);
     free(q->strs);
-    free(q->evs);
     free(q->closed_buf);
     free(q->freed.item);
     memset(q, 0, sizeof *q);

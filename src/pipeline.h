@@ -19,9 +19,9 @@
  * publishes a batch or waits (ops.reader_idle).
  *
  * Memory: PIPE_BATCHES * cap pending records of 192 bytes, with 128
- * bytes of strings on connection logs and a 16-byte eviction slot per
- * deferred part (at most 320 KiB; with -m a quarter), plus two rings of
- * the interval pool's size; fixed at pipe_init.
+ * bytes of strings on connection logs (at most 320 KiB; with -m a
+ * quarter), plus two rings of the interval pool's size; fixed at
+ * pipe_init.
  *
  * Threads never write output: the counting thread only updates summaries.
  */
@@ -58,11 +58,6 @@
 #define PIPE_BATCH_RECS 256
 #define PIPE_BATCHES 4
 #define PIPE_PREFETCH_STEP 4 /* records between the stages of cache hints */
-/* With pipe_split.defer the reader hands the evictions of Total (and of
- * Incoming and Outgoing, which take the place of Total while it counts only
- * the records without a local address) over with each batch. */
-#define PIPE_HOMES 3
-_Static_assert(PIPE_BATCH_RECS <= SUMMARY_EV_DEFER, "a batch's evictions fit the deferred buffer");
 
 /* A record as it waits in a batch: what the summaries read of it, its
  * local networks (-1: none) and, for a record with no local address, its
@@ -81,27 +76,20 @@ struct pipe_batch {
     size_t n;
     struct pipe_rec *p;        /* cap records */
     struct summary_strings *s; /* their strings (connection logs), or NULL */
-    /* What the sources [.][0] and destinations [.][1] of each summary
-     * records go to first (pipe_split: Total, and with -l Incoming and
-     * Outgoing) evicted while the reader updated them (the parts in
-     * pipe_split.defer): the counting thread feeds it to their Count-Min. */
-    struct cms_update *ev[PIPE_HOMES][2];
-    size_t nev[PIPE_HOMES][2];
 };
 
-/* Who does what of Total (and the networks) with a counting thread. */
+/* Who does what of each record's summary (Total, or with -l one of
+ * Total, Incoming and Outgoing) and of the networks with a counting
+ * thread. */
 struct pipe_split {
-    /* Parts of Total that the reader updates itself (SUMMARY_PART_*); 0
-     * without a thread. */
+    /* Parts of the record's summary that the reader updates itself
+     * (SUMMARY_PART_*); 0 without a thread. */
     unsigned reader_parts;
-    /* Parts of Total (SUMMARY_PART_SRC, _DST) whose Space-Saving sketch the
-     * reader updates and whose Count-Min the counting thread feeds. */
-    unsigned defer;
     /* The reader also updates the local networks' summaries. */
     bool reader_nets;
     /* reader_parts once the flow cache folds most packets into fewer
      * records (pipe_resplit); reader_parts itself for loads with one
-     * split. Only splits without defer change. */
+     * split. */
     unsigned reader_parts_folded;
 };
 
@@ -143,7 +131,6 @@ struct pipe {
     struct pipe_batch *b; /* nb */
     struct pipe_rec *recs;
     struct summary_strings *strs; /* connection logs only */
-    struct cms_update *evs;       /* with defer only */
     size_t cap;                   /* records per batch */
     size_t nb;
     struct pipe_batch *fill; /* the batch the producer is filling, or NULL */
@@ -171,23 +158,17 @@ struct pipe {
  * shared_cores: another busy thread, a decoder, shares the processors),
  * batches of cap records (with strings for connection logs), split
  * applied when the thread runs, rings for ring_cap closed intervals.
- * Called before anything is queued; summaries the split defers are set
- * up by the caller (pipe_defer_lists). Returns 0 or -1 out of memory. */
+ * Called before anything is queued. Returns 0 or -1 out of memory. */
 int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool strings,
               size_t ring_cap, const struct pipe_split *split, const struct pipe_ops *ops);
 /* Frees the memory of q (after pipe_finish). */
 void pipe_free(struct pipe *q);
-/* Gives every batch an eviction list for the parts in parts (a
- * SUMMARY_PART_SRC / _DST mask the caller could defer) of each of the
- * first homes (at most PIPE_HOMES) summaries records go to; returns 0 or
- * -1. */
-int pipe_defer_lists(struct pipe *q, unsigned parts, size_t homes);
 
 /* Hands the batch being filled over, waits until the counting thread has
  * applied every batch (handing closed intervals on meanwhile), then gives
  * the reader reader_parts from the next batch on: no part is ever updated
- * by both threads at once. A no-op without a thread, with deferred
- * evictions, or when nothing changes. Returns 0 or the first error. */
+ * by both threads at once. A no-op without a thread or when nothing
+ * changes. Returns 0 or the first error. */
 int pipe_resplit(struct pipe *q, unsigned reader_parts, struct ts_err *err);
 
 /* A free slot for the next record (waits for one with a thread); *keep is

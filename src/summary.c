@@ -18,8 +18,7 @@
 #define PORTS 65536
 #define EV_BUF 64 /* evictions waiting for the Count-Min */
 
-/* Evictions waiting for the Count-Min (EV_BUF of them), or, deferred, for
- * summary_take_evictions (SUMMARY_EV_DEFER). */
+/* Evictions waiting for the Count-Min (EV_BUF of them). */
 struct ev_buf {
     size_t n, cap;
     struct cms_update e[];
@@ -59,9 +58,6 @@ struct summary {
      * Evictions wait in a short buffer so that the Count-Min's cache misses
      * overlap; queries add what is still waiting. */
     struct ev_buf *ev_src, *ev_dst; /* with the Count-Mins only */
-    /* With summary_defer_evictions: where the Space-Saving side leaves its
-     * evictions for the thread that feeds the Count-Min (NULL otherwise). */
-    struct ev_buf *defer_src, *defer_dst;
     uint64_t seed;
 };
 
@@ -216,8 +212,6 @@ void summary_free(struct summary *s)
     cms_free(s->cms_dst);
     free(s->ev_src);
     free(s->ev_dst);
-    free(s->defer_src);
-    free(s->defer_dst);
     free(s);
 }
 
@@ -243,10 +237,6 @@ static void clear_counts(struct summary *s)
     }
     if (s->ev_src)
         s->ev_src->n = s->ev_dst->n = 0;
-    if (s->defer_src)
-        s->defer_src->n = 0;
-    if (s->defer_dst)
-        s->defer_dst->n = 0;
 }
 
 void summary_clear(struct summary *s)
@@ -269,10 +259,6 @@ size_t summary_mem_bytes(const struct summary *s)
         total += hll_mem_bytes(s->hll_src) + hll_mem_bytes(s->hll_dst);
     if (s->cms_src)
         total += cms_mem_bytes(s->cms_src) + cms_mem_bytes(s->cms_dst) + 2 * EV_BUF_BYTES(EV_BUF);
-    if (s->defer_src)
-        total += EV_BUF_BYTES(SUMMARY_EV_DEFER);
-    if (s->defer_dst)
-        total += EV_BUF_BYTES(SUMMARY_EV_DEFER);
     return total;
 }
 
@@ -367,58 +353,13 @@ static void ev_push(struct cms *c, struct ev_buf *b, struct cms_update e)
     }
 }
 
-/* defer: NULL, or the buffer where the evictions wait for
- * summary_take_evictions instead (emptied at least every SUMMARY_EV_DEFER
- * updates, see summary.h: feeding the Count-Min here would race with the
- * thread that owns it then). */
-static TS_INLINE void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b, struct ev_buf *defer,
+static TS_INLINE void addr_add(struct ss *sk, struct cms *c, struct ev_buf *b,
                                const struct ts_addr *a, uint64_t h, uint64_t w, uint64_t seed)
 {
     struct ss_evicted ev;
     if (!ss_add_evict16(sk, a->b, a->len, h, w, &ev) || c == NULL)
         return;
-    struct cms_update e = {hash64(ev.key, ev.len, seed), ev.count};
-    if (defer == NULL) {
-        ev_push(c, b, e);
-        return;
-    }
-    if (defer->n == defer->cap)
-        abort(); /* a broken promise of the caller, not of the input */
-    defer->e[defer->n++] = e;
-}
-
-int summary_defer_evictions(struct summary *s, unsigned part)
-{
-    struct ev_buf **slot = part == SUMMARY_PART_SRC ? &s->defer_src : &s->defer_dst;
-    const struct cms *c = part == SUMMARY_PART_SRC ? s->cms_src : s->cms_dst;
-    if (c == NULL || *slot != NULL)
-        return 0; /* no Count-Min, or deferred already */
-    *slot = ev_buf_new(SUMMARY_EV_DEFER);
-    return *slot != NULL ? 0 : -1;
-}
-
-size_t summary_take_evictions(struct summary *s, unsigned part, struct cms_update *out)
-{
-    struct ev_buf *b = part == SUMMARY_PART_SRC ? s->defer_src : s->defer_dst;
-    if (b == NULL)
-        return 0;
-    size_t n = b->n;
-    memcpy(out, b->e, n * sizeof *out);
-    b->n = 0;
-    return n;
-}
-
-/* The evictions take the path they take without deferral, through the
- * same buffer: the Count-Min sees the same updates in the same order, and
- * a query at the end the same waiting rest, with one thread or two. */
-void summary_put_evictions(struct summary *s, unsigned part, const struct cms_update *e, size_t n)
-{
-    struct cms *c = part == SUMMARY_PART_SRC ? s->cms_src : s->cms_dst;
-    struct ev_buf *b = part == SUMMARY_PART_SRC ? s->ev_src : s->ev_dst;
-    if (c == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        ev_push(c, b, e[i]);
+    ev_push(c, b, (struct cms_update){hash64(ev.key, ev.len, seed), ev.count});
 }
 
 static TS_INLINE void add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
@@ -426,11 +367,9 @@ static TS_INLINE void add_parts(struct summary *s, const struct summary_update *
 {
     bool addrs = s->col[COL_SRCS] && s->col[COL_DSTS];
     if ((parts & SUMMARY_PART_SRC) && addrs)
-        addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, s->defer_src, &u->src, u->h_src,
-                 u->weight, s->seed);
+        addr_add(s->col[COL_SRCS], s->cms_src, s->ev_src, &u->src, u->h_src, u->weight, s->seed);
     if ((parts & SUMMARY_PART_DST) && addrs)
-        addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, s->defer_dst, &u->dst, u->h_dst,
-                 u->weight, s->seed);
+        addr_add(s->col[COL_DSTS], s->cms_dst, s->ev_dst, &u->dst, u->h_dst, u->weight, s->seed);
     if ((parts & SUMMARY_PART_DISTINCT) && s->hll_src) {
         hll_add(s->hll_src, u->h_src);
         hll_add(s->hll_dst, u->h_dst);

@@ -34,22 +34,6 @@
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
                        unsigned parts);
 
-/* Lets one thread update a part's (SUMMARY_PART_SRC or _DST) Space-Saving
- * sketch while another feeds its Count-Min: after this call the part's
- * evictions (each a struct cms_update: the evicted key's hash, and as
- * weight its exact count since it was last monitored) wait in the
- * summary until summary_take_evictions moves them out (at most
- * SUMMARY_EV_DEFER of them: take at least that often, in updates of the
- * part), and summary_put_evictions feeds them, in the same order, to the
- * Count-Min. Queries see only what has been put. No-op
- * without a Count-Min. Returns 0, or -1 if out of memory. */
-#define SUMMARY_EV_DEFER 256
-int summary_defer_evictions(struct summary *s, unsigned part);
-/* Moves the waiting evictions of part into out (room for SUMMARY_EV_DEFER);
- * returns how many. */
-size_t summary_take_evictions(struct summary *s, unsigned part, struct cms_update *out);
-void summary_put_evictions(struct summary *s, unsigned part, const struct cms_update *e, size_t n);
-
 /* Starts loading the sketch cells u will touch in the given parts (a cache
  * hint). Stage 1: the index cells; stage 2, once those are in: the
  * counters they point to; stage 3: the heap counts of those counters. Call

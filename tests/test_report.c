@@ -10,7 +10,6 @@
 
 #include "report.h"
 #include "summary.h"
-#include "summary_parts.h"
 #include "test_summaries.h"
 
 
@@ -229,53 +228,4 @@ Test(report, evicted_counts_tighten_upper_bounds)
     }
     cr_assert_eq(seen, 2);
     summary_free(s);
-}
-
-Test(report, deferred_evictions_give_the_same_bounds)
-{
-    /* One summary feeds its sources' Count-Min as it evicts; the other
-     * defers them, taken every 200 updates and put back in order, as the
-     * reading thread hands them over with each batch. Same stream, same
-     * bounds for every entry, and nothing lost while they wait. */
-    struct summary_sizes z = {.k_ports = 64, .k_addrs = 32, .cms_w = 256, .cms_d = 4};
-    struct summary *plain = summary_new(&z, 7), *deferred = summary_new(&z, 7);
-    cr_assert(plain != NULL && deferred != NULL);
-    cr_assert_eq(summary_defer_evictions(deferred, SUMMARY_PART_SRC), 0);
-    struct cms_update ev[SUMMARY_EV_DEFER];
-    uint64_t state = 5;
-    char ip[32];
-    size_t taken = 0;
-    for (int i = 0; i < 20000; i++) {
-        state = state * 6364136223846793005ull + 1442695040888963407ull;
-        unsigned h = (unsigned)(state >> 33) % 5000;
-        if (h % 3 == 0)
-            h %= 40; /* a heavy head among the one-offs */
-        snprintf(ip, sizeof ip, "172.16.%u.%u", h / 250, h % 250 + 1);
-        struct ts_record r = conn(ip, "10.9.9.9", 80, 6, "http", "SF", 1 + h % 7);
-        add(plain, &r);
-        add(deferred, &r);
-        if (i % 200 == 199) {
-            size_t n = summary_take_evictions(deferred, SUMMARY_PART_SRC, ev);
-            cr_assert_leq(n, 200);
-            taken += n;
-            summary_put_evictions(deferred, SUMMARY_PART_SRC, ev, n);
-        }
-    }
-    taken += summary_take_evictions(deferred, SUMMARY_PART_SRC, ev);
-    cr_assert_gt(taken, 1000);
-    struct ss_entry a[32], b[32];
-    size_t na = summary_top(plain, COL_SRCS, a, 32), nb = summary_top(deferred, COL_SRCS, b, 32);
-    cr_assert_eq(na, nb);
-    for (size_t i = 0; i < na; i++) {
-        cr_assert_eq(a[i].count, b[i].count);
-        cr_assert_arr_eq(a[i].key, b[i].key, a[i].len);
-        uint64_t lo_a, hi_a, lo_b, hi_b;
-        summary_bounds(plain, COL_SRCS, &a[i], &lo_a, &hi_a);
-        summary_bounds(deferred, COL_SRCS, &b[i], &lo_b, &hi_b);
-        cr_assert_eq(lo_a, lo_b);
-        cr_assert_eq(hi_a, hi_b, "entry %zu: upper %llu against %llu", i, (unsigned long long)hi_a,
-                     (unsigned long long)hi_b);
-    }
-    summary_free(plain);
-    summary_free(deferred);
 }
