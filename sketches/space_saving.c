@@ -476,7 +476,7 @@ static void sift_down(struct ss *s, size_t pos)
     heap_place(s, pos, node);
 }
 
-static void sift_up(struct ss *s, size_t pos)
+static TS_INLINE void sift_up(struct ss *s, size_t pos)
 {
     struct ss_node node = s->heap[pos];
     while (pos > 0) {
@@ -1045,19 +1045,6 @@ size_t ss_entries(const struct ss *s, struct ss_entry *out, size_t n)
     return n;
 }
 
-/* The index tag of every monitored key, by slot; NULL if allocation
- * fails. */
-static uint32_t *slot_tags(const struct ss *s)
-{
-    uint32_t *t = malloc((s->size > 0 ? s->size : 1) * sizeof *t);
-    if (t == NULL)
-        return NULL;
-    for (size_t i = 0; i <= s->mask; i++)
-        if (s->index[i].slot1 != 0)
-            t[s->index[i].slot1 - 1] = s->index[i].tag;
-    return t;
-}
-
 int ss_merge(struct ss *dst, const struct ss *src)
 {
     return ss_merge_drop(dst, src, NULL, NULL);
@@ -1092,15 +1079,15 @@ static void merge_replace(struct ss *dst, size_t hp, const uint8_t *key, size_t 
  *   1. every counter of dst adds src's count and error for its key (or
  *      src's minimum, if src has evicted), and marks that entry of src;
  *      then the heap is rebuilt on the new counts;
- *   2. every unmarked entry of src, with dst's minimum added, takes a
- *      free counter, or replaces dst's minimum counter if its count is
- *      larger, or else is dropped.
+ *   2. every unmarked entry of src (in src's index order), with dst's
+ *      minimum added, takes a free counter, or replaces dst's minimum
+ *      counter if its count is larger, or else is dropped.
  * Pass 2 keeps the k largest candidates: the minimum only rises, so every
  * candidate dropped (or replaced) had a count at most the final minimum,
  * and no kept one lies below it. Among candidates tied at that minimum the
- * ones already in dst stay. Cost: one lookup in src per counter of dst and
- * O(log k) per replacement; allocates the index tags of both sides and a
- * bit per entry of src (k/8 + 8k bytes).
+ * ones already in dst stay. Both passes walk the index (its cells hold
+ * the keys' tags). Cost: one lookup in src per counter of dst and
+ * O(log k) per replacement; allocates a bit per entry of src.
  */
 int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, void *ctx)
 {
@@ -1112,21 +1099,19 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
     }
     uint64_t m_dst = dst->evicted ? ss_min_count(dst) : 0;
     uint64_t m_src = src->evicted ? ss_min_count(src) : 0;
-    uint32_t *t_dst = slot_tags(dst);
-    uint32_t *t_src = slot_tags(src);
     uint64_t *marked = calloc((src->size + 63) / 64, sizeof *marked);
-    if (t_dst == NULL || t_src == NULL || marked == NULL) {
-        free(t_dst);
-        free(t_src);
-        free(marked);
+    if (marked == NULL)
         return -1;
-    }
-    size_t n_src = src->size; /* dst == src: only the keys both had */
-    for (size_t slot = 0; slot < dst->size; slot++) {
+    /* both passes walk the index, whose cells hold the keys' tags */
+    for (size_t cell = 0; cell <= dst->mask; cell++) {
+        if (dst->index[cell].slot1 == 0)
+            continue;
+        size_t slot = dst->index[cell].slot1 - 1;
         struct ss_slot *r = slot_rec(dst, slot);
         uint64_t *count = &dst->heap[r->heap_pos].count;
         bool found;
-        size_t pos = index_find(src, slot_key(dst, slot), r->len, t_dst[slot], false, &found);
+        size_t pos =
+            index_find(src, slot_key(dst, slot), r->len, dst->index[cell].tag, false, &found);
         if (found) {
             size_t other = src->index[pos].slot1 - 1;
             const struct ss_slot *o = slot_rec(src, other);
@@ -1142,7 +1127,12 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
         if (i < dst->size)
             sift_down(dst, i);
     bool dropped = false;
-    for (size_t other = 0; other < n_src; other++) {
+    for (size_t cell = 0; cell <= src->mask; cell++) {
+        /* dst == src: every key is marked, none inserted */
+        if (src->index[cell].slot1 == 0)
+            continue;
+        size_t other = src->index[cell].slot1 - 1;
+        uint32_t tag = src->index[cell].tag;
         if (marked[other / 64] & ((uint64_t)1 << (other % 64)))
             continue;
         const struct ss_slot *o = slot_rec(src, other);
@@ -1151,17 +1141,16 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
         uint64_t e = o->error + m_dst;
         if (dst->size < dst->k) {
             bool found;
-            size_t pos = index_find(dst, key, o->len, t_src[other], false, &found);
+            size_t pos = index_find(dst, key, o->len, tag, false, &found);
             size_t slot = dst->size++;
             slot_set(dst, slot, key, o->len, e, false);
-            dst->index[pos].tag = t_src[other];
+            dst->index[pos].tag = tag;
             dst->index[pos].slot1 = (uint32_t)(slot + 1);
-            heap_place(dst, slot,
-                       (struct ss_node){c, (uint32_t)slot, t_src[other] & (uint32_t)dst->mask});
+            heap_place(dst, slot, (struct ss_node){c, (uint32_t)slot, tag & (uint32_t)dst->mask});
             sift_up(dst, slot);
         } else if (c > dst->heap[0].count) {
             dropped = dropped || dst->heap[0].count > 0;
-            merge_replace(dst, 0, key, o->len, t_src[other], c, e, dropped_fn, ctx);
+            merge_replace(dst, 0, key, o->len, tag, c, e, dropped_fn, ctx);
         } else {
             /* a dropped candidate of count 0 loses nothing: its true
              * count is 0, and one pass would not have monitored it */
@@ -1176,8 +1165,6 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
     dst->evicted = dst->evicted || src->evicted || dropped;
     dst->next_victim = SIZE_MAX;
     filter_fill(dst);
-    free(t_dst);
-    free(t_src);
     free(marked);
     return 0;
 }

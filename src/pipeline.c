@@ -15,35 +15,27 @@ void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
     /* The reader also updates the local networks' summaries: packet
      * traces with -l and interval tables, where the counting thread also
      * has the intervals and decoding leaves the reader the lighter side
-     * (without intervals the other thread would wait). With -l each
-     * record counts in one of Total, Incoming and Outgoing ("its
-     * summary" below; engine.c, home_index). */
+     * (without intervals the other thread would wait). With -l and
+     * interval tables each record counts in one of Total, Incoming and
+     * Outgoing ("its summary" below; engine.c, home_index), else in
+     * Total. */
     out->reader_nets = !l->conns && l->nets && l->interval_tables;
     /* The reader takes a share of the record's summary so that both
      * threads stay busy: all of it when more summaries (networks, interval
      * tables) wait for the other thread, the rest (counters, ports,
-     * protocols) when it also has the networks or parses connection lines
-     * with -l, otherwise none. */
+     * protocols) when it also has the networks, otherwise none. */
     if (out->reader_nets) {
         /* Each record counts in one of Total, Incoming and Outgoing (see
          * engine.c, home_index) and the networks: with the networks and
          * the rest of its summary (counters, ports, protocols) the reader
          * is about as busy as the counting thread with the host tables and
-         * the intervals. 15 alternating runs of -l (10 nets) -i 1m -v over
-         * 10^6 packets: 421 ms with the sources and the distinct hosts on
-         * the reader too (the split before each record had one summary of
-         * its direction: 409 ms), 390 ms. Once the flow cache folds most
-         * packets the reader's decoding outweighs the summaries: it keeps
-         * the networks only (flow-structured trace: 223 -> 179 ms). */
-        out->reader_parts = SUMMARY_PART_REST;
-        out->reader_parts_folded = 0;
-    } else if (l->conns && l->local_nets && !l->interval_tables) {
-        /* Connection logs with -l and no interval tables: the counting
-         * thread had the networks, Incoming and Outgoing while the reader
-         * parsed and kept Total; with one summary of the three for each
-         * line it takes the host tables and the distinct hosts as well.
-         * 10^6 lines, 10 nets: 331 ms before, 420 ms with all of the
-         * line's summary on the reader, 322 ms. */
+         * the intervals. Runs of -l (10 nets) -i 1m -v over 10^6 packets,
+         * means of 8 to 15: 421 ms with the sources and the distinct hosts
+         * on the reader too (the split before each record had one summary
+         * of its direction: 402-409 ms), 391-395 ms; the flow-structured
+         * trace 220-260 ms with any of the splits tried, also when the
+         * reader handed everything but the decoding over once the flow
+         * cache folded half of the packets. */
         out->reader_parts = SUMMARY_PART_REST;
     } else if (l->local_nets || l->interval_tables) {
         /* Intervals without tables (-i without -v or -R) are counters
@@ -62,8 +54,6 @@ void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
          * had the counters, ports, services and states). */
         out->reader_parts = 0;
     }
-    if (!out->reader_nets)
-        out->reader_parts_folded = out->reader_parts;
 }
 
 static void cpu_relax(void)
@@ -273,22 +263,6 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
         pthread_mutex_destroy(&q->mu);
     }
     return 0;
-}
-
-int pipe_resplit(struct pipe *q, unsigned reader_parts, struct ts_err *err)
-{
-    if (!q->threaded || q->split.reader_parts == reader_parts)
-        return 0;
-    int rc = pipe_publish(q, err);
-    size_t t;
-    while (rc == 0 && (t = atomic_load(&q->tail)) != atomic_load(&q->head)) {
-        pipe_wait(q, WAIT_SPACE, t);
-        if (q->ops.reader_idle && !ring_empty(&q->closed))
-            rc = q->ops.reader_idle(q->ops.ctx, err);
-    }
-    if (rc == 0)
-        q->split.reader_parts = reader_parts;
-    return rc;
 }
 
 void pipe_free(struct pipe *q)

@@ -87,10 +87,6 @@ struct pipe_split {
     unsigned reader_parts;
     /* The reader also updates the local networks' summaries. */
     bool reader_nets;
-    /* reader_parts once the flow cache folds most packets into fewer
-     * records (pipe_resplit); reader_parts itself for loads with one
-     * split. */
-    unsigned reader_parts_folded;
 };
 
 /* What the split depends on. */
@@ -163,13 +159,6 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
               size_t ring_cap, const struct pipe_split *split, const struct pipe_ops *ops);
 /* Frees the memory of q (after pipe_finish). */
 void pipe_free(struct pipe *q);
-
-/* Hands the batch being filled over, waits until the counting thread has
- * applied every batch (handing closed intervals on meanwhile), then gives
- * the reader reader_parts from the next batch on: no part is ever updated
- * by both threads at once. A no-op without a thread or when nothing
- * changes. Returns 0 or the first error. */
-int pipe_resplit(struct pipe *q, unsigned reader_parts, struct ts_err *err);
 
 /* A free slot for the next record (waits for one with a thread); *keep is
  * where its strings go (NULL without strings). */
