@@ -213,7 +213,9 @@ int pipe_init(struct pipe *q, bool threaded, bool shared_cores, size_t cap, bool
     q->spin_cons = q->spin_prod = q->spin_max;
     q->nb = threaded ? PIPE_BATCHES : 1;
     q->cap = cap;
-    q->b = calloc(q->nb, sizeof *q->b);
+    q->b = aligned_alloc(_Alignof(struct pipe_batch), q->nb * sizeof *q->b);
+    if (q->b != NULL)
+        memset(q->b, 0, q->nb * sizeof *q->b);
     q->recs = calloc(q->nb * q->cap, sizeof *q->recs);
     if (strings)
         q->strs = calloc(q->nb * q->cap, sizeof *q->strs);

@@ -72,8 +72,12 @@ struct pipe_rec {
     uint64_t first;
 };
 
+/* A cache line of its own: the reader counts records into the batch it
+ * fills while the counting thread reads and clears the one it applies.
+ * Three batches to a line made every queued record a miss for the other
+ * thread (a conn.log on two threads: 313 -> 378 ms of CPU, 165 -> 207 ms). */
 struct pipe_batch {
-    size_t n;
+    _Alignas(64) size_t n;
     struct pipe_rec *p;        /* cap records */
     struct summary_strings *s; /* their strings (connection logs), or NULL */
 };
