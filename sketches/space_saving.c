@@ -1079,7 +1079,7 @@ static void merge_replace(struct ss *dst, size_t hp, const uint8_t *key, size_t 
  *   1. every counter of dst adds src's count and error for its key (or
  *      src's minimum, if src has evicted), and marks that entry of src;
  *      then the heap is rebuilt on the new counts;
- *   2. every unmarked entry of src (in src's index order), with dst's
+ *   2. every unmarked entry of src (in a scrambled index order), with dst's
  *      minimum added, takes a free counter, or replaces dst's minimum
  *      counter if its count is larger, or else is dropped.
  * Pass 2 keeps the k largest candidates: the minimum only rises, so every
@@ -1127,7 +1127,14 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
         if (i < dst->size)
             sift_down(dst, i);
     bool dropped = false;
-    for (size_t cell = 0; cell <= src->mask; cell++) {
+    for (size_t i = 0; i <= src->mask; i++) {
+        /* src's cells in an order unrelated to their position (an odd
+         * multiplier permutes the powers of two): taken in index order,
+         * the keys entered dst's index in the order of their home cells,
+         * and the cells behind that front filled up solid, so that every
+         * later probe and removal walked a growing run (the merge of -l
+         * took 200 ms instead of 26) */
+        size_t cell = (i * (size_t)0x9e3779b97f4a7c15u) & src->mask;
         /* dst == src: every key is marked, none inserted */
         if (src->index[cell].slot1 == 0)
             continue;

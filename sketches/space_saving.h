@@ -73,7 +73,7 @@ bool ss_add_evict16(struct ss *s, const void *key, size_t len, uint64_t hash, ui
  * max_key_len and use the same hash seed. A key missing from one side gets
  * that side's min count added to its count and error if that side has
  * evicted (0 otherwise); the k largest counts are kept (ties at the
- * smallest count kept: dst's keys first, then src's in its index order).
+ * smallest count kept: dst's keys first, then src's in a fixed order).
  * Afterwards ss_total(dst) is the sum of both totals and the counts sum to
  * at most that; dst has evicted if either side had or keys of count above
  * 0 were dropped (so two exact sketches whose keys fit in k merge exact,
