@@ -656,6 +656,8 @@ static int get_summary(struct sf_reader *r, struct sf_item *it, struct ts_err *e
     if (!bbr_ok(&b) || role > SF_INTERVAL || (role == SF_NETWORK && index >= r->params.n_local) ||
         (role == SF_INTERVAL && index > 2) || (role < SF_NETWORK && index != 0))
         return malformed(r, &b, "summary role", err);
+    if (!(fabs(start) <= SF_START_MAX))
+        return malformed(r, &b, "summary start", err);
     struct summary_sizes z;
     if (summary_decode_sizes(&b, &z) != 0 || !sizes_eq(&z, role_sizes(&r->params, role)))
         return malformed(r, &b, "summary sizes (not those of the parameters)", err);
@@ -719,7 +721,7 @@ static int get_capture_interval(struct sf_reader *r, struct sf_item *it, struct 
     bbr_init(&b, r->buf, r->len);
     double start = bbr_f64(&b);
     if (r->run.has_capture || !get_capture(&b, &it->capture) || bbr_left(&b) != 0 ||
-        !isfinite(start))
+        !(fabs(start) <= SF_START_MAX))
         return malformed(r, &b, "capture counters of an interval", err);
     it->kind = SF_ITEM_CAPTURE;
     it->start = start;

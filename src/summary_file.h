@@ -159,11 +159,17 @@ enum sf_item_kind {
     SF_ITEM_CAPTURE, /* a live capture's counters over the interval at start */
 };
 
+/* The largest interval start a reader takes, in either direction (2^53
+ * seconds, where doubles still hold every second): beyond it, or NaN, the
+ * section is damage. Interval numbers (start / -i) then fit every index
+ * the stores and the replay keep. */
+#define SF_START_MAX 9007199254740992.0
+
 struct sf_item {
     enum sf_item_kind kind;
     enum sf_role role; /* SF_ITEM_SUMMARY: */
     uint64_t index;
-    double start;
+    double start;            /* |start| <= SF_START_MAX */
     struct summary *summary; /* borrowed until the next call; the caller may
                                 merge it, or change it */
     struct sf_pairs pairs;   /* SF_ITEM_PAIRS, borrowed until the next call */

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,4 +454,52 @@ Test(summary_file, a_lost_capture_section_is_an_error)
               err.msg);
     free(g);
     free(f.buf);
+}
+
+/* A file with one interval summary, or one capture's counters, at start. */
+static struct file one_item_at(const struct sf_params *p, bool capture, double start)
+{
+    struct file f = {NULL, 0};
+    FILE *out = open_memstream(&f.buf, &f.len);
+    cr_assert(out != NULL);
+    struct ts_err err;
+    struct sf_writer *w = sf_writer_new(out, p, &err);
+    cr_assert(w != NULL, "%s", err.msg);
+    if (capture) {
+        struct capture_counts c = {1, 0, 0};
+        cr_assert_eq(sf_writer_capture(w, start, &c, &err), 0);
+    } else {
+        struct summary *s = summary_new(&p->interval, SEED);
+        fill(s, 10, 3);
+        cr_assert_eq(sf_writer_summary(w, SF_INTERVAL, 0, start, s, &err), 0);
+        summary_free(s);
+    }
+    struct sf_run run = {.first = 100, .last = 200, .has_capture = capture, .capture = {1, 0, 0}};
+    cr_assert_eq(sf_writer_finish(w, &run, &err), 0);
+    sf_writer_free(w);
+    fclose(out);
+    return f;
+}
+
+/* A start no interval can have (NaN, infinite, beyond 2^53 seconds) is
+ * damage, for summaries and capture counters alike: the merge numbers
+ * intervals by start / -i, which such a start would overflow. */
+Test(summary_file, a_start_out_of_range_is_damage)
+{
+    struct sf_params p = params();
+    const double bad[] = {NAN, INFINITY, -INFINITY, 1e300, -1e300, 2 * SF_START_MAX};
+    for (int capture = 0; capture <= 1; capture++) {
+        struct file ok = one_item_at(&p, capture, -SF_START_MAX);
+        struct ts_err err;
+        cr_assert_eq(read_all(ok.buf, ok.len, SEED, NULL, &err, NULL), 0, "%s", err.msg);
+        free(ok.buf);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            struct file f = one_item_at(&p, capture, bad[i]);
+            cr_assert_eq(read_all(f.buf, f.len, SEED, NULL, &err, NULL), TS_EDAMAGED,
+                         "start %g (capture %d): %s", bad[i], capture, err.msg);
+            cr_assert(strstr(err.msg, capture ? "capture counters" : "summary start") != NULL, "%s",
+                      err.msg);
+            free(f.buf);
+        }
+    }
 }

@@ -75,12 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sf_item it;
     int rc;
     while ((rc = sf_reader_next(r, &it, &err)) == 1) {
-        if (it.kind == SF_ITEM_CAPTURE) {
-            /* a live capture's counters: at a real time */
-            if (!(it.start == it.start) || it.start > 1e300 || it.start < -1e300)
-                __builtin_trap();
+        /* an interval's start, and a capture's: a time the stores can number */
+        if (!(it.start >= -SF_START_MAX && it.start <= SF_START_MAX))
+            __builtin_trap();
+        if (it.kind == SF_ITEM_CAPTURE)
             continue;
-        }
         if (it.kind != SF_ITEM_SUMMARY) {
             for (size_t i = 0; i < it.pairs.n; i++)
                 if (it.pairs.pair[i].alen > 255 || it.pairs.pair[i].blen > 255)
