@@ -1089,21 +1089,27 @@ static void merge_replace(struct ss *dst, size_t hp, const uint8_t *key, size_t 
  * the keys' tags). Cost: one lookup in src per counter of dst and
  * O(log k) per replacement; allocates a bit per entry of src.
  */
-int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, void *ctx)
+/*
+ * disjoint (ss_merge_disjoint): no key was added to both sides, so a key
+ * missing from one side has count 0 there and is charged nothing; pass 1
+ * has nothing to look up, and every key of src goes to pass 2.
+ */
+static int merge(struct ss *dst, const struct ss *src, bool disjoint, ss_drop_fn dropped_fn,
+                 void *ctx)
 {
-    if (dst->k != src->k || dst->max_len != src->max_len)
+    if (dst->k != src->k || dst->max_len != src->max_len || (disjoint && dst == src))
         return -1;
     if (src->size == 0) {
         dst->total += src->total;
         return 0;
     }
-    uint64_t m_dst = dst->evicted ? ss_min_count(dst) : 0;
-    uint64_t m_src = src->evicted ? ss_min_count(src) : 0;
+    uint64_t m_dst = dst->evicted && !disjoint ? ss_min_count(dst) : 0;
+    uint64_t m_src = src->evicted && !disjoint ? ss_min_count(src) : 0;
     uint64_t *marked = calloc((src->size + 63) / 64, sizeof *marked);
     if (marked == NULL)
         return -1;
     /* both passes walk the index, whose cells hold the keys' tags */
-    for (size_t cell = 0; cell <= dst->mask; cell++) {
+    for (size_t cell = 0; cell <= dst->mask && !disjoint; cell++) {
         if (dst->index[cell].slot1 == 0)
             continue;
         size_t slot = dst->index[cell].slot1 - 1;
@@ -1123,7 +1129,7 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
             r->error += m_src;
         }
     }
-    for (size_t i = dst->size / SS_ARITY + 1; i-- > 0;)
+    for (size_t i = disjoint ? 0 : dst->size / SS_ARITY + 1; i-- > 0;)
         if (i < dst->size)
             sift_down(dst, i);
     bool dropped = false;
@@ -1174,6 +1180,26 @@ int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, v
     filter_fill(dst);
     free(marked);
     return 0;
+}
+
+int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, void *ctx)
+{
+    return merge(dst, src, false, dropped_fn, ctx);
+}
+
+/*
+ * Why every bound still holds when nothing is charged: a kept entry's
+ * count and error are its own side's, and its true count is that side's.
+ * A key in neither table has f(x) <= the minimum of the side it could
+ * belong to (0 if that side never evicted); a side that evicted is full,
+ * so k of the candidates count at least its minimum, and the k kept count
+ * at least that much: the merged minimum bounds every key not listed.
+ * Dropped candidates count at most the merged minimum (pass 2), and the
+ * counts sum to at most N.
+ */
+int ss_merge_disjoint(struct ss *dst, const struct ss *src, ss_drop_fn dropped_fn, void *ctx)
+{
+    return merge(dst, src, true, dropped_fn, ctx);
 }
 
 uint64_t ss_total(const struct ss *s)

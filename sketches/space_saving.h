@@ -94,6 +94,14 @@ typedef void (*ss_drop_fn)(void *ctx, const struct ss_evicted *dropped);
  * inexact. */
 int ss_merge_drop(struct ss *dst, const struct ss *src, ss_drop_fn dropped, void *ctx);
 
+/* ss_merge_drop for sketches no key was ever added to both of (the
+ * caller knows it: the sources of two partitions of a stream by source,
+ * say): a key missing from one side is charged nothing, since its count
+ * there is 0, so every kept key keeps the count and error of its side.
+ * Every bound of ss_merge holds, the one for keys not listed included
+ * (space_saving.c). dst == src is refused (-1). */
+int ss_merge_disjoint(struct ss *dst, const struct ss *src, ss_drop_fn dropped, void *ctx);
+
 struct bb_writer;
 struct bb_reader;
 

@@ -1008,7 +1008,11 @@ static int close_intervals(struct engine *e)
  * scratch. */
 static int merge_total(struct engine *e)
 {
-    if (summary_merge(e->total, e->incoming) != 0 || summary_merge(e->total, e->outgoing) != 0)
+    /* Incoming's destinations are local, those of the records without a
+     * local address are not; Outgoing's sources are local, the others'
+     * are not: those columns have no host in common */
+    if (summary_merge_disjoint(e->total, e->incoming, SUMMARY_PART_DST) != 0 ||
+        summary_merge_disjoint(e->total, e->outgoing, SUMMARY_PART_SRC) != 0)
         return -1;
     return 0;
 }

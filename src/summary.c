@@ -876,7 +876,7 @@ static void merge_dropped(void *ctx, const struct ss_evicted *ev)
         ev_push(d->c, d->b, (struct cms_update){hash64(ev->key, ev->len, d->s->seed), ev->count});
 }
 
-int summary_merge(struct summary *dst, const struct summary *src)
+static int merge(struct summary *dst, const struct summary *src, unsigned disjoint)
 {
     if (dst == src || !sizes_equal(&dst->sizes, &src->sizes) || dst->seed != src->seed)
         return -1;
@@ -919,11 +919,16 @@ int summary_merge(struct summary *dst, const struct summary *src)
         if (dst->col[col] == NULL)
             continue;
         struct drop_ctx d = {dst, NULL, NULL};
-        if (col == COL_SRCS)
+        bool apart = false;
+        if (col == COL_SRCS) {
             d = (struct drop_ctx){dst, dst->cms_src, dst->ev_src};
-        else if (col == COL_DSTS)
+            apart = disjoint & SUMMARY_PART_SRC;
+        } else if (col == COL_DSTS) {
             d = (struct drop_ctx){dst, dst->cms_dst, dst->ev_dst};
-        if (ss_merge_drop(dst->col[col], src->col[col], merge_dropped, &d) != 0)
+            apart = disjoint & SUMMARY_PART_DST;
+        }
+        if ((apart ? ss_merge_disjoint : ss_merge_drop)(dst->col[col], src->col[col],
+                                                        merge_dropped, &d) != 0)
             return -1;
     }
     if (dst->hll_src != NULL && src->hll_src != NULL) {
@@ -934,6 +939,16 @@ int summary_merge(struct summary *dst, const struct summary *src)
         drop_distinct(dst);
     }
     return 0;
+}
+
+int summary_merge(struct summary *dst, const struct summary *src)
+{
+    return merge(dst, src, 0);
+}
+
+int summary_merge_disjoint(struct summary *dst, const struct summary *src, unsigned parts)
+{
+    return merge(dst, src, parts & (SUMMARY_PART_SRC | SUMMARY_PART_DST));
 }
 
 /* Flags of the encoding: which optional parts follow. */

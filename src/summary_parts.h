@@ -34,6 +34,12 @@
 void summary_add_parts(struct summary *s, const struct summary_update *u, bool adjust_time,
                        unsigned parts);
 
+/* summary_merge for two summaries of records that no source (parts with
+ * SUMMARY_PART_SRC) or no destination (SUMMARY_PART_DST) had in common:
+ * those columns merge with ss_merge_disjoint, so that a host keeps the
+ * count and error it had on its side; the other parts as summary_merge. */
+int summary_merge_disjoint(struct summary *dst, const struct summary *src, unsigned parts);
+
 /* Starts loading the sketch cells u will touch in the given parts (a cache
  * hint). Stage 1: the index cells; stage 2, once those are in: the
  * counters they point to; stage 3: the heap counts of those counters. Call

@@ -1363,3 +1363,62 @@ Test(space_saving, merge_keeps_the_largest_candidates)
         ss_free(b);
     }
 }
+
+/* Two sketches of a stream split by key (odd and even ids: no key in
+ * both), merged as disjoint: every guarantee check() knows holds against
+ * the exact counts of the whole stream, every kept key has its side's
+ * count and error, and no error exceeds the charged merge's. */
+static void run_disjoint(const struct stream *st, size_t k, size_t distinct_hint)
+{
+    struct exact x;
+    exact_init(&x, distinct_hint);
+    struct ss *side[2] = {ss_new(k, 4), ss_new(k, 4)};
+    for (size_t i = 0; i < st->n; i++) {
+        uint8_t key[4];
+        key_of(st->id[i], key);
+        ss_add(side[st->id[i] & 1], key, 4, hash64(key, 4, SEED), st->w[i]);
+        exact_add(&x, st->id[i], st->w[i]);
+    }
+    struct ss *apart = ss_new(k, 4), *charged = ss_new(k, 4);
+    cr_assert_eq(ss_merge(apart, side[0]), 0);
+    cr_assert_eq(ss_merge(charged, side[0]), 0);
+    cr_assert_eq(ss_merge_disjoint(apart, side[1], NULL, NULL), 0);
+    cr_assert_eq(ss_merge(charged, side[1]), 0);
+    check(apart, &x, true);
+    struct ss_entry *e = calloc(k, sizeof *e);
+    size_t n = ss_top(apart, e, k);
+    for (size_t i = 0; i < n; i++) {
+        struct ss_entry own, other;
+        cr_assert(ss_query(side[id_of(e[i].key) & 1], e[i].key, 4, hash64(e[i].key, 4, SEED),
+                           &own));
+        cr_assert_eq(e[i].count, own.count);
+        cr_assert_eq(e[i].error, own.error);
+        if (ss_query(charged, e[i].key, 4, hash64(e[i].key, 4, SEED), &other))
+            cr_assert_leq(e[i].error, other.error);
+    }
+    cr_assert_eq(ss_merge_disjoint(apart, apart, NULL, NULL), -1);
+    free(e);
+    ss_free(side[0]);
+    ss_free(side[1]);
+    ss_free(apart);
+    ss_free(charged);
+    exact_free(&x);
+}
+
+Test(space_saving, disjoint_merge_keeps_each_sides_counts_and_every_bound)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        struct stream z = stream_zipf(30000, 100000, 1.1, 800 + seed);
+        run_disjoint(&z, 200, 40000);
+        stream_free(&z);
+        struct stream u = stream_uniform(30000, 3000, 900 + seed);
+        run_disjoint(&u, 200, 4000);
+        stream_free(&u);
+        struct stream h = stream_heavy(20000, 3000, 1000 + seed);
+        run_disjoint(&h, 100, 21000);
+        stream_free(&h);
+        struct stream small = stream_uniform(3000, 150, 1100 + seed);
+        run_disjoint(&small, 200, 400); /* nothing evicts: exact */
+        stream_free(&small);
+    }
+}
