@@ -927,8 +927,8 @@ static int merge(struct summary *dst, const struct summary *src, unsigned disjoi
             d = (struct drop_ctx){dst, dst->cms_dst, dst->ev_dst};
             apart = disjoint & SUMMARY_PART_DST;
         }
-        if ((apart ? ss_merge_disjoint : ss_merge_drop)(dst->col[col], src->col[col],
-                                                        merge_dropped, &d) != 0)
+        if ((apart ? ss_merge_disjoint : ss_merge_drop)(dst->col[col], src->col[col], merge_dropped,
+                                                        &d) != 0)
             return -1;
     }
     if (dst->hll_src != NULL && src->hll_src != NULL) {

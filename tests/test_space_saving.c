@@ -1389,8 +1389,8 @@ static void run_disjoint(const struct stream *st, size_t k, size_t distinct_hint
     size_t n = ss_top(apart, e, k);
     for (size_t i = 0; i < n; i++) {
         struct ss_entry own, other;
-        cr_assert(ss_query(side[id_of(e[i].key) & 1], e[i].key, 4, hash64(e[i].key, 4, SEED),
-                           &own));
+        cr_assert(
+            ss_query(side[id_of(e[i].key) & 1], e[i].key, 4, hash64(e[i].key, 4, SEED), &own));
         cr_assert_eq(e[i].count, own.count);
         cr_assert_eq(e[i].error, own.error);
         if (ss_query(charged, e[i].key, 4, hash64(e[i].key, 4, SEED), &other))
