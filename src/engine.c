@@ -38,13 +38,11 @@ struct engine {
      * Incoming and Outgoing only, by its direction, and engine_finish
      * merges Incoming and Outgoing into Total. The same memory as counting
      * Total too, one large summary fewer for each record, and the same
-     * report wherever nothing evicted (see home_index). Without interval
+     * report wherever nothing evicted (see home_of). Without interval
      * tables the merge at the end, on one thread, cost more than the
      * threads gained: the counting thread would have only the networks
      * (bench/README.md, lab notes). */
     bool total_by_merge;
-    int merge_rc;            /* the merge's result (it may run in a thread of its own) */
-    struct summary *home[3]; /* Total, Incoming, Outgoing (home_index) */
     struct summary **nets;
     size_t nnets;
     struct intervals *iv; /* NULL without -i */
@@ -437,7 +435,6 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
     e->total = summary_new(&pl->main, seed);
     if (e->total == NULL)
         goto nomem;
-    e->home[0] = e->home[1] = e->home[2] = e->total;
     prefault(e, e->total);
     bool hash_ports = summary_ports_sketched(e->total);
     if (o->local_nets) {
@@ -462,10 +459,6 @@ struct engine *engine_new(const struct engine_opts *o, struct ts_err *err)
             prefault(e, e->nets[i]);
             hash_ports |= summary_ports_sketched(e->nets[i]);
         }
-    }
-    if (e->total_by_merge) {
-        e->home[1] = e->incoming;
-        e->home[2] = e->outgoing;
     }
     if (o->conns) {
         e->unknown = calloc(UNKNOWN_MAX, sizeof *e->unknown);
@@ -627,24 +620,28 @@ static inline unsigned dir_stream(int src_net)
     return src_net >= 0 ? 2 : 1;
 }
 
-/* Which of e->home a record counts in first: Total, or with
- * total_by_merge Incoming (1) or Outgoing (2) for a record with a local
- * address (the one dir_stream names).
+/* The direction's summary of a record with a local address: Outgoing
+ * when its source is local, else Incoming. */
+static inline struct summary *dir_summary(const struct engine *e, const struct pipe_rec *pd)
+{
+    return pd->src_net >= 0 ? e->outgoing : e->incoming;
+}
+
+/* The summary a record counts in first: Total, or with total_by_merge its
+ * direction's for a record with a local address.
  *
  * Why Total may wait for the end: every record with a local address
  * counts in exactly one of Incoming and Outgoing, every other one in Total
- * alone, and the three have equal sizes and seed. summary_merge
- * (summary.h) of the three equals one pass over all records, in every
- * query and to the byte, while no column evicted in the parts or in the
- * merge; and a part never evicts where Total would not have: a part holds
- * at most the distinct keys Total holds, in as many counters. Where Total
- * evicts, the merged bounds hold with N the merged total (space_saving.h),
- * and every key above N/k is still listed. */
-static inline size_t home_index(const struct engine *e, const struct pipe_rec *pd)
+ * alone, and the three have equal sizes and seed. Their merge (merge_total)
+ * equals one pass over all records, in every query and to the byte, while
+ * no column evicted in the parts or in the merge; and a part never evicts
+ * where Total would not have: a part holds at most the distinct keys Total
+ * holds, in as many counters. Where Total evicts, the merged bounds hold
+ * with N the merged total (space_saving.h), and every key above N/k is
+ * still listed. */
+static inline struct summary *home_of(const struct engine *e, const struct pipe_rec *pd)
 {
-    if (!e->total_by_merge || record_net(pd) < 0)
-        return 0;
-    return dir_stream(pd->src_net);
+    return e->total_by_merge && record_net(pd) >= 0 ? dir_summary(e, pd) : e->total;
 }
 
 /* Applies a queued record to every summary it belongs to (the counting
@@ -654,8 +651,7 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
     struct engine *e = ctx;
     const struct engine_opts *o = &e->o;
     struct summary_update *u = &pd->u;
-    summary_add_parts(e->home[home_index(e, pd)], u, true,
-                      SUMMARY_PART_ALL & ~e->pipe.split.reader_parts);
+    summary_add_parts(home_of(e, pd), u, true, SUMMARY_PART_ALL & ~e->pipe.split.reader_parts);
     int rc = 0;
     if (e->iv != NULL)
         rc = interval_add(e, 0, u, err);
@@ -665,7 +661,7 @@ static int apply_rec(void *ctx, struct pipe_rec *pd, struct ts_err *err)
             if (!e->pipe.split.reader_nets)
                 summary_add(e->nets[net], u, true);
             if (!e->total_by_merge)
-                summary_add(pd->src_net >= 0 ? e->outgoing : e->incoming, u, true);
+                summary_add(dir_summary(e, pd), u, true);
             /* Incoming and Outgoing intervals are for the R files and the page */
             if (rc == 0 && e->iv != NULL && e->n_streams == 3)
                 rc = interval_add(e, dir_stream(pd->src_net), u, err);
@@ -684,7 +680,7 @@ static inline void updates_of(const struct pipe_rec *const p[3], const struct su
 }
 
 /* Cache hints for the parts of three queued records' first summaries
- * (home_index), in the stages apply_hint describes. */
+ * (home_of), in the stages apply_hint describes. */
 static void prefetch_homes(const struct engine *e, const struct pipe_rec *const p[3],
                            const struct summary_update *const u[3], unsigned parts)
 {
@@ -694,7 +690,7 @@ static void prefetch_homes(const struct engine *e, const struct pipe_rec *const 
     }
     for (int k = 0; k < 3; k++)
         if (p[k] != NULL)
-            summary_prefetch(e->home[home_index(e, p[k])], u[k], k + 1, parts);
+            summary_prefetch(home_of(e, p[k]), u[k], k + 1, parts);
 }
 
 /* Cache hints for three queued records: p[0] gets stage 1 (the index cells
@@ -716,8 +712,7 @@ static void apply_hint(void *ctx, const struct pipe_rec *const p[3])
             if (net < 0)
                 continue;
             if (!e->total_by_merge)
-                summary_prefetch(p[k]->src_net >= 0 ? e->outgoing : e->incoming, u[k], k + 1,
-                                 SUMMARY_PART_ALL);
+                summary_prefetch(dir_summary(e, p[k]), u[k], k + 1, SUMMARY_PART_ALL);
             if (!e->pipe.split.reader_nets)
                 summary_prefetch(e->nets[net], u[k], k + 1, SUMMARY_PART_ALL);
         }
@@ -752,7 +747,7 @@ static int reader_one(void *ctx, struct pipe_rec *pd, struct ts_err *err)
     struct engine *e = ctx;
     (void)err;
     if (e->pipe.split.reader_parts != 0)
-        summary_add_parts(e->home[home_index(e, pd)], &pd->u, true, e->pipe.split.reader_parts);
+        summary_add_parts(home_of(e, pd), &pd->u, true, e->pipe.split.reader_parts);
     int net = record_net(pd);
     if (e->pipe.split.reader_nets && net >= 0)
         summary_add(e->nets[net], &pd->u, true);
@@ -1017,10 +1012,15 @@ static int merge_total(struct engine *e)
     return 0;
 }
 
+struct merge_job {
+    struct engine *e;
+    int rc;
+};
+
 static void *merge_total_thread(void *arg)
 {
-    struct engine *e = arg;
-    e->merge_rc = merge_total(e);
+    struct merge_job *job = arg;
+    job->rc = merge_total(job->e);
     return NULL;
 }
 
@@ -1031,16 +1031,15 @@ static void *merge_total_thread(void *arg)
 static int close_all(struct engine *e, struct ts_err *err)
 {
     pthread_t merger;
-    bool merge = e->total_by_merge;
-    bool beside = merge && e->o.threads && e->iv != NULL &&
-                  pthread_create(&merger, NULL, merge_total_thread, e) == 0;
-    if (merge && !beside)
-        e->merge_rc = merge_total(e);
+    struct merge_job job = {e, 0};
+    bool beside = e->total_by_merge && e->o.threads &&
+                  pthread_create(&merger, NULL, merge_total_thread, &job) == 0;
+    if (e->total_by_merge && !beside)
+        job.rc = merge_total(e);
     int rc = e->iv != NULL && close_intervals(e) != 0 ? out_failed(e, err) : 0;
     if (beside)
         pthread_join(merger, NULL);
-    e->total_by_merge = false;
-    if (rc == 0 && e->merge_rc != 0)
+    if (rc == 0 && job.rc != 0)
         rc = ts_err_set(err, TS_ENOMEM, "out of memory merging Incoming and Outgoing into Total");
     return rc;
 }

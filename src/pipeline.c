@@ -17,7 +17,7 @@ void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
      * has the intervals and decoding leaves the reader the lighter side
      * (without intervals the other thread would wait). With -l and
      * interval tables each record counts in one of Total, Incoming and
-     * Outgoing ("its summary" below; engine.c, home_index), else in
+     * Outgoing ("its summary" below; engine.c, home_of), else in
      * Total. */
     out->reader_nets = !l->conns && l->nets && l->interval_tables;
     /* The reader takes a share of the record's summary so that both
@@ -26,7 +26,7 @@ void pipe_split_for(const struct pipe_load *l, struct pipe_split *out)
      * protocols) when it also has the networks, otherwise none. */
     if (out->reader_nets) {
         /* Each record counts in one of Total, Incoming and Outgoing (see
-         * engine.c, home_index) and the networks: with the networks and
+         * engine.c, home_of) and the networks: with the networks and
          * the rest of its summary (counters, ports, protocols) the reader
          * is about as busy as the counting thread with the host tables and
          * the intervals. Runs of -l (10 nets) -i 1m -v over 10^6 packets,
