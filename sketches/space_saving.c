@@ -641,6 +641,20 @@ static size_t min_node(struct ss *s)
     return found;
 }
 
+/* Gives a key that is not monitored the next free counter (the table has
+ * room), with count and error; pos is the empty index cell its probe ended
+ * at. */
+static TS_INLINE void monitor_free(struct ss *s, const uint8_t *key, size_t len, uint32_t tag,
+                                   size_t pos, uint64_t count, uint64_t error, bool wide)
+{
+    size_t slot = s->size++;
+    slot_set(s, slot, key, len, error, wide);
+    s->index[pos].tag = tag;
+    s->index[pos].slot1 = (uint32_t)(slot + 1);
+    heap_place(s, slot, (struct ss_node){count, (uint32_t)slot, tag & (uint32_t)s->mask});
+    sift_up(s, slot);
+}
+
 /* Monitors a key that is not monitored yet; pos is the empty index cell
  * where the probe for it ended. Kept out of line so that the common case,
  * an increment, stays small. With a filter, a key whose cell stays below
@@ -653,12 +667,7 @@ add_new(struct ss *s, const uint8_t *key, size_t len, uint32_t tag, uint64_t wei
         bool wide, struct ss_evicted *ev)
 {
     if (s->size < s->k) {
-        size_t slot = s->size++;
-        slot_set(s, slot, key, len, 0, wide);
-        s->index[pos].tag = tag;
-        s->index[pos].slot1 = (uint32_t)(slot + 1);
-        heap_place(s, slot, (struct ss_node){weight, (uint32_t)slot, tag & (uint32_t)s->mask});
-        sift_up(s, slot);
+        monitor_free(s, key, len, tag, pos, weight, 0, wide);
         return false;
     }
     /* A weight of 0 (a connection of 0 bytes with -b) makes its key known
@@ -1155,12 +1164,7 @@ static int merge(struct ss *dst, const struct ss *src, bool disjoint, ss_drop_fn
         if (dst->size < dst->k) {
             bool found;
             size_t pos = index_find(dst, key, o->len, tag, false, &found);
-            size_t slot = dst->size++;
-            slot_set(dst, slot, key, o->len, e, false);
-            dst->index[pos].tag = tag;
-            dst->index[pos].slot1 = (uint32_t)(slot + 1);
-            heap_place(dst, slot, (struct ss_node){c, (uint32_t)slot, tag & (uint32_t)dst->mask});
-            sift_up(dst, slot);
+            monitor_free(dst, key, o->len, tag, pos, c, e, false);
         } else if (c > dst->heap[0].count) {
             dropped = dropped || dst->heap[0].count > 0;
             merge_replace(dst, 0, key, o->len, tag, c, e, dropped_fn, ctx);

@@ -77,16 +77,25 @@ struct file {
     size_t len;
 };
 
+/* A writer into f, in memory (*out: its stream, closed by the caller). */
+static struct sf_writer *start_file(const struct sf_params *p, struct file *f, FILE **out)
+{
+    *out = open_memstream(&f->buf, &f->len);
+    cr_assert(*out != NULL);
+    struct ts_err err;
+    struct sf_writer *w = sf_writer_new(*out, p, &err);
+    cr_assert(w != NULL, "%s", err.msg);
+    return w;
+}
+
 /* A file of Total, Incoming, Outgoing, one network, three intervals and
  * both pair lists. */
 static struct file write_file(const struct sf_params *p, struct summary *keep[3])
 {
     struct file f = {NULL, 0};
-    FILE *out = open_memstream(&f.buf, &f.len);
-    cr_assert(out != NULL);
+    FILE *out;
+    struct sf_writer *w = start_file(p, &f, &out);
     struct ts_err err;
-    struct sf_writer *w = sf_writer_new(out, p, &err);
-    cr_assert(w != NULL, "%s", err.msg);
     for (int role = SF_TOTAL; role <= SF_NETWORK; role++) {
         struct summary *s = summary_new(&main_z, SEED);
         fill(s, 3000 + (size_t)role * 100, (uint64_t)role + 1);
@@ -460,11 +469,9 @@ Test(summary_file, a_lost_capture_section_is_an_error)
 static struct file one_item_at(const struct sf_params *p, bool capture, double start)
 {
     struct file f = {NULL, 0};
-    FILE *out = open_memstream(&f.buf, &f.len);
-    cr_assert(out != NULL);
+    FILE *out;
+    struct sf_writer *w = start_file(p, &f, &out);
     struct ts_err err;
-    struct sf_writer *w = sf_writer_new(out, p, &err);
-    cr_assert(w != NULL, "%s", err.msg);
     if (capture) {
         struct capture_counts c = {1, 0, 0};
         cr_assert_eq(sf_writer_capture(w, start, &c, &err), 0);
