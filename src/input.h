@@ -48,11 +48,10 @@ const char *ts_input_name(const struct ts_input *in); /* "-" for stdin */
 bool ts_input_has_thread(const struct ts_input *in);
 /* What ts_input_open_flags(path, flags) would do, judged from the file's
  * first bytes only (no decoder is made, no thread started): true when it
- * would decode ahead in a thread of its own, with *fast set when that
- * decoder outpaces parsing (zstd, or gzip through ISA-L; not zlib). False
- * for stdin, pipes (never opened) and files that cannot be read. Cost: an open and a
- * read of 4 bytes. */
-bool ts_input_probe_thread(const char *path, unsigned flags, bool *fast);
+ * would decode ahead in a thread of its own. False for stdin, pipes (never
+ * opened) and files that cannot be read. Cost: an open and a read of 4
+ * bytes. */
+bool ts_input_probe_thread(const char *path, unsigned flags);
 uint64_t ts_input_raw_offset(const struct ts_input *in); /* bytes read from the file */
 uint64_t ts_input_size(const struct ts_input *in);       /* file size, 0 if unknown */
 

@@ -688,3 +688,123 @@ Test(input, decoders_name_the_gzip_back_end_of_the_build)
 #endif
     cr_assert(strstr(d, ", zstd: libzstd 1.") != NULL, "%s", d);
 }
+
+/* ---- lines where the decoder put them ------------------------------------ */
+
+/* Text with lines of every kind the line reader tells apart: empty, short,
+ * a few KiB, over 64 KiB (longer than the room a decode slot keeps before
+ * its bytes), and a last line without a newline. */
+static size_t mixed_lines(char *buf, size_t cap)
+{
+    uint32_t x = 777;
+    size_t n = 0;
+    while (n + 200000 < cap) {
+        x = x * 1103515245u + 12345u;
+        unsigned r = (x >> 16) % 1000;
+        size_t len = r < 50 ? 0 : r < 980 ? r % 300 : r < 995 ? 3000 + r * 7 : 66000 + r * 40;
+        for (size_t i = 0; i < len; i++)
+            buf[n + i] = (char)('a' + (i + r) % 26);
+        n += len;
+        buf[n++] = '\n';
+    }
+    memcpy(buf + n, "no newline at the end", 21);
+    return n + 21;
+}
+
+struct line_seen {
+    int status;
+    size_t len;
+    uint64_t lineno;
+    uint32_t sum; /* of the line's bytes */
+};
+
+/* Every line of path through a line reader of max_line, after a first
+ * plain read of skip bytes; returns the number of lines, *end the last
+ * status. */
+static size_t read_lines(const char *path, size_t max_line, size_t skip, struct line_seen *seen,
+                         size_t cap, int *end, bool *threaded)
+{
+    struct ts_err err;
+    struct ts_input *in = ts_input_open(path, &err);
+    cr_assert_not_null(in, "%s", err.msg);
+    *threaded = ts_input_has_thread(in);
+    char head[16];
+    cr_assert_eq(ts_input_read_full(in, head, skip, &err), (ssize_t)skip);
+    struct ts_lines *l = ts_lines_new(in, max_line);
+    cr_assert_not_null(l);
+    size_t n = 0;
+    for (;;) {
+        char *line;
+        size_t len;
+        int st = ts_lines_next(l, &line, &len, &err);
+        if (st <= 0) {
+            *end = st;
+            break;
+        }
+        cr_assert_lt(n, cap);
+        uint32_t sum = 0;
+        if (st == 1) {
+            cr_assert_eq(line[len], '\0', "a line ends in a NUL");
+            for (size_t i = 0; i < len; i++)
+                sum = sum * 31u + (unsigned char)line[i];
+        }
+        seen[n++] = (struct line_seen){st, len, ts_lines_lineno(l), sum};
+    }
+    ts_lines_free(l);
+    ts_input_close(in);
+    return n;
+}
+
+Test(input, compressed_lines_equal_the_plain_file_s)
+{
+    enum { N = 3000000, MAXL = 40000 };
+    char *text = malloc(N);
+    unsigned char *z = malloc(N + 65536);
+    struct line_seen *want = malloc(MAXL * sizeof *want), *got = malloc(MAXL * sizeof *got);
+    cr_assert(text != NULL && z != NULL && want != NULL && got != NULL);
+    size_t n = mixed_lines(text, N);
+    char plain[128], gz[128], cut[128], zst[128];
+    snprintf(plain, sizeof plain, "%s", write_file("lines", text, n));
+    size_t zn = gzip_member(text, n, z, N + 65536);
+    snprintf(gz, sizeof gz, "%s", write_file("lines.gz", z, zn));
+    snprintf(cut, sizeof cut, "%s", write_file("lines-cut.gz", z, zn * 2 / 3));
+    size_t sn = zstd_frame(text, n, z, N + 65536, 0);
+    snprintf(zst, sizeof zst, "%s", write_file("lines.zst", z, sn));
+    /* max_line within the slots' room (lines read in place), exactly at
+     * it, and beyond it (lines copied as before) */
+    static const size_t max_lines[] = {1000, 65536, 100000};
+    for (size_t m = 0; m < sizeof max_lines / sizeof max_lines[0]; m++) {
+        for (size_t skip = 0; skip <= 7; skip += 7) {
+            int wend, gend;
+            bool threaded;
+            size_t nw = read_lines(plain, max_lines[m], skip, want, MAXL, &wend, &threaded);
+            cr_assert(!threaded);
+            cr_assert_eq(wend, 0);
+            cr_assert_gt(nw, 2000);
+            const char *packed[] = {gz, zst};
+            for (size_t k = 0; k < 2; k++) {
+                size_t ng = read_lines(packed[k], max_lines[m], skip, got, MAXL, &gend, &threaded);
+                cr_assert(threaded, "%s is decoded ahead", packed[k]);
+                cr_assert_eq(gend, 0, "%s: %d", packed[k], gend);
+                cr_assert_eq(ng, nw, "%s, max_line %zu: %zu lines, want %zu", packed[k],
+                             max_lines[m], ng, nw);
+                for (size_t i = 0; i < nw; i++)
+                    cr_assert(memcmp(&got[i], &want[i], sizeof want[i]) == 0,
+                              "%s, max_line %zu, skip %zu: line %zu differs", packed[k],
+                              max_lines[m], skip, i + 1);
+            }
+            /* a cut stream: the lines before the cut, then the damage */
+            size_t nc = read_lines(cut, max_lines[m], skip, got, MAXL, &gend, &threaded);
+            cr_assert_eq(gend, TS_EDAMAGED);
+            cr_assert_gt(nc, nw / 2);
+            cr_assert_lt(nc, nw);
+            for (size_t i = 0; i + 1 < nc; i++)
+                cr_assert(memcmp(&got[i], &want[i], sizeof want[i]) == 0,
+                          "cut stream, line %zu differs", i + 1);
+        }
+    }
+    free(text);
+    free(z);
+    free(want);
+    free(got);
+}
