@@ -806,6 +806,41 @@ Test(conn_log, bandwidth_over_700_mbit_zeroes_that_direction)
     conn_parser_free(p);
 }
 
+/* Near the limit the rule decides as the original's division does (the
+ * parser tries a product first): byte counts around the boundary for
+ * durations over twelve orders of magnitude. */
+Test(conn_log, bandwidth_rule_at_the_boundary_is_the_division_s)
+{
+    struct conn_parser *p = conn_parser_new(2);
+    uint64_t x = 88172645463325252u;
+    unsigned over = 0, under = 0;
+    for (int i = 0; i < 3000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double d = ldexp((double)(x >> 11) / 9007199254740992.0 + 0.5, (int)(x % 40) - 20);
+        double edge = floor(700.0 * 1024.0 * 1024.0 * d / 8.0);
+        for (int k = -2; k <= 2; k++) {
+            double b = edge + k;
+            if (b < 0 || b > 1e18)
+                continue;
+            char line[256];
+            snprintf(line, sizeof line, "0\tCu\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t-\t%.17g\t%.0f\t0\tSF",
+                     d, b);
+            struct ts_record r;
+            cr_assert_eq(feed_n(p, line, &r, 1), CONN_RECORD, "%s", line);
+            double dur = r.end; /* ts 0: the duration as parsed */
+            bool want = dur > 0 && b * 8.0 / (1024.0 * 1024.0 * dur) > 700.0;
+            cr_assert_eq(r.orig_bw_exceeded, want, "%s", line);
+            over += want;
+            under += !want;
+        }
+    }
+    cr_assert_gt(over, 1000);
+    cr_assert_gt(under, 1000);
+    conn_parser_free(p);
+}
+
 /* Lines through ts_lines into the parser, from the reference inputs. */
 static void count_file(const char *name, int version, unsigned *rec, unsigned *corrupt,
                        unsigned *unknown)
