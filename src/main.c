@@ -369,13 +369,15 @@ static int read_raw(const char *path, const struct args *cl, struct engine *e, s
     return status;
 }
 
-/* True when a raw input is decompressed in a thread of its own, judged
- * from one probe of each (its first bytes). That thread then shares the
- * two processors with the pipeline's: with one raw input the records are
- * counted where they are parsed, since three busy threads on two
- * processors cost more than the counting thread saves (10^6 lines, means
- * of 25 runs: .gz 261 -> 240 ms, .zst 260 -> 252 ms; a .pcap.zst 156 ->
- * 143 ms, a .pcap.gz 181 either way). */
+/* True when a raw input is a compressed regular file, judged from one
+ * probe of each (its first bytes): one decompressed in a thread of its
+ * own, unless -m. That thread then shares the two processors with the
+ * pipeline's: with one raw input the records are counted where they are
+ * parsed, since three busy threads on two processors cost more than the
+ * counting thread saves (10^6 lines, means of 25 runs: .gz 261 -> 240 ms,
+ * .zst 260 -> 252 ms; a .pcap.zst 156 -> 143 ms, a .pcap.gz 181 either
+ * way). With -m the reading thread decompresses, and a counting thread
+ * beside it was slower too (.gz 410 -> 383 ms, 15 runs). */
 static bool probe_decoders(const struct args *cl, const bool *is_tss)
 {
     bool decoder = false;
@@ -659,10 +661,10 @@ int main(int argc, char **argv)
             fail(EXIT_FAIL, PROG ": %s", err.msg);
         o->sink = tss_out_sink(wout);
     }
-    bool decoder = o->threads && probe_decoders(&cl, mp.is_tss);
-    if (cl.threads == 0 && mp.n_raw == 1 && decoder)
+    bool compressed = o->threads && probe_decoders(&cl, mp.is_tss);
+    if (cl.threads == 0 && mp.n_raw == 1 && compressed)
         o->threads = false;
-    o->decoder_thread = o->threads && decoder;
+    o->decoder_thread = o->threads && compressed && !o->save_mem;
     struct engine *e = engine_new(o, &err);
     if (e == NULL) {
         tss_out_abort(wout);
