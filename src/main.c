@@ -378,7 +378,7 @@ static int read_raw(const char *path, const struct args *cl, struct engine *e, s
  * .zst 260 -> 252 ms; a .pcap.zst 156 -> 143 ms, a .pcap.gz 181 either
  * way). With -m the reading thread decompresses, and a counting thread
  * beside it was slower too (.gz 410 -> 383 ms, 15 runs). */
-static bool probe_decoders(const struct args *cl, const bool *is_tss)
+static bool any_compressed(const struct args *cl, const bool *is_tss)
 {
     bool decoder = false;
     for (size_t i = 0; i < cl->n_inputs; i++)
@@ -661,7 +661,7 @@ int main(int argc, char **argv)
             fail(EXIT_FAIL, PROG ": %s", err.msg);
         o->sink = tss_out_sink(wout);
     }
-    bool compressed = o->threads && probe_decoders(&cl, mp.is_tss);
+    bool compressed = o->threads && any_compressed(&cl, mp.is_tss);
     if (cl.threads == 0 && mp.n_raw == 1 && compressed)
         o->threads = false;
     o->decoder_thread = o->threads && compressed && !o->save_mem;

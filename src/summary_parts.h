@@ -2,11 +2,11 @@
  * summary_parts.h - what the reading/counting split needs of a summary.
  *
  * Two threads may share one summary's updates (see pipeline.h): each part
- * is only ever updated by one of them, the evictions of a part's
- * Space-Saving sketch can wait for the other thread's Count-Min, and cache
- * hints are given several records ahead. None of it is part of a summary's
- * value (summary.h): a summary updated in parts holds the same counts as
- * one updated by summary_add.
+ * is only ever updated by one of them, and cache hints are given several
+ * records ahead. Summaries of a stream split by direction merge back into
+ * one without charges where a column's hosts cannot meet. None of it is
+ * part of a summary's value (summary.h): a summary updated in parts holds
+ * the same counts as one updated by summary_add.
  *
  * The functions stay in summary.c because they work on the sketches'
  * cells on the per-record path, inlined with summary_add's own code
