@@ -9,6 +9,7 @@ bench_tsgen_SOURCES = bench/tsgen.c
 bench_tsgen_LDADD = $(ZLIB_LIBS)
 bench_read_floor_SOURCES = bench/read_floor.c
 bench_read_floor_LDADD = $(PCAP_LIBS)
+EXTRA_bench_read_floor_DEPENDENCIES = $(NODBUS_DEP)
 
 TESTS += tests/test_tsgen.sh
 EXTRA_DIST += bench/run bench/soak bench/peers bench/README.md tests/test_tsgen.sh
