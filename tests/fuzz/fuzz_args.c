@@ -2,9 +2,12 @@
  * fuzz_args.c - the option parser (args_parse) on an argument vector: the
  * input is the arguments after the program name, separated by NUL bytes.
  * Whatever the vector, the parser returns one action whose fields hold.
+ * A time before 1970 is a negative -U or -V, as the original's mktime
+ * gives it: only a time that is not a number would be wrong.
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (args_parse(argc, argv, &a, &res)) {
     case ARGS_RUN:
         if (a.input == NULL || a.eo.topn > ARGS_MAX_TOPN || a.eo.memory < (256u << 10) ||
-            !(a.eo.factor > 0) || (a.eo.external && a.local_nets == NULL) || a.eo.mintime < 0 ||
-            a.threads < 0 || a.threads > 2)
+            !(a.eo.factor > 0) || (a.eo.external && a.local_nets == NULL) ||
+            !isfinite(a.eo.mintime) || !isfinite(a.eo.maxtime) || a.threads < 0 || a.threads > 2)
             __builtin_trap();
         break;
     case ARGS_HELP:
