@@ -725,15 +725,22 @@ static ssize_t ring_swap(struct ts_input *in, unsigned char **buf, unsigned char
     return (ssize_t)k;
 }
 
+/* The error the stream stopped at, given again to every later read (a
+ * failed stream keeps failing the same way), or TS_OK. */
+static int sticky_error(const struct ts_input *in, struct ts_err *err)
+{
+    if (in->err.code != TS_OK)
+        *err = in->err;
+    return in->err.code;
+}
+
 ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *err)
 {
     struct ts_err local;
     if (err == NULL)
         err = &local;
-    if (in->err.code != TS_OK) {
-        *err = in->err;
+    if (sticky_error(in, err) != TS_OK)
         return in->err.code;
-    }
     if (n == 0)
         return 0;
     if (n > SSIZE_MAX)
@@ -775,10 +782,8 @@ ssize_t ts_input_read(struct ts_input *in, void *buf, size_t n, struct ts_err *e
 static ssize_t input_swap(struct ts_input *in, unsigned char **buf, unsigned char **at, size_t keep,
                           struct ts_err *err)
 {
-    if (in->err.code != TS_OK) {
-        *err = in->err;
+    if (sticky_error(in, err) != TS_OK)
         return in->err.code;
-    }
     ssize_t got = ring_swap(in, buf, at, keep, err);
     if (got < 0)
         return remember(in, err);
@@ -852,7 +857,7 @@ struct ts_lines {
      * a buffer of SLOT_ALLOC bytes that is swapped with the ring's slots
      * (input_swap): the lines are read where the decoder put them. */
     unsigned char *swap;
-    size_t cap;        /* bytes in buf (one more is kept for a NUL) */
+    size_t cap;        /* without swap: bytes in buf (one more is kept for a NUL) */
     size_t start, end; /* unread bytes are buf[start, end) */
     size_t scan;       /* no newline in buf[start, scan) */
     size_t max_line;
@@ -871,7 +876,6 @@ struct ts_lines *ts_lines_new(struct ts_input *in, size_t max_line)
     if (l == NULL)
         return NULL;
     if (in->threaded && max_line <= SLOT_HEAD) {
-        l->cap = SLOT_SIZE;
         l->swap = malloc(SLOT_ALLOC);
         if (l->swap != NULL)
             l->buf = (char *)l->swap + SLOT_HEAD;
